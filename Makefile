@@ -1,0 +1,46 @@
+# Makefile: the source of truth for building, running, testing and benchmarking.
+# `make run` and `make test` install what is missing first, so a fresh clone needs nothing else.
+
+SHELL := /bin/bash
+NODE ?= node
+
+.PHONY: all install build run test unit integration check lint typecheck bench clean
+
+all: build
+
+# npm ci when node_modules is absent or older than the lockfile.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed
+
+build: install
+	rm -rf dist && npx tsc -p .
+
+run: build
+	$(NODE) dist/gateway/dev.js $(CONFIG)
+
+unit: build
+	$(NODE) dist/test/run.js unit
+
+integration: build
+	$(NODE) dist/test/run.js integration
+
+test: build
+	$(NODE) dist/test/run.js
+
+typecheck: install
+	npx tsc -p . --noEmit
+
+lint: install
+	$(NODE) scripts/lint.mjs
+
+check: lint typecheck test
+
+bench: build
+	$(NODE) dist/bench/run.js $(if $(QUICK),--quick,)
+
+
+clean:
+	rm -rf dist node_modules/.installed

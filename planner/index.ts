@@ -1,0 +1,12 @@
+// The public surface of planner/: request parsing, planning, SQL, schema-cache model, errors.
+// Everything here is pure: no I/O, no node:* imports, deterministic output.
+
+export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } from './request.js';
+export { actionPlan, type Plan, type PlanConfig } from './plan.js';
+export { mainStatement, txVarsStatement, MainColumns, type RequestContext } from './statements.js';
+export { decodeSchemaCache } from './schema/decode.js';
+export { tablesQuery } from './schema/queries.js';
+export type { SchemaCache, Table, Column } from './schema/model.js';
+export { apiError, pgErrorStatus, type ApiError, type Result } from './errors.js';
+export type { ApiRequest } from './types.js';
+export type { Compiled } from './sql.js';

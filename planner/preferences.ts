@@ -1,0 +1,29 @@
+// The Prefer header (RFC 7240) as PostgREST reads it: comma-joined or repeated, first
+// occurrence of a key wins, unknown values remembered for `handling=strict`.
+
+import type { CountPreference, Preferences, ReturnPreference } from './types.js';
+
+const RETURNS: ReadonlySet<string> = new Set<ReturnPreference>(['minimal', 'headers-only', 'representation']);
+const COUNTS: ReadonlySet<string> = new Set<CountPreference>(['exact', 'planned', 'estimated']);
+
+export const noPreferences: Preferences = { return: null, count: null, handling: null, invalid: [] };
+
+export function parsePreferences(header: string | undefined): Preferences {
+  if (header === undefined || header === '') return noPreferences;
+  let ret: ReturnPreference | null = null;
+  let count: CountPreference | null = null;
+  let handling: Preferences['handling'] = null;
+  const invalid: string[] = [];
+  for (const raw of header.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    const key = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
+    const value = (eq < 0 ? '' : item.slice(eq + 1)).trim();
+    if (key === 'return' && RETURNS.has(value)) ret ??= value as ReturnPreference;
+    else if (key === 'count' && COUNTS.has(value)) count ??= value as CountPreference;
+    else if (key === 'handling' && (value === 'strict' || value === 'lenient')) handling ??= value;
+    else invalid.push(item);
+  }
+  return { return: ret, count, handling, invalid };
+}

@@ -1,0 +1,133 @@
+// toApiRequest: method + path + query + headers + body → ApiRequest, or an ApiError.
+// Parses intent only; no schema and no I/O, so "does the table exist" is answered later.
+
+import { apiError, fail, invalidBody, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
+import { parsePreferences } from './preferences.js';
+import { parseQueryParams, splitQuery } from './query-params.js';
+import type { Action, ApiRequest, Payload } from './types.js';
+
+export interface RawRequest {
+  readonly method: string;
+  /** The path without the query string, still percent-encoded. */
+  readonly path: string;
+  readonly query: string;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array | null;
+}
+
+export interface RequestConfig {
+  readonly schemas: readonly string[];
+}
+
+function actionFor(method: string): Action | null {
+  switch (method) {
+    case 'GET':
+      return { kind: 'read', headOnly: false };
+    case 'HEAD':
+      return { kind: 'read', headOnly: true };
+    case 'POST':
+      return { kind: 'create' };
+    case 'PATCH':
+      return { kind: 'update' };
+    case 'DELETE':
+      return { kind: 'delete' };
+    default:
+      return null;
+  }
+}
+
+function decodePathSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Parse a JSON body just enough to learn its keys; the text itself goes to PostgreSQL. */
+export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
+  const text = body === null ? '' : utf8.decode(body);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail(invalidBody('Empty or invalid json'));
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
+  if (Array.isArray(value)) {
+    if (value.length === 0) return ok({ json: text, keys: [], isArray: true });
+    if (!value.every(isObject)) return fail(invalidBody('All object keys must match'));
+    const first = Object.keys(value[0] as Record<string, unknown>);
+    const firstSet = new Set(first);
+    for (const row of value as Record<string, unknown>[]) {
+      const keys = Object.keys(row);
+      if (keys.length !== first.length || !keys.every((k) => firstSet.has(k))) {
+        return fail(invalidBody('All object keys must match'));
+      }
+    }
+    return ok({ json: text, keys: first, isArray: true });
+  }
+  return fail(invalidBody('Empty or invalid json'));
+}
+
+export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<ApiRequest> {
+  const action = actionFor(raw.method);
+  if (action === null) return fail(unsupportedMethod(raw.method));
+  const segments = raw.path.split('/').filter((s) => s !== '');
+  if (segments.length !== 1) {
+    if (segments.length === 0) {
+      return fail(apiError(404, 'PGRST126', 'Root endpoint not available yet', 'The OpenAPI description is not implemented yet'));
+    }
+    return fail(invalidPath());
+  }
+  const relation = decodePathSegment(segments[0]!);
+  if (relation === 'rpc') return fail(invalidPath());
+
+  const profileHeader = action.kind === 'read' ? raw.headers['accept-profile'] : raw.headers['content-profile'];
+  const schema = profileHeader ?? config.schemas[0]!;
+  if (!config.schemas.includes(schema)) {
+    return fail(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.schemas.join(', ')}`));
+  }
+
+  const params = parseQueryParams(splitQuery(raw.query));
+  if (!params.ok) return params;
+  const preferences = parsePreferences(raw.headers['prefer']);
+  if (preferences.handling === 'strict' && preferences.invalid.length > 0) {
+    return fail(apiError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${preferences.invalid.join(', ')}`));
+  }
+
+  let payload: Payload | null = null;
+  if (action.kind === 'create' || action.kind === 'update') {
+    const p = parseJsonPayload(raw.body);
+    if (!p.ok) return p;
+    payload = p.value;
+  }
+
+  const shape = [
+    raw.method,
+    schema,
+    relation,
+    params.value.shape.join('&'),
+    'ret=' + (preferences.return ?? ''),
+    'count=' + (preferences.count ?? ''),
+    payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
+  ].join('\u0000');
+
+  return ok({
+    action,
+    schema,
+    relation,
+    select: params.value.select,
+    filters: params.value.filters,
+    order: params.value.order,
+    limit: params.value.limit,
+    offset: params.value.offset,
+    preferences,
+    payload,
+    shape,
+  });
+}

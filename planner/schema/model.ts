@@ -1,0 +1,63 @@
+// The schema cache model: the tables, views and columns the API exposes, with lookup helpers.
+// Plain immutable data so it can be swapped atomically, snapshotted, and tested without a database.
+
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly hasDefault: boolean;
+}
+
+export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
+
+export interface Table {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: RelationKind;
+  readonly columns: readonly Column[];
+  readonly columnsByName: ReadonlyMap<string, Column>;
+  readonly primaryKey: readonly string[];
+  readonly insertable: boolean;
+  readonly updatable: boolean;
+  readonly deletable: boolean;
+}
+
+export interface SchemaCache {
+  readonly tables: ReadonlyMap<string, Table>;
+}
+
+export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;
+
+export function findTable(cache: SchemaCache, schema: string, name: string): Table | undefined {
+  return cache.tables.get(tableKey(schema, name));
+}
+
+/** The closest table name in a schema, for PostgREST's "Perhaps you meant" hint. */
+export function suggestTable(cache: SchemaCache, schema: string, name: string): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const t of cache.tables.values()) {
+    if (t.schema !== schema) continue;
+    const d = levenshtein(name.toLowerCase(), t.name.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = t.name;
+    }
+  }
+  // Only suggest names that are plausibly a typo of the request.
+  return best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}
+
+export function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

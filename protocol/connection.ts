@@ -1,0 +1,402 @@
+// One PostgreSQL connection: startup and authentication, then pipelined extended-query
+// batches. Each batch ends in its own Sync, so it is its own implicit transaction; replies are
+// matched to batches in order. DataRow is framed here and its columns stay Buffer slices;
+// every other message is parsed by pg-protocol. Knows nothing about HTTP or plans.
+
+import { connect as netConnect, type Socket } from 'node:net';
+import { serialize } from 'pg-protocol';
+import { Parser } from 'pg-protocol/dist/parser.js';
+import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
+import { md5Password, scramContinue, scramFinish, scramStart, type ScramState } from './auth.js';
+import type { ConnInfo } from './conninfo.js';
+import { ClientError, PgError } from './errors.js';
+import { StatementCache, type CachedStatement } from './statement-cache.js';
+
+export interface Query {
+  readonly text: string;
+  readonly params: readonly (string | null)[];
+}
+
+export interface QueryResult {
+  /** Each row's columns as raw text-format bytes (null for SQL NULL). */
+  readonly rows: (Buffer | null)[][];
+  command: string;
+}
+
+export interface ConnectionOptions {
+  readonly statementCacheSize: number;
+  readonly preparedStatements: boolean;
+  readonly onNotice?: (notice: PgError) => void;
+  readonly onNotification?: (channel: string, payload: string) => void;
+}
+
+interface Batch {
+  readonly results: QueryResult[];
+  index: number;
+  error: PgError | null;
+  /** Statements this batch asked to Parse, in order, awaiting ParseComplete. */
+  readonly parses: { key: string; entry: CachedStatement }[];
+  parsed: number;
+  readonly resolve: (results: QueryResult[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+const Code = {
+  DataRow: 0x44, // D
+} as const;
+
+// Constant messages built once (pg-protocol returns fresh buffers; these are never mutated).
+const syncMessage = serialize.sync();
+const EMPTY = Buffer.alloc(0);
+const executeMessage = serialize.execute({});
+
+export class Connection {
+  readonly info: ConnInfo;
+  private socket: Socket | null = null;
+  private readonly parser = new Parser();
+  private readonly queue: Batch[] = [];
+  private queueHead = 0;
+  private pendingWrites: Buffer[] = [];
+  private flushScheduled = false;
+  private readonly cache: StatementCache;
+  private readonly options: ConnectionOptions;
+  private buffer: Buffer = EMPTY;
+  private closed = false;
+  private readonly closeListeners: ((err: Error | null) => void)[] = [];
+  readonly parameters = new Map<string, string>();
+  processId = 0;
+  secretKey = 0;
+  /** Set while the handshake runs; receives every non-DataRow message. */
+  private startupHandler: ((msg: BackendMessage) => void) | null = null;
+
+  private constructor(info: ConnInfo, options: ConnectionOptions) {
+    this.info = info;
+    this.options = options;
+    this.cache = new StatementCache(options.statementCacheSize);
+  }
+
+  static connect(info: ConnInfo, options: ConnectionOptions): Promise<Connection> {
+    const conn = new Connection(info, options);
+    return conn.open().then(() => conn);
+  }
+
+  /** Number of batches sent and not yet answered. */
+  get inFlight(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  onClose(listener: (err: Error | null) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const isUnix = this.info.host.startsWith('/');
+      const socket = isUnix
+        ? netConnect({ path: `${this.info.host}/.s.PGSQL.${this.info.port}` })
+        : netConnect({ host: this.info.host, port: this.info.port });
+      socket.setNoDelay(true);
+      this.socket = socket;
+      let settled = false;
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        this.destroy(err);
+        reject(err);
+      };
+      socket.once('connect', () => {
+        socket.write(
+          serialize.startup({
+            user: this.info.user,
+            database: this.info.database,
+            application_name: this.info.applicationName,
+            client_encoding: 'UTF8',
+            DateStyle: 'ISO',
+          }),
+        );
+      });
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('error', (err) =>
+        settled ? this.destroy(err) : fail(new ClientError('CONNECT_FAILED', `could not connect to ${this.info.host}:${this.info.port}: ${err.message}`)),
+      );
+      socket.on('close', () => {
+        if (!settled) fail(new ClientError('CONNECT_FAILED', 'connection closed during startup'));
+        else this.destroy(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
+      });
+      let scram: ScramState | null = null;
+      this.startupHandler = (msg) => {
+        try {
+          switch (msg.name) {
+            case 'authenticationCleartextPassword':
+              socket.write(serialize.password(this.requirePassword()));
+              break;
+            case 'authenticationMD5Password': {
+              const salt = (msg as unknown as { salt: Buffer }).salt;
+              socket.write(serialize.password(md5Password(this.info.user, this.requirePassword(), salt)));
+              break;
+            }
+            case 'authenticationSASL': {
+              const mechanisms = (msg as unknown as { mechanisms: string[] }).mechanisms;
+              if (!mechanisms.includes('SCRAM-SHA-256')) throw new ClientError('AUTH_FAILED', `unsupported SASL mechanisms: ${mechanisms.join(', ')}`);
+              const start = scramStart(this.requirePassword());
+              scram = start.state;
+              socket.write(serialize.sendSASLInitialResponseMessage(start.mechanism, start.clientFirstMessage));
+              break;
+            }
+            case 'authenticationSASLContinue':
+              if (scram === null) throw new ClientError('PROTOCOL_VIOLATION', 'SASL continue before start');
+              socket.write(serialize.sendSCRAMClientFinalMessage(scramContinue(scram, (msg as unknown as { data: string }).data)));
+              break;
+            case 'authenticationSASLFinal':
+              if (scram === null) throw new ClientError('PROTOCOL_VIOLATION', 'SASL final before start');
+              scramFinish(scram, (msg as unknown as { data: string }).data);
+              break;
+            case 'authenticationOk':
+              break;
+            case 'error':
+              throw toPgError(msg as DatabaseError);
+            case 'readyForQuery':
+              this.startupHandler = null;
+              settled = true;
+              resolve();
+              break;
+            default:
+              this.handleCommon(msg);
+          }
+        } catch (err) {
+          fail(err instanceof Error ? err : new Error(String(err)));
+        }
+      };
+    });
+  }
+
+  private requirePassword(): string {
+    if (this.info.password === null) throw new ClientError('AUTH_FAILED', 'the server asked for a password but none was configured');
+    return this.info.password;
+  }
+
+  /**
+   * Queue one batch (its own implicit transaction). Messages written in the same tick leave
+   * in one socket write. Rejects with PgError for the first server error in the batch.
+   */
+  send(queries: readonly Query[]): Promise<QueryResult[]> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
+        return;
+      }
+      const batch: Batch = { results: [], index: 0, error: null, parses: [], parsed: 0, resolve, reject };
+      for (const q of queries) {
+        batch.results.push({ rows: [], command: '' });
+        let name = '';
+        if (this.options.preparedStatements) {
+          const key = q.text;
+          const hit = this.cache.lookup(key);
+          if (hit !== undefined && hit.ready) {
+            name = hit.name;
+          } else if (hit === undefined) {
+            const { entry, evicted } = this.cache.reserve(key);
+            for (const old of evicted) this.pendingWrites.push(serialize.close({ type: 'S', name: old }));
+            name = entry.name;
+            batch.parses.push({ key, entry });
+            this.pendingWrites.push(serialize.parse({ name, text: q.text, types: [] }));
+          } else {
+            // Someone else's Parse of this text is still in flight: use the unnamed statement.
+            this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types: [] }));
+          }
+        } else {
+          this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types: [] }));
+        }
+        this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
+      }
+      this.pendingWrites.push(syncMessage);
+      this.queue.push(batch);
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      if (this.socket === null || this.closed || this.pendingWrites.length === 0) return;
+      const data = this.pendingWrites.length === 1 ? this.pendingWrites[0]! : Buffer.concat(this.pendingWrites);
+      this.pendingWrites = [];
+      this.socket.write(data);
+    });
+  }
+
+  /** Forget every prepared statement (schema reload); the server side is closed lazily. */
+  clearStatementCache(): void {
+    this.cache.clear();
+  }
+
+  private onData(chunk: Buffer): void {
+    const buf = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    let offset = 0;
+    while (buf.length - offset >= 5) {
+      const length = buf.readInt32BE(offset + 1);
+      const end = offset + 1 + length;
+      if (end > buf.length) break;
+      if (buf[offset] === Code.DataRow && this.startupHandler === null) {
+        this.onDataRow(buf, offset + 5);
+      } else {
+        this.parser.parse(buf.subarray(offset, end), (msg) => this.onMessage(msg));
+      }
+      offset = end;
+    }
+    this.buffer = offset === buf.length ? EMPTY : buf.subarray(offset);
+  }
+
+  private onDataRow(buf: Buffer, start: number): void {
+    const batch = this.queue[this.queueHead];
+    if (batch === undefined) return;
+    const count = buf.readInt16BE(start);
+    let p = start + 2;
+    const row: (Buffer | null)[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const len = buf.readInt32BE(p);
+      p += 4;
+      if (len < 0) row[i] = null;
+      else {
+        row[i] = buf.subarray(p, p + len);
+        p += len;
+      }
+    }
+    batch.results[batch.index]?.rows.push(row);
+  }
+
+  private onMessage(msg: BackendMessage): void {
+    if (this.startupHandler !== null) {
+      this.startupHandler(msg);
+      return;
+    }
+    const batch = this.queue[this.queueHead];
+    switch (msg.name) {
+      case 'parseComplete':
+        if (batch !== undefined && batch.parsed < batch.parses.length) {
+          const { key, entry } = batch.parses[batch.parsed++]!;
+          entry.ready = true;
+          // Evicted while parsing: close it now so the server does not keep it.
+          if (!this.cache.has(key, entry)) this.pendingWrites.push(serialize.close({ type: 'S', name: entry.name }));
+        }
+        break;
+      case 'commandComplete':
+        if (batch !== undefined) {
+          const r = batch.results[batch.index];
+          if (r !== undefined) r.command = (msg as unknown as { text: string }).text;
+          batch.index++;
+        }
+        break;
+      case 'emptyQuery':
+        if (batch !== undefined) batch.index++;
+        break;
+      case 'error':
+        if (batch !== undefined && batch.error === null) batch.error = toPgError(msg as DatabaseError);
+        break;
+      case 'readyForQuery':
+        if (batch !== undefined) this.finish(batch);
+        break;
+      default:
+        this.handleCommon(msg);
+    }
+  }
+
+  private finish(batch: Batch): void {
+    this.queue[this.queueHead] = undefined as unknown as Batch;
+    this.queueHead++;
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    if (batch.error !== null) {
+      // Parses that never completed did not create their statements.
+      for (let i = batch.parsed; i < batch.parses.length; i++) {
+        const { key, entry } = batch.parses[i]!;
+        this.cache.forget(key, entry);
+      }
+      batch.reject(batch.error);
+    } else {
+      batch.resolve(batch.results);
+    }
+    if (this.pendingWrites.length > 0) this.scheduleFlush();
+  }
+
+  private handleCommon(msg: BackendMessage): void {
+    switch (msg.name) {
+      case 'parameterStatus': {
+        const m = msg as unknown as { parameterName: string; parameterValue: string };
+        this.parameters.set(m.parameterName, m.parameterValue);
+        break;
+      }
+      case 'backendKeyData': {
+        const m = msg as unknown as { processID: number; secretKey: number };
+        this.processId = m.processID;
+        this.secretKey = m.secretKey;
+        break;
+      }
+      case 'notice':
+        this.options.onNotice?.(toPgError(msg as unknown as DatabaseError));
+        break;
+      case 'notification': {
+        const m = msg as unknown as { channel: string; payload: string };
+        this.options.onNotification?.(m.channel, m.payload);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private destroy(err: Error | null, keepSocket = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!keepSocket) this.socket?.destroy();
+    const failure = err ?? new ClientError('CONNECTION_CLOSED', 'connection closed');
+    for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]?.reject(failure);
+    this.queue.length = 0;
+    this.queueHead = 0;
+    for (const l of this.closeListeners) l(err);
+  }
+
+  /** Send Terminate and close the socket; in-flight batches are failed. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed || this.socket === null) {
+        resolve();
+        return;
+      }
+      const socket = this.socket;
+      socket.once('close', () => resolve());
+      this.destroy(null, true);
+      socket.end(serialize.end());
+    });
+  }
+}
+
+function toPgError(e: DatabaseError): PgError {
+  return new PgError({
+    severity: e.severity,
+    code: e.code ?? 'XX000',
+    message: e.message,
+    detail: e.detail,
+    hint: e.hint,
+    position: e.position,
+    internalPosition: e.internalPosition,
+    internalQuery: e.internalQuery,
+    where: e.where,
+    schema: e.schema,
+    table: e.table,
+    column: e.column,
+    dataType: e.dataType,
+    constraint: e.constraint,
+    file: e.file,
+    line: e.line,
+    routine: e.routine,
+  });
+}

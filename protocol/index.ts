@@ -1,0 +1,6 @@
+// The public surface of protocol/: connections, the pool, connection settings and errors.
+
+export { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
+export { Pool, type PoolOptions } from './pool.js';
+export { parseConnInfo, type ConnInfo } from './conninfo.js';
+export { ClientError, PgError, type ClientErrorCode, type PgErrorFields } from './errors.js';

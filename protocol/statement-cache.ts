@@ -1,0 +1,61 @@
+// Per-connection prepared statements: (text + param types) → statement name, bounded LRU.
+// An entry is only used by name once its ParseComplete has arrived; until then concurrent
+// requests with the same text parse the unnamed statement, so a failed Parse never leaves a
+// pipelined neighbour pointing at a statement that does not exist.
+
+export interface CachedStatement {
+  readonly name: string;
+  ready: boolean;
+}
+
+export class StatementCache {
+  private readonly entries = new Map<string, CachedStatement>();
+  private counter = 0;
+  private readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** A ready statement name (refreshed as most recently used), or undefined. */
+  lookup(key: string): CachedStatement | undefined {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry.ready) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Reserve a name for a statement about to be parsed; returns names evicted to make room. */
+  reserve(key: string): { entry: CachedStatement; evicted: string[] } {
+    const entry: CachedStatement = { name: 'p' + (++this.counter).toString(36), ready: false };
+    this.entries.set(key, entry);
+    const evicted: string[] = [];
+    while (this.entries.size > this.max) {
+      const oldestKey = this.entries.keys().next().value as string;
+      const oldest = this.entries.get(oldestKey)!;
+      this.entries.delete(oldestKey);
+      // A not-yet-confirmed statement is dropped silently: if its Parse succeeds it is closed below.
+      if (oldest.ready) evicted.push(oldest.name);
+    }
+    return { entry, evicted };
+  }
+
+  /** Forget an entry if it still maps to this statement (after a failed Parse). */
+  forget(key: string, entry: CachedStatement): void {
+    if (this.entries.get(key) === entry) this.entries.delete(key);
+  }
+
+  has(key: string, entry: CachedStatement): boolean {
+    return this.entries.get(key) === entry;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
