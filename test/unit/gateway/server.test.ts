@@ -1,0 +1,18 @@
+// Unit tests for gateway/server.ts helpers: the native-addon check and server-host mapping.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listenHost, uwsIsNative } from '../../../gateway/server.js';
+
+test('the native uWebSockets.js addon is loaded, not the pure-JS fallback', () => {
+  assert.equal(uwsIsNative(), true);
+});
+
+test('server-host special values map to bind addresses', () => {
+  assert.equal(listenHost('!4'), '0.0.0.0');
+  assert.equal(listenHost('*4'), '0.0.0.0');
+  assert.equal(listenHost('*'), '0.0.0.0');
+  assert.equal(listenHost('*6'), '::');
+  assert.equal(listenHost('!6'), '::');
+  assert.equal(listenHost('127.0.0.1'), '127.0.0.1');
+});
