@@ -2,14 +2,19 @@
 // listener. Used by main.ts (the binary), dev.ts (make run) and the integration tests.
 
 import { parseConnInfo, Pool } from '../protocol/index.js';
+import { startAdmin, type AdminServer } from './admin.js';
 import type { AppConfig } from './config.js';
 import { handle } from './handler.js';
+import { Metrics } from './metrics.js';
 import { loadSchemaCache } from './schema-loader.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
 
 export interface Gateway {
   readonly port: number;
+  /** The admin server's port, or null when admin-server-port is not set. */
+  readonly adminPort: number | null;
+  readonly metrics: Metrics;
   readonly state: AppState;
   stop(): Promise<void>;
 }
@@ -40,6 +45,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     onNotice: (n) => log(`notice: ${n.message}`),
   });
   const state: AppState = { config, pool, schemaCache: null };
+  const metrics = new Metrics();
 
   let stopped = false;
   const loadWithRetry = async (): Promise<void> => {
@@ -49,9 +55,12 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
         const started = Date.now();
         state.schemaCache = await loadSchemaCache(pool, config.dbSchemas);
         pool.clearStatementCaches();
+        metrics.schemaCacheQueryTimeSeconds = (Date.now() - started) / 1000;
+        metrics.schemaCacheLoadsSuccess++;
         log(`Schema cache loaded in ${Date.now() - started} ms (${state.schemaCache.tables.size} relations)`);
         return;
       } catch (err) {
+        metrics.schemaCacheLoadsFail++;
         log(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}. Retrying in ${delay / 1000} s.`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 32000);
@@ -61,14 +70,43 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   // The first load is awaited so a started gateway is ready; later failures retry in the background.
   await loadWithRetry();
 
-  const server = await startServer(listenHost(config.serverHost), config.serverPort, (raw) => handle(state, raw), MAX_BODY_BYTES);
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  const server = await startServer(
+    listenHost(config.serverHost),
+    config.serverPort,
+    async (raw) => {
+      const started = process.hrtime.bigint();
+      inFlight++;
+      try {
+        const response = await handle(state, raw);
+        metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
+        return response;
+      } finally {
+        if (--inFlight === 0 && drained !== null) drained();
+      }
+    },
+    MAX_BODY_BYTES,
+  );
+  let listening = true;
   log(`Listening on port ${server.port}`);
+  let admin: AdminServer | null = null;
+  if (config.adminServerPort !== null) {
+    admin = await startAdmin(listenHost(config.adminServerHost), config.adminServerPort, state, metrics, () => listening);
+    log(`Admin server listening on port ${admin.port}`);
+  }
   return {
     port: server.port,
+    adminPort: admin?.port ?? null,
+    metrics,
     state,
+    // Graceful: stop accepting, let in-flight requests finish, then close the connections.
     stop: async () => {
       stopped = true;
+      listening = false;
       server.close();
+      if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+      await admin?.close();
       await pool.end();
     },
   };

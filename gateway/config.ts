@@ -29,6 +29,10 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** `app.settings.*` keys, with the `app.settings.` prefix removed. */
   readonly appSettings: Readonly<Record<string, string>>;
+  /** admin-server-port: /live, /ready, /metrics, /schema_cache; null = no admin server. */
+  readonly adminServerPort: number | null;
+  /** admin-server-host, defaulting to server-host. */
+  readonly adminServerHost: string;
 }
 
 export class ConfigError extends Error {
@@ -275,6 +279,11 @@ export function loadConfig(opts: {
     jwtRoleClaimKey: str('jwt-role-claim-key', '.role'),
     logLevel: oneOf('log-level', LOG_LEVELS, 'error'),
     appSettings: Object.freeze(appSettings),
+    adminServerPort: optInt('admin-server-port', 0, 65535),
+    adminServerHost: str('admin-server-host', str('server-host', '!4')),
   };
+  if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {
+    throw new ConfigError('admin-server-port cannot be the same as server-port');
+  }
   return Object.freeze(config);
 }

@@ -1,26 +1,98 @@
 #!/usr/bin/env node
-// Process entry: `pgrest-gateway [CONFIG]`. Reads the config file and PGRST_* environment,
-// starts the gateway and stops it cleanly on SIGINT/SIGTERM.
+// Process entry: `pgrest-gateway [options] [CONFIG]`. Reads the config file and PGRST_*
+// environment, runs the chosen CLI command or serves, and shuts down gracefully on
+// SIGINT/SIGTERM.
 
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConnInfo, Pool } from '../protocol/index.js';
+import { schemaCacheToJson } from '../planner/schema/dump.js';
 import { startGateway } from './app.js';
+import { dumpConfig, EXAMPLE_CONFIG, parseArgs, USAGE } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loadSchemaCache } from './schema-loader.js';
 
-async function main(): Promise<void> {
-  const file = process.argv[2] ?? null;
-  const config = loadConfig({ file, env: process.env });
-  const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
-  const gateway = await startGateway(config, { allowSlowHttp });
-  const shutdown = (): void => {
-    gateway.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+function version(): string {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? 'Configuration error' : 'Fatal'}: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<number> {
+  const command = parseArgs(process.argv.slice(2));
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+      process.stdout.write(`pgrest-gateway ${version()}\n`);
+      return 0;
+    case 'example':
+      process.stdout.write(EXAMPLE_CONFIG);
+      return 0;
+    case 'error':
+      process.stderr.write(`${command.message}\n\n${USAGE}`);
+      return 1;
+    case 'dump-config':
+      process.stdout.write(dumpConfig(loadConfig({ file: command.file, env: process.env })));
+      return 0;
+    case 'dump-schema': {
+      const config = loadConfig({ file: command.file, env: process.env });
+      const pool = new Pool(parseConnInfo(config.dbUri, process.env), {
+        size: 1, pipelineDepth: 1, acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000, statementCacheSize: 10, preparedStatements: false,
+      });
+      try {
+        const cache = await loadSchemaCache(pool, config.dbSchemas);
+        process.stdout.write(JSON.stringify(schemaCacheToJson(cache)) + '\n');
+      } finally {
+        await pool.end();
+      }
+      return 0;
+    }
+    case 'ready': {
+      const config = loadConfig({ file: command.file, env: process.env });
+      const host = config.adminServerHost;
+      if (config.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) {
+        process.stderr.write('ERROR: --ready needs admin-server-port and a concrete admin-server-host (or server-host)\n');
+        return 1;
+      }
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.adminServerPort}/ready`;
+      try {
+        const res = await fetch(url);
+        if (res.status === 200) {
+          process.stdout.write(`OK: ${url}\n`);
+          return 0;
+        }
+        process.stderr.write(`ERROR: ${url} answered ${res.status}\n`);
+      } catch (e) {
+        process.stderr.write(`ERROR: ${url}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+      return 1;
+    }
+    case 'serve': {
+      const config = loadConfig({ file: command.file, env: process.env });
+      const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
+      const gateway = await startGateway(config, { allowSlowHttp });
+      const shutdown = (signal: string): void => {
+        process.stderr.write(`${signal} received, finishing in-flight requests\n`);
+        gateway.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      return -1;
+    }
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof ConfigError ? 'Configuration error' : 'Fatal'}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -41,6 +41,8 @@ const DEFAULTS: AppConfig = {
   jwtRoleClaimKey: '.role',
   logLevel: 'error',
   appSettings: {},
+  adminServerPort: null,
+  adminServerHost: '!4',
 };
 
 describe('loadConfig defaults', () => {
@@ -155,6 +157,8 @@ const SAMPLE_EXPECTED: AppConfig = {
   jwtRoleClaimKey: '.app.role',
   logLevel: 'info',
   appSettings: { jwt_exp: '3600', greeting: 'hi # there' },
+  adminServerPort: null,
+  adminServerHost: '127.0.0.1',
 };
 
 describe('loadConfig from a file', () => {
@@ -217,7 +221,7 @@ describe('environment name mapping', () => {
     ['PGRST_DB_PREPARED_STATEMENTS', { PGRST_DB_PREPARED_STATEMENTS: 'off' }, { dbPreparedStatements: false }],
     ['PGRST_DB_TX_END', { PGRST_DB_TX_END: 'rollback' }, { dbTxEnd: 'rollback' }],
     ['PGRST_DB_PRE_REQUEST', { PGRST_DB_PRE_REQUEST: 'f' }, { dbPreRequest: 'f' }],
-    ['PGRST_SERVER_HOST', { PGRST_SERVER_HOST: '*' }, { serverHost: '*' }],
+    ['PGRST_SERVER_HOST', { PGRST_SERVER_HOST: '*' }, { serverHost: '*', adminServerHost: '*' }],
     ['PGRST_SERVER_PORT', { PGRST_SERVER_PORT: '0' }, { serverPort: 0 }],
     ['PGRST_JWT_SECRET', { PGRST_JWT_SECRET: 's3cret' }, { jwtSecret: 's3cret' }],
     ['PGRST_JWT_SECRET_IS_BASE64', { PGRST_JWT_SECRET_IS_BASE64: 'yes' }, { jwtSecretIsBase64: true }],
@@ -357,5 +361,16 @@ describe('result is frozen', () => {
     }, TypeError);
     assert.equal(cfg.serverPort, 3000);
     assert.deepEqual(cfg.dbSchemas, ['a', 'b']);
+  });
+});
+
+describe('admin server options', () => {
+  test('admin-server-port is read and admin-server-host defaults to server-host', () => {
+    const c = loadConfig({ env: { PGRST_ADMIN_SERVER_PORT: '3001', PGRST_SERVER_HOST: '127.0.0.1' } });
+    assert.equal(c.adminServerPort, 3001);
+    assert.equal(c.adminServerHost, '127.0.0.1');
+  });
+  test('admin-server-port equal to server-port stops the start', () => {
+    assert.throws(() => loadConfig({ env: { PGRST_ADMIN_SERVER_PORT: '3000' } }), ConfigError);
   });
 });

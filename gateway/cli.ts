@@ -1,0 +1,141 @@
+// Command-line interface: `pgrest-gateway [-h] [-v] [-e] [--dump-config | --dump-schema |
+// --ready] [FILENAME]`, as PostgREST's CLI. Pure argument parsing and config dumping here;
+// main.ts runs the chosen command.
+
+import type { AppConfig } from './config.js';
+
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'example' }
+  | { readonly kind: 'dump-config'; readonly file: string | null }
+  | { readonly kind: 'dump-schema'; readonly file: string | null }
+  | { readonly kind: 'ready'; readonly file: string | null }
+  | { readonly kind: 'serve'; readonly file: string | null }
+  | { readonly kind: 'error'; readonly message: string };
+
+export const USAGE = `Usage: pgrest-gateway [-v|--version] [-e|--example] [--dump-config | --dump-schema | --ready] [FILENAME]
+
+  PostgREST-compatible REST API for a PostgreSQL database
+
+Available options:
+  -h,--help                Show this help text
+  -v,--version             Print the version
+  -e,--example             Print an annotated example configuration file
+  --dump-config            Print the effective configuration and exit
+  --dump-schema            Print the schema cache as JSON and exit
+  --ready                  Check the admin server's /ready endpoint (exit 0 or 1)
+  FILENAME                 Path to the configuration file (PGRST_* environment variables also apply)
+`;
+
+export function parseArgs(argv: readonly string[]): Command {
+  let file: string | null = null;
+  let mode: 'serve' | 'dump-config' | 'dump-schema' | 'ready' = 'serve';
+  for (const arg of argv) {
+    switch (arg) {
+      case '-h':
+      case '--help':
+        return { kind: 'help' };
+      case '-v':
+      case '--version':
+        return { kind: 'version' };
+      case '-e':
+      case '--example':
+        return { kind: 'example' };
+      case '--dump-config':
+      case '--dump-schema':
+      case '--ready': {
+        const next = arg.slice(2) as 'dump-config' | 'dump-schema' | 'ready';
+        if (mode !== 'serve' && mode !== next) return { kind: 'error', message: `${arg} cannot be combined with --${mode}` };
+        mode = next;
+        break;
+      }
+      default:
+        if (arg.startsWith('-')) return { kind: 'error', message: `Invalid option \`${arg}'` };
+        if (file !== null) return { kind: 'error', message: `Invalid argument \`${arg}'` };
+        file = arg;
+    }
+  }
+  return { kind: mode, file };
+}
+
+const quote = (s: string): string => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+
+/** The effective configuration in config-file syntax; reading it back gives the same config. */
+export function dumpConfig(c: AppConfig): string {
+  const lines: string[] = [];
+  const put = (key: string, value: string | number | boolean | null): void => {
+    if (value === null) lines.push(`${key} = ""`);
+    else if (typeof value === 'string') lines.push(`${key} = ${quote(value)}`);
+    else lines.push(`${key} = ${String(value)}`);
+  };
+  const entries: [string, string | number | boolean | null][] = [
+    ['admin-server-host', c.adminServerHost],
+    ['admin-server-port', c.adminServerPort],
+    ['db-anon-role', c.dbAnonRole],
+    ['db-extra-search-path', c.dbExtraSearchPath.join(',')],
+    ['db-max-rows', c.dbMaxRows],
+    ['db-pool', c.dbPool],
+    ['db-pool-acquisition-timeout', c.dbPoolAcquisitionTimeout],
+    ['db-pre-request', c.dbPreRequest],
+    ['db-prepared-statements', c.dbPreparedStatements],
+    ['db-schemas', c.dbSchemas.join(',')],
+    ['db-tx-end', c.dbTxEnd],
+    ['db-uri', c.dbUri],
+    ['jwt-aud', c.jwtAud],
+    ['jwt-role-claim-key', c.jwtRoleClaimKey],
+    ['jwt-secret', c.jwtSecret],
+    ['jwt-secret-is-base64', c.jwtSecretIsBase64],
+    ['log-level', c.logLevel],
+    ['server-host', c.serverHost],
+    ['server-port', c.serverPort],
+  ];
+  for (const [key, value] of entries) put(key, value);
+  for (const [k, v] of Object.entries(c.appSettings).sort(([a], [b]) => a.localeCompare(b))) put(`app.settings.${k}`, v);
+  return lines.join('\n') + '\n';
+}
+
+export const EXAMPLE_CONFIG = `## The database, as a libpq URI or key=value string. The role should be a
+## NOINHERIT authenticator that can switch to the API roles below.
+db-uri = "postgresql://authenticator:pw@localhost:5432/app"
+
+## The schemas exposed as the API (comma-separated; the first is the default).
+db-schemas = "api"
+
+## The role for requests without a JWT; leave empty to refuse anonymous access.
+db-anon-role = "web_anon"
+
+## Connections per process. Requests are pipelined, so a few go a long way.
+db-pool = 10
+
+## Seconds a request waits for a connection before 504 PGRST003.
+# db-pool-acquisition-timeout = 10
+
+## Cap on rows returned by any read.
+# db-max-rows = 1000
+
+## Extra schemas on the search_path (for extensions and computed columns).
+# db-extra-search-path = "public"
+
+## Prepared statements (turn off behind pgbouncer in transaction mode).
+# db-prepared-statements = true
+
+## Where the API listens. Special hosts: "*" any, "*4"/"!4" IPv4, "*6"/"!6" IPv6.
+server-host = "!4"
+server-port = 3000
+
+## The admin server (/live, /ready, /metrics, /schema_cache); off when unset.
+# admin-server-port = 3001
+
+## JWT verification: an HMAC secret of at least 32 characters.
+# jwt-secret = "reallyreallyreallyreallyverysafe"
+# jwt-secret-is-base64 = false
+# jwt-aud = "your-audience"
+# jwt-role-claim-key = ".role"
+
+## crit, error, warn, info or debug.
+# log-level = "error"
+
+## Settings visible to SQL as current_setting('app.settings.NAME').
+# app.settings.environment = "production"
+`;

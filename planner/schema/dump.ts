@@ -1,0 +1,19 @@
+// The schema cache as plain JSON (for `--dump-schema` and the admin `/schema_cache`):
+// maps become arrays, derived lookup maps are left out. Pure.
+
+import type { SchemaCache } from './model.js';
+
+export function schemaCacheToJson(cache: SchemaCache): unknown {
+  return {
+    dbTables: [...cache.tables.values()].map((t) => ({
+      schema: t.schema,
+      name: t.name,
+      kind: t.kind,
+      insertable: t.insertable,
+      updatable: t.updatable,
+      deletable: t.deletable,
+      primaryKey: t.primaryKey,
+      columns: t.columns,
+    })),
+  };
+}
