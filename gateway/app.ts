@@ -4,11 +4,15 @@
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
 import type { AppConfig } from './config.js';
+import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
 import { handle } from './handler.js';
+import { optionsResponse } from './options.js';
+import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
 import { loadSchemaCache } from './schema-loader.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
+import { apiError, type RawRequest } from '../planner/index.js';
 
 export interface Gateway {
   readonly port: number;
@@ -79,7 +83,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
       const started = process.hrtime.bigint();
       inFlight++;
       try {
-        const response = await handle(state, raw);
+        const response = await route(state, raw);
         metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
         return response;
       } finally {
@@ -110,4 +114,30 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
       await pool.end();
     },
   };
+}
+
+/** OPTIONS and CORS around the API handler; OPTIONS never touches the pool. */
+async function route(state: AppState, raw: RawRequest): Promise<HttpResponse> {
+  const config = state.config;
+  if (raw.method === 'OPTIONS') {
+    if (isPreflight(raw.method, raw.headers)) {
+      return { status: 200, headers: preflightHeaders(raw.headers, config.serverCorsAllowedOrigins), body: undefined };
+    }
+    const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;
+    let response: HttpResponse;
+    if (!config.dbSchemas.includes(schema)) {
+      response = errorResponse(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.dbSchemas.join(', ')}`));
+    } else if (state.schemaCache === null) {
+      response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
+    } else {
+      response = optionsResponse(raw.path, schema, state.schemaCache);
+    }
+    return withCors(response, raw, config.serverCorsAllowedOrigins);
+  }
+  return withCors(await handle(state, raw), raw, config.serverCorsAllowedOrigins);
+}
+
+function withCors(response: HttpResponse, raw: RawRequest, allowed: readonly string[] | null): HttpResponse {
+  const extra = corsHeaders(raw.headers['origin'], allowed);
+  return extra.length === 0 ? response : { ...response, headers: [...response.headers, ...extra] };
 }

@@ -88,6 +88,7 @@ export function dumpConfig(c: AppConfig): string {
     ['jwt-secret-is-base64', c.jwtSecretIsBase64],
     ['log-level', c.logLevel],
     ['server-host', c.serverHost],
+    ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
     ['server-port', c.serverPort],
   ];
   for (const [key, value] of entries) put(key, value);

@@ -33,6 +33,8 @@ export interface AppConfig {
   readonly adminServerPort: number | null;
   /** admin-server-host, defaulting to server-host. */
   readonly adminServerHost: string;
+  /** server-cors-allowed-origins; null allows any origin. */
+  readonly serverCorsAllowedOrigins: readonly string[] | null;
 }
 
 export class ConfigError extends Error {
@@ -281,6 +283,7 @@ export function loadConfig(opts: {
     appSettings: Object.freeze(appSettings),
     adminServerPort: optInt('admin-server-port', 0, 65535),
     adminServerHost: str('admin-server-host', str('server-host', '!4')),
+    serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),
   };
   if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {
     throw new ConfigError('admin-server-port cannot be the same as server-port');

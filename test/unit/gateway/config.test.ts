@@ -43,6 +43,7 @@ const DEFAULTS: AppConfig = {
   appSettings: {},
   adminServerPort: null,
   adminServerHost: '!4',
+  serverCorsAllowedOrigins: null,
 };
 
 describe('loadConfig defaults', () => {
@@ -159,6 +160,7 @@ const SAMPLE_EXPECTED: AppConfig = {
   appSettings: { jwt_exp: '3600', greeting: 'hi # there' },
   adminServerPort: null,
   adminServerHost: '127.0.0.1',
+  serverCorsAllowedOrigins: null,
 };
 
 describe('loadConfig from a file', () => {
