@@ -9,7 +9,8 @@ import { handle } from './handler.js';
 import { optionsResponse } from './options.js';
 import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
-import { loadSchemaCache } from './schema-loader.js';
+import { startListener } from './listener.js';
+import { SchemaReloader } from './reloader.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
@@ -20,6 +21,8 @@ export interface Gateway {
   readonly adminPort: number | null;
   readonly metrics: Metrics;
   readonly state: AppState;
+  /** Reload the schema cache (SIGUSR1); resolves when the swap (or its failure) is done. */
+  reloadSchema(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export interface StartOptions {
   /** Serve on uWS's pure-JS fallback instead of refusing to start. */
   readonly allowSlowHttp?: boolean;
   readonly log?: (line: string) => void;
+  /** Resolve only after the first schema-cache load (default true). */
+  readonly waitForSchema?: boolean;
 }
 
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
@@ -51,28 +56,13 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   const state: AppState = { config, pool, schemaCache: null };
   const metrics = new Metrics();
 
-  let stopped = false;
-  const loadWithRetry = async (): Promise<void> => {
-    let delay = 1000;
-    while (!stopped) {
-      try {
-        const started = Date.now();
-        state.schemaCache = await loadSchemaCache(pool, config.dbSchemas);
-        pool.clearStatementCaches();
-        metrics.schemaCacheQueryTimeSeconds = (Date.now() - started) / 1000;
-        metrics.schemaCacheLoadsSuccess++;
-        log(`Schema cache loaded in ${Date.now() - started} ms (${state.schemaCache.tables.size} relations)`);
-        return;
-      } catch (err) {
-        metrics.schemaCacheLoadsFail++;
-        log(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}. Retrying in ${delay / 1000} s.`);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 32000);
-      }
-    }
-  };
-  // The first load is awaited so a started gateway is ready; later failures retry in the background.
-  await loadWithRetry();
+  const reloader = new SchemaReloader(state, metrics, log);
+  const listener = config.dbChannelEnabled
+    ? startListener(info, config.dbChannel, (n) => {
+        log(`Received a ${n} notification`);
+        if (n === 'reload schema') void reloader.reload();
+      }, log)
+    : null;
 
   let inFlight = 0;
   let drained: (() => void) | null = null;
@@ -94,6 +84,9 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   );
   let listening = true;
   log(`Listening on port ${server.port}`);
+  // Requests that arrive before the first load get 503 PGRST002 from the handler.
+  const firstLoad = reloader.initial();
+  if (options.waitForSchema !== false) await firstLoad;
   let admin: AdminServer | null = null;
   if (config.adminServerPort !== null) {
     admin = await startAdmin(listenHost(config.adminServerHost), config.adminServerPort, state, metrics, () => listening);
@@ -104,10 +97,12 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     adminPort: admin?.port ?? null,
     metrics,
     state,
+    reloadSchema: () => reloader.reload(),
     // Graceful: stop accepting, let in-flight requests finish, then close the connections.
     stop: async () => {
-      stopped = true;
+      reloader.stop();
       listening = false;
+      await listener?.stop();
       server.close();
       if (inFlight > 0) await new Promise<void>((r) => (drained = r));
       await admin?.close();

@@ -73,6 +73,8 @@ export function dumpConfig(c: AppConfig): string {
     ['admin-server-host', c.adminServerHost],
     ['admin-server-port', c.adminServerPort],
     ['db-anon-role', c.dbAnonRole],
+    ['db-channel', c.dbChannel],
+    ['db-channel-enabled', c.dbChannelEnabled],
     ['db-extra-search-path', c.dbExtraSearchPath.join(',')],
     ['db-max-rows', c.dbMaxRows],
     ['db-pool', c.dbPool],

@@ -35,6 +35,9 @@ export interface AppConfig {
   readonly adminServerHost: string;
   /** server-cors-allowed-origins; null allows any origin. */
   readonly serverCorsAllowedOrigins: readonly string[] | null;
+  /** db-channel: the NOTIFY channel for reloads. */
+  readonly dbChannel: string;
+  readonly dbChannelEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -283,6 +286,8 @@ export function loadConfig(opts: {
     appSettings: Object.freeze(appSettings),
     adminServerPort: optInt('admin-server-port', 0, 65535),
     adminServerHost: str('admin-server-host', str('server-host', '!4')),
+    dbChannel: str('db-channel', 'pgrst'),
+    dbChannelEnabled: bool('db-channel-enabled', true),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),
   };
   if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {

@@ -80,6 +80,10 @@ async function main(): Promise<number> {
           () => process.exit(1),
         );
       };
+      process.on('SIGUSR1', () => {
+        process.stderr.write('SIGUSR1 received, reloading the schema cache\n');
+        void gateway.reloadSchema();
+      });
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       return -1;

@@ -44,6 +44,8 @@ const DEFAULTS: AppConfig = {
   adminServerPort: null,
   adminServerHost: '!4',
   serverCorsAllowedOrigins: null,
+  dbChannel: 'pgrst',
+  dbChannelEnabled: true,
 };
 
 describe('loadConfig defaults', () => {
@@ -161,6 +163,8 @@ const SAMPLE_EXPECTED: AppConfig = {
   adminServerPort: null,
   adminServerHost: '127.0.0.1',
   serverCorsAllowedOrigins: null,
+  dbChannel: 'pgrst',
+  dbChannelEnabled: true,
 };
 
 describe('loadConfig from a file', () => {
@@ -235,7 +239,8 @@ describe('environment name mapping', () => {
       { PGRST_APP_SETTINGS_JWT_EXP: '3600', PGRST_APP_SETTINGS_Foo: 'Bar' },
       { appSettings: { jwt_exp: '3600', foo: 'Bar' } },
     ],
-    ['unknown PGRST_* keys are ignored', { PGRST_SOME_FUTURE_OPTION: 'x', PGRST_DB_CHANNEL: 'c' }, {}],
+    ['unknown PGRST_* keys are ignored', { PGRST_SOME_FUTURE_OPTION: 'x' }, {}],
+    ['PGRST_DB_CHANNEL', { PGRST_DB_CHANNEL: 'c', PGRST_DB_CHANNEL_ENABLED: 'false' }, { dbChannel: 'c', dbChannelEnabled: false }],
   ];
   for (const [name, env, expected] of cases) {
     test(name, () => {
