@@ -1,5 +1,5 @@
 // Renders a benchmark report: the Markdown table and an SVG bar chart (req/s per workload for
-// the gateway, the Fastify peer and the HTTP ceiling).
+// the gateway, the Fastify and PostGraphile peers, and the HTTP ceiling).
 
 export interface SystemResult {
   readonly rps: number;
@@ -13,6 +13,7 @@ export interface WorkloadReport {
   readonly workload: string;
   readonly gateway: SystemResult | null;
   readonly fastify: SystemResult | null;
+  readonly postgraphile: SystemResult | null;
   readonly skipped: string | null;
 }
 
@@ -36,16 +37,16 @@ export function markdown(r: Report): string {
   const lines = [
     `Benchmark ${r.date} (${r.quick ? 'quick' : 'full'}: ${r.rounds} round(s) × ${r.seconds}s, ${r.connections} connections, median of rounds)`,
     '',
-    '| workload | gateway req/s | p50 ms | p99 ms | CPU µs/req | Fastify+pg req/s | gateway/Fastify |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | gateway req/s | p50 ms | p99 ms | CPU µs/req | RSS MiB | Fastify+pg req/s | gateway/Fastify | PostGraphile req/s | gateway/PostGraphile |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const w of r.workloads) {
     if (w.skipped !== null) {
-      lines.push(`| ${w.workload} | skipped: ${w.skipped} | | | | ${f0(w.fastify?.rps)} | |`);
+      lines.push(`| ${w.workload} | skipped: ${w.skipped} | | | | | ${f0(w.fastify?.rps)} | | ${f0(w.postgraphile?.rps)} | |`);
       continue;
     }
     lines.push(
-      `| ${w.workload} | ${f0(w.gateway?.rps)} | ${f2(w.gateway?.p50ms)} | ${f2(w.gateway?.p99ms)} | ${f0(w.gateway?.cpuMicrosPerRequest)} | ${f0(w.fastify?.rps)} | ${ratio(w.gateway?.rps, w.fastify?.rps)} |`,
+      `| ${w.workload} | ${f0(w.gateway?.rps)} | ${f2(w.gateway?.p50ms)} | ${f2(w.gateway?.p99ms)} | ${f0(w.gateway?.cpuMicrosPerRequest)} | ${f0(w.gateway?.rssMiB)} | ${f0(w.fastify?.rps)} | ${ratio(w.gateway?.rps, w.fastify?.rps)} | ${f0(w.postgraphile?.rps)} | ${ratio(w.gateway?.rps, w.postgraphile?.rps)} |`,
     );
   }
   lines.push('');
@@ -55,10 +56,10 @@ export function markdown(r: Report): string {
 }
 
 export function svg(r: Report): string {
-  const rows = r.workloads.filter((w) => w.gateway !== null || w.fastify !== null);
-  const max = Math.max(1, r.ceilings.httpHello?.rps ?? 0, ...rows.flatMap((w) => [w.gateway?.rps ?? 0, w.fastify?.rps ?? 0]));
-  const barH = 12;
-  const rowH = 34;
+  const rows = r.workloads.filter((w) => w.gateway !== null || w.fastify !== null || w.postgraphile !== null);
+  const max = Math.max(1, r.ceilings.httpHello?.rps ?? 0, ...rows.flatMap((w) => [w.gateway?.rps ?? 0, w.fastify?.rps ?? 0, w.postgraphile?.rps ?? 0]));
+  const barH = 10;
+  const rowH = 40;
   const left = 190;
   const width = 760;
   const scale = (v: number): number => ((width - left - 80) * v) / max;
@@ -69,13 +70,15 @@ export function svg(r: Report): string {
     const g = w.gateway?.rps ?? 0;
     const p = w.fastify?.rps ?? 0;
     parts.push(`<rect x="${left}" y="${y}" width="${scale(g).toFixed(1)}" height="${barH}" fill="#2b7bb9"/><text x="${left + scale(g) + 4}" y="${y + 10}" font-size="10">${g.toFixed(0)}</text>`);
-    parts.push(`<rect x="${left}" y="${y + barH + 2}" width="${scale(p).toFixed(1)}" height="${barH}" fill="#e08a2c"/><text x="${left + scale(p) + 4}" y="${y + barH + 12}" font-size="10">${p.toFixed(0)}</text>`);
+    parts.push(`<rect x="${left}" y="${y + barH + 2}" width="${scale(p).toFixed(1)}" height="${barH}" fill="#e08a2c"/><text x="${left + scale(p) + 4}" y="${y + barH + 10}" font-size="10">${p.toFixed(0)}</text>`);
+    const q = w.postgraphile?.rps ?? 0;
+    parts.push(`<rect x="${left}" y="${y + 2 * barH + 4}" width="${scale(q).toFixed(1)}" height="${barH}" fill="#6a9f3a"/><text x="${left + scale(q) + 4}" y="${y + 2 * barH + 12}" font-size="10">${q.toFixed(0)}</text>`);
   });
   const hello = r.ceilings.httpHello?.rps;
   const height = 40 + rows.length * rowH;
   if (hello !== undefined) {
     parts.push(`<line x1="${left + scale(hello)}" y1="10" x2="${left + scale(hello)}" y2="${height - 20}" stroke="#999" stroke-dasharray="4"/><text x="${left + scale(hello) - 60}" y="${height - 6}" font-size="10">uWS hello ${hello.toFixed(0)}</text>`);
   }
-  parts.push(`<text x="4" y="${height - 6}" font-size="10"><tspan fill="#2b7bb9">■ gateway</tspan> <tspan fill="#e08a2c">■ Fastify + pg</tspan> (req/s)</text>`);
+  parts.push(`<text x="4" y="${height - 6}" font-size="10"><tspan fill="#2b7bb9">■ gateway</tspan> <tspan fill="#e08a2c">■ Fastify + pg</tspan> <tspan fill="#6a9f3a">■ PostGraphile</tspan> (req/s)</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">${parts.join('')}</svg>\n`;
 }

@@ -1,5 +1,5 @@
 // `make bench`: embedded PostgreSQL (or BENCH_DB_URI) with the generated dataset, the gateway
-// and the Fastify peer as separate processes, wrk per workload, interleaved and repeated; the
+// and the Fastify and PostGraphile peers as separate processes, wrk per workload, interleaved and repeated; the
 // uWS hello and pgbench ceilings; a JSON report, Markdown table and SVG chart in bench/results/.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,7 +12,7 @@ import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedd
 import { runPgbench } from './pgbench.js';
 import { cpuMicros, rssMiB } from './procstat.js';
 import { markdown, svg, type Report, type SystemResult, type WorkloadReport } from './report.js';
-import { concretePath, SCENARIOS, type Scenario } from './scenarios.js';
+import { concretePath, graphqlScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -137,6 +137,17 @@ async function main(): Promise<void> {
     const fastifyPort = await freePort();
     const fastify = await startProcess(join(here, 'peers', 'fastify.js'), [String(fastifyPort), superuserUri], process.env, fastifyPort);
     children.push(fastify);
+    const pgPort = await freePort();
+    const graphile = await startProcess(join(here, 'peers', 'postgraphile.js'), [String(pgPort), superuserUri], process.env, pgPort);
+    children.push(graphile);
+    const graphileBase = `http://127.0.0.1:${pgPort}`;
+    for (const s of SCENARIOS) {
+      const g = graphqlScenario(s);
+      if (g === null) continue;
+      const res = await fetch(graphileBase + g.path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: g.body ?? '' });
+      const text = await res.text();
+      if (res.status !== 200 || text.includes('"errors"')) throw new Error(`PostGraphile ${s.name}: ${res.status} ${text.slice(0, 300)}`);
+    }
     const helloPort = await freePort();
     const hello = await startProcess(join(here, 'peers', 'hello.js'), [String(helloPort)], process.env, helloPort);
     children.push(hello);
@@ -148,7 +159,7 @@ async function main(): Promise<void> {
       if (why !== null) skipped.set(s.name, why);
     }
 
-    const measure = async (system: 'gateway' | 'fastify', s: Scenario, pid: number | undefined, base: string) => {
+    const measure = async (system: 'gateway' | 'fastify' | 'postgraphile', s: Scenario, pid: number | undefined, base: string) => {
       const opts = {
         connections: CONNECTIONS,
         tmpDir: work,
@@ -167,6 +178,7 @@ async function main(): Promise<void> {
 
     const gwRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
     const fRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
+    const gRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
     const helloRuns: (WrkResult & { cpu: number | null; rss: number | null })[] = [];
     const pg1: number[] = [];
     const pg16: number[] = [];
@@ -184,6 +196,12 @@ async function main(): Promise<void> {
           list.push(await measure('fastify', s, fastify.pid, `http://127.0.0.1:${fastifyPort}`));
           fRuns.set(s.name, list);
         }
+        const g = graphqlScenario(s);
+        if (g !== null) {
+          const list = gRuns.get(s.name) ?? [];
+          list.push(await measure('postgraphile', g, graphile.pid, graphileBase));
+          gRuns.set(s.name, list);
+        }
       }
       helloRuns.push(await measure('gateway', helloScenario, hello.pid, `http://127.0.0.1:${helloPort}`));
       const pgb = await runPgbench(authUrl.toString(), { seconds, clients: 10, dir: work });
@@ -197,6 +215,7 @@ async function main(): Promise<void> {
       workload: s.name,
       gateway: gwRuns.has(s.name) ? summarize(gwRuns.get(s.name)!) : null,
       fastify: fRuns.has(s.name) ? summarize(fRuns.get(s.name)!) : null,
+      postgraphile: gRuns.has(s.name) ? summarize(gRuns.get(s.name)!) : null,
       skipped: skipped.get(s.name) ?? null,
     }));
     const report: Report = {
@@ -214,7 +233,7 @@ async function main(): Promise<void> {
       notes: [
         'wrk runs one thread on the same 2-core machine as the gateway and PostgreSQL: compare ratios within one run.',
         'Latency at half of peak rate needs an open-loop generator (wrk2); not measured yet.',
-        'PostGraphile peer: not set up yet.',
+        'PostGraphile (v4) answers the read workloads as GraphQL; its get-25 query has no score filter (core PostGraphile has no range filters).',
         ...(pg1.length === 0 ? ['pgbench not found: the PostgreSQL ceiling was not measured.'] : []),
       ],
     };
