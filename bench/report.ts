@@ -15,6 +15,8 @@ export interface WorkloadReport {
   readonly fastify: SystemResult | null;
   readonly postgraphile: SystemResult | null;
   readonly skipped: string | null;
+  /** The gateway at half of its peak rate (open loop). */
+  readonly halfPeak: { readonly rate: number; readonly p50ms: number; readonly p99ms: number } | null;
 }
 
 export interface Report {
@@ -48,6 +50,11 @@ export function markdown(r: Report): string {
     lines.push(
       `| ${w.workload} | ${f0(w.gateway?.rps)} | ${f2(w.gateway?.p50ms)} | ${f2(w.gateway?.p99ms)} | ${f0(w.gateway?.cpuMicrosPerRequest)} | ${f0(w.gateway?.rssMiB)} | ${f0(w.fastify?.rps)} | ${ratio(w.gateway?.rps, w.fastify?.rps)} | ${f0(w.postgraphile?.rps)} | ${ratio(w.gateway?.rps, w.postgraphile?.rps)} |`,
     );
+  }
+  const half = r.workloads.filter((w) => w.halfPeak !== null);
+  if (half.length > 0) {
+    lines.push('', '| workload (gateway at half of peak) | rate req/s | p50 ms | p99 ms |', '| --- | ---: | ---: | ---: |');
+    for (const w of half) lines.push(`| ${w.workload} | ${f0(w.halfPeak?.rate)} | ${f2(w.halfPeak?.p50ms)} | ${f2(w.halfPeak?.p99ms)} |`);
   }
   lines.push('');
   lines.push(`Ceilings: uWS hello ${f0(r.ceilings.httpHello?.rps)} req/s; pgbench of the gateway's GET-by-pk SQL ${f0(r.ceilings.pgbenchPkPerRoundTrip1)} req/s (1 per round trip), ${f0(r.ceilings.pgbenchPkPerRoundTrip16)} req/s (16 pipelined).`);
