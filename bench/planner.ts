@@ -1,0 +1,60 @@
+// Planner micro-benchmark: URL → SQL per second for each workload URL (parse, plan, compile),
+// on a schema cache decoded from a fixed description. No database, no HTTP.
+
+import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, type RawRequest } from '../planner/index.js';
+import { concretePath, SCENARIOS } from './scenarios.js';
+
+const col = (name: string, type = 'integer'): unknown => ({ name, type, nullable: false, has_default: false });
+const table = (name: string, columns: unknown[]): unknown => ({
+  schema: 'bench', name, kind: 'table', insertable: true, updatable: true, deletable: true, primary_key: ['id'], columns,
+});
+
+export const benchSchema = decodeSchemaCache(
+  JSON.stringify([
+    table('posts', [col('id'), col('author_id'), col('title', 'text'), col('body', 'text'), col('published', 'boolean'), col('score'), col('created_at', 'timestamp with time zone')]),
+    table('authors', [col('id'), col('name', 'text'), col('email', 'text')]),
+    table('events', [col('id', 'bigint'), col('kind', 'text'), col('payload', 'jsonb'), col('created_at', 'timestamp with time zone')]),
+    table('notes', [col('id'), col('owner', 'text'), col('body', 'text')]),
+  ]),
+);
+
+export interface PlannerResult {
+  readonly workload: string;
+  readonly perSecond: number | null;
+  readonly skipped: string | null;
+}
+
+export function runPlannerBench(iterations: number): PlannerResult[] {
+  return SCENARIOS.map((s) => {
+    const url = concretePath(s, 4242);
+    const q = url.indexOf('?');
+    const raw: RawRequest = {
+      method: s.method,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q + 1),
+      headers: {},
+      body: s.body === undefined ? null : Buffer.from(s.body),
+    };
+    const once = (): string | null => {
+      const req = toApiRequest(raw, { schemas: ['bench'] });
+      if (!req.ok) return req.error.code;
+      const plan = actionPlan(req.value, benchSchema, { maxRows: null });
+      if (!plan.ok) return plan.error.code;
+      mainStatement(plan.value);
+      return null;
+    };
+    const err = once();
+    if (err !== null) return { workload: s.name, perSecond: null, skipped: `planner answers ${err}` };
+    for (let i = 0; i < Math.min(1000, iterations); i++) once(); // warm-up for the JIT
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) once();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return { workload: s.name, perSecond: iterations / seconds, skipped: null };
+  });
+}
+
+if (process.argv[1]?.endsWith('planner.js')) {
+  for (const r of runPlannerBench(Number(process.argv[2] ?? 20000))) {
+    process.stdout.write(`${r.workload.padEnd(26)} ${r.perSecond === null ? `skipped: ${r.skipped}` : `${r.perSecond.toFixed(0)} URL→SQL/s`}\n`);
+  }
+}
