@@ -4,7 +4,8 @@
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import type { AppConfig } from './config.js';
 import { handle } from './handler.js';
-import { loadSchemaCache } from './schema-loader.js';
+import { Authenticator } from './auth.js';
+import { loadRoleSettings, loadSchemaCache } from './schema-loader.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
 
@@ -30,6 +31,8 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
         '(see README) or set PGRST_SERVER_ALLOW_SLOW_HTTP=true to run anyway.',
     );
   }
+  // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
+  const auth = new Authenticator(config);
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
@@ -39,7 +42,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     preparedStatements: config.dbPreparedStatements,
     onNotice: (n) => log(`notice: ${n.message}`),
   });
-  const state: AppState = { config, pool, schemaCache: null };
+  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map() };
 
   let stopped = false;
   const loadWithRetry = async (): Promise<void> => {
@@ -47,7 +50,9 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     while (!stopped) {
       try {
         const started = Date.now();
-        state.schemaCache = await loadSchemaCache(pool, config.dbSchemas);
+        const [schemaCache, roleSettings] = await Promise.all([loadSchemaCache(pool, config.dbSchemas), loadRoleSettings(pool)]);
+        state.schemaCache = schemaCache;
+        state.roleSettings = roleSettings;
         pool.clearStatementCaches();
         log(`Schema cache loaded in ${Date.now() - started} ms (${state.schemaCache.tables.size} relations)`);
         return;

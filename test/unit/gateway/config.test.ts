@@ -38,7 +38,10 @@ const DEFAULTS: AppConfig = {
   jwtSecret: null,
   jwtSecretIsBase64: false,
   jwtAud: null,
-  jwtRoleClaimKey: '.role',
+  jwtRoleClaimKey: '$.role',
+  jwtCacheMaxEntries: 1000,
+  jwtJwksUri: null,
+  jwtCookieName: null,
   logLevel: 'error',
   appSettings: {},
 };
@@ -153,6 +156,9 @@ const SAMPLE_EXPECTED: AppConfig = {
   jwtSecretIsBase64: true,
   jwtAud: 'my-app',
   jwtRoleClaimKey: '.app.role',
+  jwtCacheMaxEntries: 1000,
+  jwtJwksUri: null,
+  jwtCookieName: null,
   logLevel: 'info',
   appSettings: { jwt_exp: '3600', greeting: 'hi # there' },
 };
