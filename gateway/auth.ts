@@ -65,13 +65,18 @@ export function extractToken(authorization: string | undefined, cookieToken: str
 }
 
 /** Maps a jose failure to PostgREST's PGRST301 message (and details where it gives some). */
-function decodeFailure(e: unknown, token: string): AuthOutcome {
+function decodeFailure(e: unknown, token: string, remoteKeys: boolean): AuthOutcome {
   if (e instanceof joseErrors.JOSEAlgNotAllowed || e instanceof joseErrors.JOSENotSupported) {
     const none = /^\s*"?none"?\s*$/i.test(headerAlg(token) ?? '');
     return fail('PGRST301', 'Wrong or unsupported encoding algorithm', none ? "JWT is unsecured but expected 'alg' was not 'none'" : null);
   }
   if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys) {
     return fail('PGRST301', 'No suitable key or wrong key type', 'None of the keys was able to decode the JWT');
+  }
+  if (remoteKeys && !(e instanceof joseErrors.JWSInvalid)) {
+    // jwt-jwks-uri unreachable or serving garbage: no key could be tried, and the reason helps.
+    const why = e instanceof Error ? e.message : String(e);
+    return fail('PGRST301', 'No suitable key or wrong key type', `Could not fetch the JWKS from jwt-jwks-uri: ${why}`);
   }
   return fail('PGRST301', 'JWT cryptographic operation failed');
 }
@@ -152,7 +157,7 @@ export class Authenticator {
           return fail('PGRST300', 'Server lacks JWT secret', null, 500);
       }
     } catch (e) {
-      return decodeFailure(e, token);
+      return decodeFailure(e, token, this.keys.kind === 'jwks' && this.keys.remote);
     }
     let claims: unknown;
     try {

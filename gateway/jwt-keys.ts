@@ -21,7 +21,7 @@ const ASYMMETRIC_ALGS: readonly string[] = [
 export type KeySet =
   | { readonly kind: 'none' }
   | { readonly kind: 'hmac'; readonly secret: Uint8Array; readonly algorithms: readonly string[] }
-  | { readonly kind: 'jwks'; readonly getKey: CompactVerifyGetKey; readonly algorithms: readonly string[] };
+  | { readonly kind: 'jwks'; readonly getKey: CompactVerifyGetKey; readonly algorithms: readonly string[]; readonly remote: boolean };
 
 /** How long a fetched JWKS is trusted, and the minimum gap between refetches on unknown kids. */
 export interface RemoteJwksTiming {
@@ -84,12 +84,12 @@ export function loadKeySet(config: AppConfig, timing: RemoteJwksTiming): KeySet 
       throw new ConfigError(`jwt-jwks-uri must be http(s), got ${url.protocol}`);
     }
     const remote = createRemoteJWKSet(url, { cacheMaxAge: timing.maxAgeMs, cooldownDuration: timing.cooldownMs });
-    return { kind: 'jwks', getKey: remote, algorithms: [...ASYMMETRIC_ALGS, ...HMAC_ALGS] };
+    return { kind: 'jwks', getKey: remote, algorithms: [...ASYMMETRIC_ALGS, ...HMAC_ALGS], remote: true };
   }
   if (config.jwtSecret === null) return { kind: 'none' };
   const text = secretText(config.jwtSecret);
   const jwks = asJwks(text);
-  if (jwks !== null) return { kind: 'jwks', getKey: createLocalJWKSet(jwks), algorithms: algorithmsFor(jwks) };
+  if (jwks !== null) return { kind: 'jwks', getKey: createLocalJWKSet(jwks), algorithms: algorithmsFor(jwks), remote: false };
   if (text.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`jwt-secret must be at least ${MIN_SECRET_LENGTH} characters long`);
   }

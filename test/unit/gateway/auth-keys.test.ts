@@ -101,4 +101,19 @@ describe('jwt-jwks-uri', () => {
     assert.equal(roleOf(await a.authenticate(await second.sign('two'))), 'two');
     assert.equal(fetches, 2);
   });
+
+  test('an unreachable JWKS endpoint refuses the token with the reason in details', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const addr = probe.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+    await new Promise((r) => probe.close(r));
+    const s = await signer('RS256', 'k');
+    const o = await auth({ PGRST_JWT_JWKS_URI: `http://127.0.0.1:${port}/jwks.json` }).authenticate(await s.sign('x'));
+    assert.ok(!o.ok);
+    if (!o.ok) {
+      assert.equal(o.error.code, 'PGRST301');
+      assert.match(o.error.details ?? '', /^Could not fetch the JWKS from jwt-jwks-uri/);
+    }
+  });
 });
