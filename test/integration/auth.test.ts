@@ -4,7 +4,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT, type JWTPayload } from 'jose';
+import { createServer } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { Gateway } from '../../gateway/app.js';
 import { JWT_SECRET, request, sqlQuery, startTestGateway, type Reply } from '../helpers/gateway.js';
 
@@ -102,6 +103,30 @@ describe('authentication and row-level security', () => {
       assert.equal(right.status, 200);
     } finally {
       await aud.stop();
+    }
+  });
+
+  test('jwt-jwks-uri: RS256 tokens verified against a JWKS served over HTTP', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'it-1', alg: 'RS256' };
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+    const remote = await startTestGateway({ PGRST_JWT_SECRET: '', PGRST_JWT_JWKS_URI: `http://127.0.0.1:${port}/.well-known/jwks.json` });
+    try {
+      const token = await new SignJWT({ role: 'web_user', user_id: 'bob' }).setProtectedHeader({ alg: 'RS256', kid: 'it-1' }).sign(privateKey);
+      const r = await request(remote, 'GET', '/user_todos', { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 200, r.text);
+      assert.ok((r.json() as UserTodo[]).every((t) => t.user_id === 'bob'));
+      const hmac = await request(remote, 'GET', '/todos', { headers: { Authorization: `Bearer ${await sign({ role: 'web_user' })}` } });
+      assert.equal(hmac.status, 401);
+    } finally {
+      await remote.stop();
+      server.close();
     }
   });
 
