@@ -48,8 +48,8 @@ function parseFilter(body: string): PathStep | null {
 /** Parses a role claim key; throws ConfigError so a bad key refuses to start. */
 export function parseRoleClaimKey(key: string): readonly PathStep[] {
   const bad = (): ConfigError => new ConfigError(`jwt-role-claim-key is not a valid path: ${JSON.stringify(key)}`);
-  let src = key.trim();
-  if (src.startsWith('$')) src = src.slice(1);
+  // A config file must spell `$` as `$$` (PostgREST interpolates `$(ENV)` there); accept both.
+  const src = key.trim().replace(/^\$\$?/, '');
   const steps: PathStep[] = [];
   let pos = 0;
   while (pos < src.length) {

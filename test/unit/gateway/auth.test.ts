@@ -152,6 +152,7 @@ const claims = {
 
 const CASES: readonly (readonly [string, string | null])[] = [
   ['$.role', 'top'],
+  ['$$.role', 'top'],
   ['.role', 'top'],
   ['$.app.role', 'nested'],
   ['.app.role', 'nested'],
