@@ -92,7 +92,9 @@ function headerAlg(token: string): string | null {
 
 interface Verified {
   readonly claims: Claims;
+  /** The role (claim or anonymous fallback) and the claims JSON, fixed per token and config. */
   readonly role: string | null;
+  readonly claimsJson: string;
 }
 
 /** One per config: a new secret means a new Authenticator, which flushes the cache with it. */
@@ -138,9 +140,8 @@ export class Authenticator {
     }
     const bad = checkClaims(verified.claims, nowSeconds, this.config.jwtAud);
     if (bad !== null) return bad;
-    const role = verified.role ?? anon;
-    if (role === null) return fail('PGRST302', 'Anonymous access is disabled');
-    return { ok: true, auth: { role, claims: JSON.stringify({ ...verified.claims, role }), authenticated: true } };
+    if (verified.role === null) return fail('PGRST302', 'Anonymous access is disabled');
+    return { ok: true, auth: { role: verified.role, claims: verified.claimsJson, authenticated: true } };
   }
 
   private async verify(token: string): Promise<Verified | AuthOutcome> {
@@ -166,6 +167,9 @@ export class Authenticator {
       return fail('PGRST303', 'Parsing claims failed');
     }
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return fail('PGRST303', 'Parsing claims failed');
-    return { claims: claims as Claims, role: roleFromClaims(claims, this.roleClaim) };
+    // As PostgREST, request.jwt.claims carries the role actually used, even when it came from
+    // db-anon-role; serialized once here rather than on every request.
+    const role = roleFromClaims(claims, this.roleClaim) ?? this.config.dbAnonRole;
+    return { claims: claims as Claims, role, claimsJson: JSON.stringify(role === null ? claims : { ...claims, role }) };
   }
 }
