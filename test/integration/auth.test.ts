@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { Gateway } from '../../gateway/app.js';
+import { ConfigError } from '../../gateway/config.js';
 import { JWT_SECRET, request, sqlQuery, startTestGateway, type Reply } from '../helpers/gateway.js';
 
 function sign(payload: JWTPayload, secret = JWT_SECRET): Promise<string> {
@@ -91,6 +92,10 @@ describe('authentication and row-level security', () => {
       assert.deepEqual([errorCode(r).code, errorCode(r).message], [code, message]);
       assert.equal(r.headers.get('www-authenticate'), `Bearer error="invalid_token", error_description="${message}"`);
     }
+  });
+
+  test('a jwt-secret shorter than 32 characters refuses to start', async () => {
+    await assert.rejects(startTestGateway({ PGRST_JWT_SECRET: 'too-short' }), ConfigError);
   });
 
   test('wrong audience is refused when jwt-aud is set', async () => {
