@@ -22,6 +22,7 @@ export interface StartOptions {
 }
 
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
+const JWKS_REFRESH_MS = 300_000;
 
 export async function startGateway(config: AppConfig, options: StartOptions = {}): Promise<Gateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -33,6 +34,17 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   }
   // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
   const auth = new Authenticator(config);
+  // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
+  // request nor the first one after a rotation waits for it (an unknown kid also refetches).
+  let jwksTimer: NodeJS.Timeout | null = null;
+  if (config.jwtJwksUri !== null) {
+    const refresh = (): void => {
+      auth.refreshKeys().catch((err: unknown) => log(`Could not fetch jwt-jwks-uri: ${err instanceof Error ? err.message : String(err)}`));
+    };
+    refresh();
+    jwksTimer = setInterval(refresh, JWKS_REFRESH_MS);
+    jwksTimer.unref();
+  }
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
@@ -73,6 +85,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     state,
     stop: async () => {
       stopped = true;
+      if (jwksTimer !== null) clearInterval(jwksTimer);
       server.close();
       await pool.end();
     },

@@ -108,6 +108,11 @@ export class Authenticator {
     this.roleClaim = parseRoleClaimKey(config.jwtRoleClaimKey);
   }
 
+  /** Fetches a jwt-jwks-uri key set now (at start and periodically); a no-op otherwise. */
+  async refreshKeys(): Promise<void> {
+    if (this.keys.kind === 'jwks' && this.keys.reload !== null) await this.keys.reload();
+  }
+
   get cacheSize(): number {
     return this.cache.size;
   }
@@ -158,7 +163,7 @@ export class Authenticator {
           return fail('PGRST300', 'Server lacks JWT secret', null, 500);
       }
     } catch (e) {
-      return decodeFailure(e, token, this.keys.kind === 'jwks' && this.keys.remote);
+      return decodeFailure(e, token, this.keys.kind === 'jwks' && this.keys.reload !== null);
     }
     let claims: unknown;
     try {

@@ -21,7 +21,13 @@ const ASYMMETRIC_ALGS: readonly string[] = [
 export type KeySet =
   | { readonly kind: 'none' }
   | { readonly kind: 'hmac'; readonly secret: Uint8Array; readonly algorithms: readonly string[] }
-  | { readonly kind: 'jwks'; readonly getKey: CompactVerifyGetKey; readonly algorithms: readonly string[]; readonly remote: boolean };
+  | {
+      readonly kind: 'jwks';
+      readonly getKey: CompactVerifyGetKey;
+      readonly algorithms: readonly string[];
+      /** Refetches a remote JWKS; null for key sets given in the config. */
+      readonly reload: (() => Promise<void>) | null;
+    };
 
 /** How long a fetched JWKS is trusted, and the minimum gap between refetches on unknown kids. */
 export interface RemoteJwksTiming {
@@ -84,12 +90,12 @@ export function loadKeySet(config: AppConfig, timing: RemoteJwksTiming): KeySet 
       throw new ConfigError(`jwt-jwks-uri must be http(s), got ${url.protocol}`);
     }
     const remote = createRemoteJWKSet(url, { cacheMaxAge: timing.maxAgeMs, cooldownDuration: timing.cooldownMs });
-    return { kind: 'jwks', getKey: remote, algorithms: [...ASYMMETRIC_ALGS, ...HMAC_ALGS], remote: true };
+    return { kind: 'jwks', getKey: remote, algorithms: [...ASYMMETRIC_ALGS, ...HMAC_ALGS], reload: () => remote.reload() };
   }
   if (config.jwtSecret === null) return { kind: 'none' };
   const text = secretText(config.jwtSecret);
   const jwks = asJwks(text);
-  if (jwks !== null) return { kind: 'jwks', getKey: createLocalJWKSet(jwks), algorithms: algorithmsFor(jwks), remote: false };
+  if (jwks !== null) return { kind: 'jwks', getKey: createLocalJWKSet(jwks), algorithms: algorithmsFor(jwks), reload: null };
   if (text.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`jwt-secret must be at least ${MIN_SECRET_LENGTH} characters long`);
   }

@@ -93,8 +93,10 @@ describe('jwt-jwks-uri', () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
     const a = auth({ PGRST_JWT_JWKS_URI: `http://127.0.0.1:${port}/jwks.json` });
-    assert.equal(roleOf(await a.authenticate(await first.sign('one'))), 'one');
+    await a.refreshKeys();
     assert.equal(fetches, 1);
+    assert.equal(roleOf(await a.authenticate(await first.sign('one'))), 'one');
+    assert.equal(fetches, 1, 'the prefetched key set serves the first token');
     // Key rotation: the issuer starts signing with gen-2; after the cooldown it is picked up.
     served = [first.publicJwk, second.publicJwk];
     await new Promise((r) => setTimeout(r, 80));
