@@ -34,17 +34,6 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   }
   // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
   const auth = new Authenticator(config);
-  // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
-  // request nor the first one after a rotation waits for it (an unknown kid also refetches).
-  let jwksTimer: NodeJS.Timeout | null = null;
-  if (config.jwtJwksUri !== null) {
-    const refresh = (): void => {
-      auth.refreshKeys().catch((err: unknown) => log(`Could not fetch jwt-jwks-uri: ${err instanceof Error ? err.message : String(err)}`));
-    };
-    refresh();
-    jwksTimer = setInterval(refresh, JWKS_REFRESH_MS);
-    jwksTimer.unref();
-  }
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
@@ -55,6 +44,18 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     onNotice: (n) => log(`notice: ${n.message}`),
   });
   const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map() };
+  // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
+  // request nor the first one after a rotation waits for it (an unknown kid also refetches).
+  // Through state.auth, so a reloaded config's key set is the one refreshed.
+  let jwksTimer: NodeJS.Timeout | null = null;
+  if (config.jwtJwksUri !== null) {
+    const refresh = (): void => {
+      state.auth.refreshKeys().catch((err: unknown) => log(`Could not fetch jwt-jwks-uri: ${err instanceof Error ? err.message : String(err)}`));
+    };
+    refresh();
+    jwksTimer = setInterval(refresh, JWKS_REFRESH_MS);
+    jwksTimer.unref();
+  }
 
   let stopped = false;
   const loadWithRetry = async (): Promise<void> => {

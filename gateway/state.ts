@@ -4,7 +4,7 @@
 
 import type { SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
-import type { Authenticator } from './auth.js';
+import { Authenticator } from './auth.js';
 import type { AppConfig } from './config.js';
 import type { RoleSettings } from './context.js';
 
@@ -14,4 +14,15 @@ export interface AppState {
   pool: Pool;
   schemaCache: SchemaCache | null;
   roleSettings: RoleSettings;
+}
+
+/**
+ * Swaps in a reloaded config. The authenticator is rebuilt with it, which flushes the cache of
+ * verified tokens, so nothing signed with a replaced secret is honoured afterwards. It is built
+ * first: a new config with a bad secret throws ConfigError and leaves the old one in place.
+ */
+export function applyConfig(state: AppState, next: AppConfig): void {
+  const auth = new Authenticator(next);
+  state.config = next;
+  state.auth = auth;
 }

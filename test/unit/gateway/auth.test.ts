@@ -9,6 +9,7 @@ import { CompactSign, SignJWT, type JWTPayload } from 'jose';
 import { Authenticator, extractToken, type AuthOutcome } from '../../../gateway/auth.js';
 import { ConfigError, loadConfig } from '../../../gateway/config.js';
 import { parseRoleClaimKey, roleFromClaims } from '../../../gateway/role-claim.js';
+import { applyConfig, type AppState } from '../../../gateway/state.js';
 
 const SECRET = 'reallyreallyreallyreallyverysafe';
 const NOW = 1_800_000_000;
@@ -129,6 +130,21 @@ describe('Authenticator with an HMAC secret', () => {
     const a = authenticator({ PGRST_JWT_ROLE_CLAIM_KEY: '$.realm.roles[?(@ ^== "app_")]' });
     assert.equal(role(await a.authenticate(await hs({ realm: { roles: ['x', 'app_user'] } }), NOW)), 'app_user');
     assert.equal(role(await a.authenticate(await hs({ role: 'ignored' }), NOW)), 'web_anon');
+  });
+
+  test('a reloaded config with a new secret flushes the cache; a bad one keeps the old config', async () => {
+    const config = loadConfig({ env: { PGRST_JWT_SECRET: SECRET } });
+    const state = { config, auth: new Authenticator(config) } as unknown as AppState;
+    const old = await hs({ role: 'r' });
+    assert.equal(role(await state.auth.authenticate(old, NOW)), 'r');
+    assert.equal(state.auth.cacheSize, 1);
+    const rotated = 'a-brand-new-secret-of-enough-length!';
+    applyConfig(state, loadConfig({ env: { PGRST_JWT_SECRET: rotated } }));
+    assert.equal(state.auth.cacheSize, 0);
+    refused(await state.auth.authenticate(old, NOW), 'PGRST301', 'No suitable key or wrong key type', 'None of the keys was able to decode the JWT');
+    assert.equal(role(await state.auth.authenticate(await hs({ role: 'n' }, rotated), NOW)), 'n');
+    assert.throws(() => applyConfig(state, loadConfig({ env: { PGRST_JWT_SECRET: 'short' } })), ConfigError);
+    assert.equal(state.config.jwtSecret, rotated);
   });
 
   test('extractToken: Bearer (any case), a non-Bearer scheme is no token, cookie as fallback', () => {
