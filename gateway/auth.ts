@@ -102,10 +102,12 @@ export class Authenticator {
   private readonly keys: KeySet;
   private readonly roleClaim: readonly PathStep[];
   private readonly cache = new Map<string, Verified>();
+  private readonly anonClaims: string;
 
   constructor(private readonly config: AppConfig, timing: RemoteJwksTiming = { maxAgeMs: 300_000, cooldownMs: 1_000 }) {
     this.keys = loadKeySet(config, timing);
     this.roleClaim = parseRoleClaimKey(config.jwtRoleClaimKey);
+    this.anonClaims = JSON.stringify({ role: config.dbAnonRole });
   }
 
   /** Fetches a jwt-jwks-uri key set now (at start and periodically); a no-op otherwise. */
@@ -121,7 +123,7 @@ export class Authenticator {
     const anon = this.config.dbAnonRole;
     if (token === null) {
       if (anon === null) return fail('PGRST302', 'Anonymous access is disabled');
-      return { ok: true, auth: { role: anon, claims: JSON.stringify({ role: anon }), authenticated: false } };
+      return { ok: true, auth: { role: anon, claims: this.anonClaims, authenticated: false } };
     }
     if (token === '') return fail('PGRST301', 'Empty JWT is sent in Authorization header');
     if (this.keys.kind === 'none') return fail('PGRST300', 'Server lacks JWT secret', null, 500);
