@@ -38,7 +38,10 @@ export function gatewaySql(): string {
   const plan = actionPlan(req.value, cache, { maxRows: null });
   if (!plan.ok) throw new Error(plan.error.message);
   const main = mainStatement(plan.value);
-  const tx = txVarsStatement({ role: 'web_anon', claims: '{}', method: 'GET', path: '/posts', searchPath: '"bench", "public"', readOnly: true });
+  const tx = txVarsStatement({
+    role: 'web_anon', claims: '{}', method: 'GET', path: '/posts', headers: '{}', cookies: '{}',
+    searchPath: '"bench", "public"', settings: [], readOnly: true,
+  });
   const txText = tx.text.replace(/\$(\d+)/g, (_, n: string) => literal(tx.params[Number(n) - 1] ?? null));
   const mainText = main.text.replace(/\$(\d+)/g, (_, n: string) => (n === '1' ? ':id' : literal(main.params[Number(n) - 1] ?? null)));
   return `${txText};\n${mainText};\n`;

@@ -11,6 +11,7 @@ import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
 import { startListener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
+import { Authenticator } from './auth.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
@@ -35,6 +36,7 @@ export interface StartOptions {
 }
 
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
+const JWKS_REFRESH_MS = 300_000;
 
 export async function startGateway(config: AppConfig, options: StartOptions = {}): Promise<Gateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -44,6 +46,8 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
         '(see README) or set PGRST_SERVER_ALLOW_SLOW_HTTP=true to run anyway.',
     );
   }
+  // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
+  const auth = new Authenticator(config);
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
@@ -53,8 +57,20 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     preparedStatements: config.dbPreparedStatements,
     onNotice: (n) => log(`notice: ${n.message}`),
   });
-  const state: AppState = { config, pool, schemaCache: null };
   const metrics = new Metrics();
+  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map() };
+  // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
+  // request nor the first one after a rotation waits for it (an unknown kid also refetches).
+  // Through state.auth, so a reloaded config's key set is the one refreshed.
+  let jwksTimer: NodeJS.Timeout | null = null;
+  if (config.jwtJwksUri !== null) {
+    const refresh = (): void => {
+      state.auth.refreshKeys().catch((err: unknown) => log(`Could not fetch jwt-jwks-uri: ${err instanceof Error ? err.message : String(err)}`));
+    };
+    refresh();
+    jwksTimer = setInterval(refresh, JWKS_REFRESH_MS);
+    jwksTimer.unref();
+  }
 
   const reloader = new SchemaReloader(state, metrics, log);
   const listener = config.dbChannelEnabled
@@ -102,6 +118,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     stop: async () => {
       reloader.stop();
       listening = false;
+      if (jwksTimer !== null) clearInterval(jwksTimer);
       await listener?.stop();
       server.close();
       if (inFlight > 0) await new Promise<void>((r) => (drained = r));

@@ -26,6 +26,12 @@ export interface AppConfig {
   readonly jwtSecretIsBase64: boolean;
   readonly jwtAud: string | null;
   readonly jwtRoleClaimKey: string;
+  /** 0 disables the verified-token cache. */
+  readonly jwtCacheMaxEntries: number;
+  /** Beyond PostgREST: fetch the JWKS from this URL instead of jwt-secret. */
+  readonly jwtJwksUri: string | null;
+  /** Beyond PostgREST: read the token from this cookie when no Authorization is sent. */
+  readonly jwtCookieName: string | null;
   readonly logLevel: LogLevel;
   /** `app.settings.*` keys, with the `app.settings.` prefix removed. */
   readonly appSettings: Readonly<Record<string, string>>;
@@ -281,7 +287,10 @@ export function loadConfig(opts: {
     jwtSecret: optStr('jwt-secret'),
     jwtSecretIsBase64: bool('jwt-secret-is-base64', false),
     jwtAud: optStr('jwt-aud'),
-    jwtRoleClaimKey: str('jwt-role-claim-key', '.role'),
+    jwtRoleClaimKey: str('jwt-role-claim-key', '$.role'),
+    jwtCacheMaxEntries: int('jwt-cache-max-entries', 1000, 0),
+    jwtJwksUri: optStr('jwt-jwks-uri'),
+    jwtCookieName: optStr('jwt-cookie-name'),
     logLevel: oneOf('log-level', LOG_LEVELS, 'error'),
     appSettings: Object.freeze(appSettings),
     adminServerPort: optInt('admin-server-port', 0, 65535),

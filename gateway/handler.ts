@@ -6,25 +6,25 @@ import {
   apiError,
   mainStatement,
   MainColumns,
+  preRequestStatement,
   toApiRequest,
   txVarsStatement,
   type Plan,
   type RawRequest,
 } from '../planner/index.js';
-import { authenticate } from './auth.js';
+import { extractToken } from './auth.js';
+import { parseCookies, requestContext } from './context.js';
 import { errorResponse, failureResponse, JSON_TYPE, type HttpResponse } from './response.js';
 import type { AppState } from './state.js';
 
 type Headers = [string, string][];
 
-function searchPath(schema: string, extra: readonly string[]): string {
-  return [schema, ...extra.filter((s) => s !== schema)].map((s) => '"' + s.replace(/"/g, '""') + '"').join(', ');
-}
-
 export async function handle(state: AppState, raw: RawRequest): Promise<HttpResponse> {
   const config = state.config;
-  const auth = await authenticate(raw.headers['authorization'], config);
-  if (!auth.ok) return errorResponse(auth.error, [['WWW-Authenticate', auth.header]]);
+  const cookies = parseCookies(raw.headers['cookie']);
+  const token = extractToken(raw.headers['authorization'], config.jwtCookieName === null ? undefined : cookies[config.jwtCookieName]);
+  const auth = await state.auth.authenticate(token);
+  if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
 
   const request = toApiRequest(raw, { schemas: config.dbSchemas });
   if (!request.ok) return errorResponse(request.error);
@@ -36,25 +36,23 @@ export async function handle(state: AppState, raw: RawRequest): Promise<HttpResp
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 
-  const tx = txVarsStatement({
-    role: auth.auth.role,
-    claims: auth.auth.claims,
-    method: raw.method,
-    path: raw.path,
-    searchPath: searchPath(request.value.schema, config.dbExtraSearchPath),
-    readOnly: plan.kind === 'read',
-  });
-  const main = mainStatement(plan);
+  const tx = txVarsStatement(
+    requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' }),
+  );
+  // db-pre-request runs after the context is set and before the main statement, same round trip.
+  const statements = config.dbPreRequest === null ? [tx, mainStatement(plan)] : [tx, preRequestStatement(config.dbPreRequest), mainStatement(plan)];
   let row: (Buffer | null)[];
   try {
-    const results = await state.pool.run([tx, main]);
-    const r = results[1]?.rows[0];
+    const results = await state.pool.run(statements);
+    const r = results[statements.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
     row = r;
   } catch (err) {
     return failureResponse(err, auth.auth.authenticated);
   }
-  return respond(plan, row);
+  const response = respond(plan, row);
+  if (config.dbSchemas.length <= 1) return response;
+  return { ...response, headers: [...response.headers, ['Content-Profile', request.value.schema]] };
 }
 
 function text(cell: Buffer | null | undefined): string | null {

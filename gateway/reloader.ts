@@ -4,7 +4,7 @@
 
 import type { AppState } from './state.js';
 import type { Metrics } from './metrics.js';
-import { loadSchemaCache } from './schema-loader.js';
+import { loadRoleSettings, loadSchemaCache } from './schema-loader.js';
 
 export class SchemaReloader {
   private readonly state: AppState;
@@ -25,8 +25,12 @@ export class SchemaReloader {
   private async loadOnce(): Promise<void> {
     const started = Date.now();
     try {
-      const cache = await loadSchemaCache(this.state.pool, this.state.config.dbSchemas);
+      const [cache, roleSettings] = await Promise.all([
+        loadSchemaCache(this.state.pool, this.state.config.dbSchemas),
+        loadRoleSettings(this.state.pool),
+      ]);
       this.state.schemaCache = cache;
+      this.state.roleSettings = roleSettings;
       this.state.pool.clearStatementCaches();
       this.onSwap();
       this.metrics.schemaCacheQueryTimeSeconds = (Date.now() - started) / 1000;

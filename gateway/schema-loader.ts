@@ -1,8 +1,10 @@
 // Loads the schema cache through the pool (catalog SQL from planner/schema/queries.ts),
-// decodes it with pure planner code and swaps it into the state whole.
+// decodes it with pure planner code and swaps it into the state whole. The stored settings
+// of the roles the authenticator can become are loaded alongside, as PostgREST does.
 
 import { decodeSchemaCache, tablesQuery, type SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
+import { decodeRoleSettings, type RoleSettings } from './context.js';
 
 /** The Postgres array literal for a list of names, sent as one text[] parameter. */
 function textArray(names: readonly string[]): string {
@@ -14,4 +16,22 @@ export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): P
   const cell = result?.rows[0]?.[0];
   if (cell === undefined || cell === null) throw new Error('schema cache query returned no rows');
   return decodeSchemaCache(cell.toString('utf8'));
+}
+
+// Settings of every role the authenticator is a member of (itself included), for this
+// database or all databases; database-specific rows come last so they win. Only settings a
+// non-superuser may change with set_config (context 'user', or custom `x.y` names) qualify.
+const roleSettingsQuery = `select coalesce(json_agg(json_build_array(r.rolname, s.setting) order by d.setdatabase, r.rolname), '[]')::text
+from pg_catalog.pg_db_role_setting d
+join pg_catalog.pg_roles r on r.oid = d.setrole
+cross join lateral unnest(d.setconfig) as s(setting)
+left join pg_catalog.pg_settings ps on ps.name = split_part(s.setting, '=', 1)
+where d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+  and pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')
+  and (ps.context = 'user' or (ps.name is null and split_part(s.setting, '=', 1) like '%.%'))`;
+
+export async function loadRoleSettings(pool: Pool): Promise<RoleSettings> {
+  const [result] = await pool.run([{ text: roleSettingsQuery, params: [] }]);
+  const cell = result?.rows[0]?.[0];
+  return decodeRoleSettings(cell === undefined || cell === null ? '[]' : cell.toString('utf8'));
 }

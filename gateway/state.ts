@@ -1,12 +1,28 @@
-// The mutable holder for one process: current config, the schema cache (swapped whole), the
-// pool. Everything else reads from here; only main.ts and the schema loader write.
+// The mutable holder for one process: current config, its authenticator (swapped with the
+// config, which flushes the JWT cache), the schema cache and role settings (swapped whole),
+// the pool. Everything else reads from here; only app.ts and the schema loader write.
 
 import type { SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
+import { Authenticator } from './auth.js';
 import type { AppConfig } from './config.js';
+import type { RoleSettings } from './context.js';
 
 export interface AppState {
   config: AppConfig;
+  auth: Authenticator;
   pool: Pool;
   schemaCache: SchemaCache | null;
+  roleSettings: RoleSettings;
+}
+
+/**
+ * Swaps in a reloaded config. The authenticator is rebuilt with it, which flushes the cache of
+ * verified tokens, so nothing signed with a replaced secret is honoured afterwards. It is built
+ * first: a new config with a bad secret throws ConfigError and leaves the old one in place.
+ */
+export function applyConfig(state: AppState, next: AppConfig): void {
+  const auth = new Authenticator(next);
+  state.config = next;
+  state.auth = auth;
 }

@@ -14,11 +14,18 @@ export interface RequestContext {
   readonly claims: string;
   readonly method: string;
   readonly path: string;
+  /** request.headers / request.cookies as JSON objects (header names lower-cased). */
+  readonly headers: string;
+  readonly cookies: string;
   readonly searchPath: string;
+  /** app.settings.* and the role's stored settings, applied after the fixed ones. */
+  readonly settings: readonly (readonly [string, string])[];
   readonly readOnly: boolean;
 }
 
-const txVarsWrite = sql`select set_config('role', ${param('')}, true), set_config('request.jwt.claims', ${param('')}, true), set_config('request.method', ${param('')}, true), set_config('request.path', ${param('')}, true), set_config('search_path', ${param('')}, true)`;
+// The variable-length settings go in as two array parameters, so one text serves every
+// request whatever the role or the number of app settings, and the prepared statement is reused.
+const txVarsWrite = sql`select set_config('role', ${param('')}, true), set_config('request.jwt.claims', ${param('')}, true), set_config('request.method', ${param('')}, true), set_config('request.path', ${param('')}, true), set_config('request.headers', ${param('')}, true), set_config('request.cookies', ${param('')}, true), set_config('search_path', ${param('')}, true), (select pg_catalog.count(set_config(_pgrst_s.k, _pgrst_s.v, true)) from unnest(${param('')}::text[], ${param('')}::text[]) as _pgrst_s(k, v))`;
 const txVarsWriteText = compile(txVarsWrite).text;
 // transaction_read_only can only be switched on mid-transaction, so reads get their own text.
 const txVarsReadText = txVarsWriteText + ", set_config('transaction_read_only', 'on', true)";
@@ -27,8 +34,25 @@ const txVarsReadText = txVarsWriteText + ", set_config('transaction_read_only', 
 export function txVarsStatement(ctx: RequestContext): Compiled {
   return {
     text: ctx.readOnly ? txVarsReadText : txVarsWriteText,
-    params: [ctx.role, ctx.claims, ctx.method, ctx.path, ctx.searchPath],
+    params: [
+      ctx.role,
+      ctx.claims,
+      ctx.method,
+      ctx.path,
+      ctx.headers,
+      ctx.cookies,
+      ctx.searchPath,
+      arrayLiteral(ctx.settings.map(([k]) => k)),
+      arrayLiteral(ctx.settings.map(([, v]) => v)),
+    ],
   };
+}
+
+/** `select "schema"."fn"()` for db-pre-request; the name is split on its first dot. */
+export function preRequestStatement(qualifiedName: string): Compiled {
+  const dot = qualifiedName.indexOf('.');
+  const fn = dot < 0 ? ident(qualifiedName) : ident(qualifiedName.slice(0, dot), qualifiedName.slice(dot + 1));
+  return compile(sql`select ${fn}()`);
 }
 
 function fieldSql(qualifier: Sql, f: Field): Sql {

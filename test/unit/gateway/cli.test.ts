@@ -45,6 +45,9 @@ describe('dumpConfig', () => {
           PGRST_ADMIN_SERVER_PORT: '3001',
           PGRST_APP_SETTINGS_GREETING: 'hello world',
           PGRST_DB_EXTRA_SEARCH_PATH: '',
+          PGRST_JWT_CACHE_MAX_ENTRIES: '5',
+          PGRST_JWT_COOKIE_NAME: 'session',
+          PGRST_DB_CHANNEL: 'reloads',
         },
       });
       const file = join(dir, 'dumped.conf');
