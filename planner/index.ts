@@ -10,3 +10,6 @@ export type { SchemaCache, Table, Column } from './schema/model.js';
 export { apiError, pgErrorStatus, type ApiError, type Result } from './errors.js';
 export type { ApiRequest } from './types.js';
 export type { Compiled } from './sql.js';
+export { contentType, negotiate } from './media.js';
+export { rangeAnswer } from './range.js';
+export { singularityError } from './errors.js';
