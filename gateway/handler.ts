@@ -4,7 +4,9 @@
 import {
   actionPlan,
   apiError,
+  estimateStatement,
   mainStatement,
+  plannedRows,
   toApiRequest,
   txVarsStatement,
   type RawRequest,
@@ -43,14 +45,18 @@ export async function handle(state: AppState, raw: RawRequest): Promise<HttpResp
     readOnly: plan.kind === 'read',
   });
   const main = mainStatement(plan);
+  const estimate = estimateStatement(plan);
   let row: (Buffer | null)[];
+  let plannedTotal: number | null = null;
   try {
-    const results = await state.pool.run([tx, main]);
-    const r = results[1]?.rows[0];
+    const results = await state.pool.run(estimate === null ? [tx, main] : [tx, estimate, main]);
+    const r = results[results.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
     row = r;
+    const explain = estimate === null ? undefined : results[1]?.rows[0]?.[0];
+    if (explain !== undefined && explain !== null) plannedTotal = plannedRows(explain.toString('utf8'));
   } catch (err) {
     return failureResponse(err, auth.auth.authenticated);
   }
-  return respond(plan, row);
+  return respond(plan, row, plannedTotal);
 }

@@ -2,7 +2,7 @@
 // The body column goes out untouched; counts and GUC columns decide status and headers
 // (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
 
-import { contentType, MainColumns, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
+import { contentType, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
 type Headers = [string, string][];
@@ -27,9 +27,9 @@ function contentLocation(plan: Plan): string {
 }
 
 /** The main statement's row + plan → status, headers, body. */
-export function respond(plan: Plan, row: readonly (Buffer | null)[]): HttpResponse {
+export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: number | null = null): HttpResponse {
   const totalText = text(row[MainColumns.total]);
-  const total = totalText === null ? null : Number(totalText);
+  const total = reportedTotal(plan, totalText === null ? null : Number(totalText), planned);
   const page = Number(text(row[MainColumns.pageTotal]) ?? '0');
   const body = row[MainColumns.body] ?? undefined;
   const headers: Headers = [];

@@ -13,3 +13,4 @@ export type { Compiled } from './sql.js';
 export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
+export { estimateStatement, plannedRows, reportedTotal } from './count.js';

@@ -13,7 +13,7 @@ export interface PlanConfig {
 export type MutationKind = 'insert' | 'update' | 'delete';
 
 export type Plan =
-  | { readonly kind: 'read'; readonly table: Table; readonly request: ApiRequest; readonly range: RowRange; readonly headOnly: boolean }
+  | { readonly kind: 'read'; readonly table: Table; readonly request: ApiRequest; readonly range: RowRange; readonly headOnly: boolean; readonly maxRows: number | null }
   | {
       readonly kind: 'mutate';
       readonly mutation: MutationKind;
@@ -32,7 +32,7 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
   const action = request.action;
   switch (action.kind) {
     case 'read': {
-      return ok({ kind: 'read', table, request, range: capRange(request.range, config.maxRows), headOnly: action.headOnly });
+      return ok({ kind: 'read', table, request, range: capRange(request.range, config.maxRows), headOnly: action.headOnly, maxRows: config.maxRows });
     }
     case 'create':
     case 'update':

@@ -25,7 +25,12 @@ export function requestedRange(header: string | undefined, limit: number | null,
     fromHeader = { offset: lower, limit: upper === null ? null : upper - lower + 1 };
   }
   const fromQuery: RowRange = { offset: offset ?? 0, limit };
-  return ok(intersect(fromHeader, fromQuery));
+  // limit=0 bypasses the header: the one empty range that is allowed.
+  if (limit === 0) return ok(fromQuery);
+  const both = intersect(fromHeader, fromQuery);
+  // An empty intersection is unsatisfiable (PostgREST words it as a negative limit).
+  if (both.limit === 0) return fail(rangeError('Limit should be greater than or equal to zero.'));
+  return ok(both);
 }
 
 /** Both ranges as [lower, upper] (upper null = open) intersected. */

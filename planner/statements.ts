@@ -4,6 +4,7 @@
 
 import type { Plan } from './plan.js';
 import { compile, ident, join, param, sql, type Compiled, type Sql } from './sql.js';
+import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { MediaType } from './types.js';
 
@@ -60,10 +61,7 @@ export function mainStatement(plan: Plan): Compiled {
       const where = whereSql(scope, req.filters);
       const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
       const source = sql`SELECT ${selectSql(scope, req.select)} FROM ${target}${where}${orderSql(scope, req.order)}${page}`;
-      const total =
-        req.preferences.count === 'exact'
-          ? sql`(SELECT pg_catalog.count(*) FROM ${target}${whereSql(scope, req.filters)})`
-          : sql`null::bigint`;
+      const total = totalSql(plan, scope);
       const body = plan.headOnly ? sql`null::text` : bodySql(req.media);
       return compile(
         sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`,
