@@ -1,23 +1,16 @@
 // Read API, filters: every operator family against the films fixture (20_read.sql), with
 // not./any/all modifiers and nested and/or trees; each grammar mistake is a 400, never a 500.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Gateway } from '../../gateway/app.js';
-import { request, startTestGateway } from '../helpers/gateway.js';
+import { request, suiteGateway } from '../helpers/gateway.js';
 
 describe('read: filters', () => {
-  let gw: Gateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw.stop();
-  });
+  const gateway = suiteGateway();
 
   /** The ids of the films a query selects (ordered by id). */
   async function ids(query: string): Promise<number[]> {
-    const r = await request(gw, 'GET', `/films?select=id&order=id&${query}`);
+    const r = await request(gateway(), 'GET', `/films?select=id&order=id&${query}`);
     assert.equal(r.status, 200, `${query}: ${r.text}`);
     return (r.json() as { id: number }[]).map((row) => row.id);
   }
@@ -55,7 +48,7 @@ describe('read: filters', () => {
     assert.deepEqual(await ids('id=not.in.(1,3)'), [2, 4, 5]);
     assert.deepEqual(await ids('title=in.("Seven Samurai","Cléo from 5 to 7")'), [2, 3]);
     assert.deepEqual(await ids('title=in.()'), []);
-    const r = await request(gw, 'GET', '/spaced%20table?select=id&%22spaced%20col%22=in.(%22one%20two%22,x)');
+    const r = await request(gateway(), 'GET', '/spaced%20table?select=id&%22spaced%20col%22=in.(%22one%20two%22,x)');
     assert.deepEqual(r.json(), [{ id: 1 }]);
   });
 
@@ -162,7 +155,7 @@ describe('read: filters', () => {
       ['or=()', /^"failed to parse logic tree/],
     ];
     for (const [q, message] of cases) {
-      const r = await request(gw, 'GET', `/films?${q}`);
+      const r = await request(gateway(), 'GET', `/films?${q}`);
       assert.equal(r.status, 400, q);
       const body = r.json() as { code: string; message: string; details: string };
       assert.equal(body.code, 'PGRST100', q);
@@ -172,10 +165,10 @@ describe('read: filters', () => {
   });
 
   test('a bad value for the column type is a 400 from PostgreSQL, not a 500', async () => {
-    const r = await request(gw, 'GET', '/films?year=eq.notanumber');
+    const r = await request(gateway(), 'GET', '/films?year=eq.notanumber');
     assert.equal(r.status, 400);
     assert.equal((r.json() as { code: string }).code, '22P02');
-    const u = await request(gw, 'GET', '/films?nosuchcol=eq.1');
+    const u = await request(gateway(), 'GET', '/films?nosuchcol=eq.1');
     assert.equal(u.status, 400);
     assert.equal((u.json() as { code: string }).code, '42703');
   });

@@ -1,21 +1,14 @@
 // Read API, representations: application/json, text/csv, vnd.pgrst.object (406 PGRST116
 // unless one row), vnd.pgrst.array/object with nulls=stripped, */*, q-values, 406 PGRST107.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Gateway } from '../../gateway/app.js';
-import { request, startTestGateway } from '../helpers/gateway.js';
+import { request, suiteGateway } from '../helpers/gateway.js';
 
 describe('read: media types', () => {
-  let gw: Gateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw.stop();
-  });
+  const gateway = suiteGateway();
 
-  const get = (path: string, accept: string) => request(gw, 'GET', path, { headers: { accept } });
+  const get = (path: string, accept: string) => request(gateway(), 'GET', path, { headers: { accept } });
 
   test('application/json and */* give a JSON array', async () => {
     for (const accept of ['application/json', '*/*', 'application/*', 'text/html, */*;q=0.1']) {
@@ -93,12 +86,12 @@ describe('read: media types', () => {
   });
 
   test('representations of writes follow Accept too', async () => {
-    const r = await request(gw, 'POST', '/items', {
+    const r = await request(gateway(), 'POST', '/items', {
       body: JSON.stringify({ id: 9401, label: 'media test' }),
       headers: { 'content-type': 'application/json', prefer: 'return=representation', accept: 'application/vnd.pgrst.object+json' },
     });
     assert.equal(r.status, 201);
     assert.deepEqual(r.json(), { id: 9401, label: 'media test', person_id: null });
-    await request(gw, 'DELETE', '/items?id=eq.9401');
+    await request(gateway(), 'DELETE', '/items?id=eq.9401');
   });
 });

@@ -1,24 +1,15 @@
 // Read API, paging: limit/offset, Range/Range-Unit headers (also open-ended), Content-Range
 // on every read, Prefer: count=…, 206 for a partial range, 416 PGRST103, db-max-rows, HEAD.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Gateway } from '../../gateway/app.js';
-import { request, startTestGateway } from '../helpers/gateway.js';
+import { request, suiteGateway } from '../helpers/gateway.js';
 
 describe('read: paging', () => {
-  let gw: Gateway;
-  let capped: Gateway;
-  before(async () => {
-    gw = await startTestGateway();
-    capped = await startTestGateway({ PGRST_DB_MAX_ROWS: '2' });
-  });
-  after(async () => {
-    await gw.stop();
-    await capped.stop();
-  });
+  const gateway = suiteGateway();
+  const capped = suiteGateway({ PGRST_DB_MAX_ROWS: '2' });
 
-  async function page(path: string, headers: Record<string, string> = {}, g = gw) {
+  async function page(path: string, headers: Record<string, string> = {}, g = gateway()) {
     const r = await request(g, 'GET', path, { headers });
     const ids = r.status < 300 ? (r.json() as { id: number }[]).map((x) => x.id) : [];
     return { status: r.status, range: r.headers.get('content-range'), ids, r };
@@ -104,16 +95,16 @@ describe('read: paging', () => {
   });
 
   test('db-max-rows caps every read', async () => {
-    const p = await page('/films?select=id&order=id', {}, capped);
+    const p = await page('/films?select=id&order=id', {}, capped());
     assert.deepEqual([p.range, p.ids], ['0-1/*', [1, 2]]);
-    const asked = await page('/films?select=id&order=id&limit=4', {}, capped);
+    const asked = await page('/films?select=id&order=id&limit=4', {}, capped());
     assert.deepEqual(asked.ids, [1, 2]);
-    const counted = await page('/films?select=id&order=id', { prefer: 'count=exact' }, capped);
+    const counted = await page('/films?select=id&order=id', { prefer: 'count=exact' }, capped());
     assert.deepEqual([counted.status, counted.range], [206, '0-1/5']);
   });
 
   test('HEAD: the same headers as GET and no body', async () => {
-    const head = await request(gw, 'HEAD', '/films?select=id&limit=2', { headers: { prefer: 'count=exact' } });
+    const head = await request(gateway(), 'HEAD', '/films?select=id&limit=2', { headers: { prefer: 'count=exact' } });
     assert.equal(head.status, 206);
     assert.equal(head.headers.get('content-range'), '0-1/5');
     assert.match(head.headers.get('content-type') ?? '', /^application\/json/);

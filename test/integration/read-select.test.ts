@@ -2,22 +2,15 @@
 // paths, computed columns in select/filter/order, unicode, spaced, dotted and case-sensitive
 // identifiers, Prefer handling, Preference-Applied, Content-Location and column errors.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Gateway } from '../../gateway/app.js';
-import { request, startTestGateway } from '../helpers/gateway.js';
+import { request, suiteGateway } from '../helpers/gateway.js';
 
 describe('read: select and identifiers', () => {
-  let gw: Gateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw.stop();
-  });
+  const gateway = suiteGateway();
 
   const json = async (path: string, headers: Record<string, string> = {}): Promise<unknown> => {
-    const r = await request(gw, 'GET', path, { headers });
+    const r = await request(gateway(), 'GET', path, { headers });
     assert.equal(r.status, 200, `${path}: ${r.text}`);
     return r.json();
   };
@@ -68,25 +61,25 @@ describe('read: select and identifiers', () => {
     assert.deepEqual(await json('/spaced%20table?select=%22information.cpe%22&%22information.cpe%22=eq.cpe:/a:two'), [{ 'information.cpe': 'cpe:/a:two' }]);
     assert.deepEqual(await json('/spaced%20table?select=CamelCol&CamelCol=gt.15'), [{ CamelCol: 20 }]);
     assert.deepEqual(await json('/spaced%20table?select=id&order=%22information.cpe%22.desc'), [{ id: 2 }, { id: 1 }]);
-    const lower = await request(gw, 'GET', '/spaced%20table?select=camelcol');
+    const lower = await request(gateway(), 'GET', '/spaced%20table?select=camelcol');
     assert.equal(lower.status, 400);
     assert.equal((lower.json() as { code: string }).code, '42703');
   });
 
   test('unknown column → 400 42703 with PostgreSQL’s hint', async () => {
-    const r = await request(gw, 'GET', '/films?select=titel');
+    const r = await request(gateway(), 'GET', '/films?select=titel');
     assert.equal(r.status, 400);
     const body = r.json() as { code: string; message: string; hint: string | null };
     assert.equal(body.code, '42703');
     assert.match(body.message, /titel/);
     assert.match(body.hint ?? '', /Perhaps you meant to reference the column "films.title"/);
-    const table = await request(gw, 'GET', '/flims');
+    const table = await request(gateway(), 'GET', '/flims');
     assert.equal(table.status, 404);
     assert.equal((table.json() as { hint: string }).hint, "Perhaps you meant the table 'api.films'");
   });
 
   test('Prefer: handling=strict rejects unknown preferences (PGRST122), lenient ignores them', async () => {
-    const strict = await request(gw, 'GET', '/films?select=id', { headers: { prefer: 'handling=strict, foo=bar, count=exact' } });
+    const strict = await request(gateway(), 'GET', '/films?select=id', { headers: { prefer: 'handling=strict, foo=bar, count=exact' } });
     assert.equal(strict.status, 400);
     assert.deepEqual(strict.json(), {
       code: 'PGRST122',
@@ -94,18 +87,18 @@ describe('read: select and identifiers', () => {
       details: 'Invalid preferences: foo=bar',
       hint: null,
     });
-    const lenient = await request(gw, 'GET', '/films?select=id', { headers: { prefer: 'handling=lenient, foo=bar' } });
+    const lenient = await request(gateway(), 'GET', '/films?select=id', { headers: { prefer: 'handling=lenient, foo=bar' } });
     assert.equal(lenient.status, 200);
     assert.equal(lenient.headers.get('preference-applied'), 'handling=lenient');
-    const fine = await request(gw, 'GET', '/films?select=id', { headers: { prefer: 'handling=strict, count=exact' } });
+    const fine = await request(gateway(), 'GET', '/films?select=id', { headers: { prefer: 'handling=strict, count=exact' } });
     assert.equal(fine.status, 200);
     assert.equal(fine.headers.get('preference-applied'), 'count=exact, handling=strict');
   });
 
   test('Content-Location is the relation with the canonical query string', async () => {
-    const r = await request(gw, 'GET', '/films?select=id&order=id&id=gt.3');
+    const r = await request(gateway(), 'GET', '/films?select=id&order=id&id=gt.3');
     assert.equal(r.headers.get('content-location'), '/films?id=gt.3&order=id&select=id');
-    const bare = await request(gw, 'GET', '/films');
+    const bare = await request(gateway(), 'GET', '/films');
     assert.equal(bare.headers.get('content-location'), '/films');
   });
 });
