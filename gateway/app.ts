@@ -7,6 +7,10 @@ import { handle } from './handler.js';
 import { loadSchemaCache } from './schema-loader.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
+import { PlanCache } from '../planner/index.js';
+
+/** Distinct request shapes whose statement text is kept. */
+const PLAN_CACHE_SIZE = 2000;
 
 export interface Gateway {
   readonly port: number;
@@ -39,7 +43,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     preparedStatements: config.dbPreparedStatements,
     onNotice: (n) => log(`notice: ${n.message}`),
   });
-  const state: AppState = { config, pool, schemaCache: null };
+  const state: AppState = { config, pool, schemaCache: null, planCache: new PlanCache(PLAN_CACHE_SIZE) };
 
   let stopped = false;
   const loadWithRetry = async (): Promise<void> => {

@@ -4,8 +4,6 @@
 import {
   actionPlan,
   apiError,
-  estimateStatement,
-  mainStatement,
   plannedRows,
   toApiRequest,
   txVarsStatement,
@@ -44,8 +42,7 @@ export async function handle(state: AppState, raw: RawRequest): Promise<HttpResp
     searchPath: searchPath(request.value.schema, config.dbExtraSearchPath),
     readOnly: plan.kind === 'read',
   });
-  const main = mainStatement(plan);
-  const estimate = estimateStatement(plan);
+  const { main, estimate } = state.planCache.statements(plan, cache);
   let row: (Buffer | null)[];
   let plannedTotal: number | null = null;
   try {

@@ -28,13 +28,18 @@ export function totalSql(plan: ReadPlan, scope: Scope): Sql {
 
 /** The EXPLAIN whose row estimate answers count=planned/estimated, or null when not needed. */
 export function estimateStatement(plan: Plan): Compiled | null {
+  const tree = estimateSql(plan);
+  return tree === null ? null : compile(tree);
+}
+
+export function estimateSql(plan: Plan): Sql | null {
   if (plan.kind !== 'read') return null;
   const maxRows = plan.maxRows;
   const count = plan.request.preferences.count;
   if (count !== 'planned' && !(count === 'estimated' && maxRows !== null)) return null;
   const target = ident(plan.table.schema, plan.table.name);
   const scope: Scope = { qualifier: target, table: plan.table };
-  return compile(sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${target}${whereSql(scope, plan.request.filters)}`);
+  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${target}${whereSql(scope, plan.request.filters)}`;
 }
 
 /** "Plan Rows" of the top node of an EXPLAIN (FORMAT JSON) answer. */

@@ -14,3 +14,4 @@ export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
 export { estimateStatement, plannedRows, reportedTotal } from './count.js';
+export { PlanCache, type Statements } from './plan-cache.js';

@@ -122,7 +122,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     raw.method,
     schema,
     relation,
-    params.value.shape.join('&'),
+    JSON.stringify(params.value.shape),
     'ret=' + (preferences.return ?? ''),
     'count=' + (preferences.count ?? ''),
     'media=' + mediaShape(media.value),

@@ -52,7 +52,8 @@ function bodySql(media: MediaType): Sql {
 
 const responseGucs = sql`nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`;
 
-export function mainStatement(plan: Plan): Compiled {
+/** The main statement as a fragment tree (plan-cache.ts compiles it or only collects params). */
+export function mainStatementSql(plan: Plan): Sql {
   const target = ident(plan.table.schema, plan.table.name);
   const req = plan.request;
   const scope: Scope = { qualifier: target, table: plan.table };
@@ -63,9 +64,7 @@ export function mainStatement(plan: Plan): Compiled {
       const source = sql`SELECT ${selectSql(scope, req.select)} FROM ${target}${where}${orderSql(scope, req.order)}${page}`;
       const total = totalSql(plan, scope);
       const body = plan.headOnly ? sql`null::text` : bodySql(req.media);
-      return compile(
-        sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`,
-      );
+      return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
     case 'mutate': {
       const cols = plan.columns.map((c) => ident(c));
@@ -100,10 +99,12 @@ export function mainStatement(plan: Plan): Compiled {
       const row = ident('pgrst_source');
       const body = plan.returnRepresentation ? bodySql(req.media) : sql`null::text`;
       const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
-      return compile(
-        sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT ${projection} FROM pgrst_source) _pgrst_t`,
-      );
+      return sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT ${projection} FROM pgrst_source) _pgrst_t`;
     }
   }
 }
 
+
+export function mainStatement(plan: Plan): Compiled {
+  return compile(mainStatementSql(plan));
+}
