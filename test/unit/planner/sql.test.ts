@@ -3,38 +3,11 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, type Compiled } from '../../../planner/index.js';
-
-const cache = decodeSchemaCache(
-  JSON.stringify([
-    {
-      schema: 'api',
-      name: 'films',
-      kind: 'table',
-      insertable: true,
-      updatable: true,
-      deletable: true,
-      primary_key: ['id'],
-      columns: [
-        ['id', 'integer'],
-        ['title', 'text'],
-        ['year', 'integer'],
-        ['tags', 'text[]'],
-        ['details', 'jsonb'],
-        ['search', 'tsvector'],
-        ['synopsis', 'text'],
-        ['cost', 'api.budget'],
-      ].map(([name, type]) => ({ name, type, nullable: true, has_default: false })),
-    },
-  ]),
-);
+import { mainStatement, type Compiled } from '../../../planner/index.js';
+import { planGet } from './films-schema.js';
 
 function compileGet(query: string, headers: Record<string, string> = {}, maxRows: number | null = null): Compiled {
-  const req = toApiRequest({ method: 'GET', path: '/films', query, headers, body: null }, { schemas: ['api'] });
-  if (!req.ok) throw new Error(req.error.message);
-  const plan = actionPlan(req.value, cache, { maxRows });
-  if (!plan.ok) throw new Error(plan.error.message);
-  return mainStatement(plan.value);
+  return mainStatement(planGet(query, headers, maxRows));
 }
 
 /** The source CTE of the read statement: everything golden tests care about. */
