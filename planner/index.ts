@@ -3,7 +3,7 @@
 
 export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } from './request.js';
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
-export { mainStatement, txVarsStatement, MainColumns, type RequestContext } from './statements.js';
+export { mainStatement, txVarsStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { decodeSchemaCache } from './schema/decode.js';
 export { tablesQuery } from './schema/queries.js';
 export type { SchemaCache, Table, Column } from './schema/model.js';

@@ -3,7 +3,7 @@
 // is built by PostgreSQL. Values are parameters only, so the text depends on the shape alone.
 
 import type { Plan } from './plan.js';
-import { compile, ident, join, param, sql, type Compiled, type Sql } from './sql.js';
+import { compile, ident, join, keyword, param, sql, type Compiled, type Sql } from './sql.js';
 import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { MediaType } from './types.js';
@@ -31,6 +31,16 @@ export function txVarsStatement(ctx: RequestContext): Compiled {
     text: ctx.readOnly ? txVarsReadText : txVarsWriteText,
     params: [ctx.role, ctx.claims, ctx.method, ctx.path, ctx.searchPath],
   };
+}
+
+/** Text of the deliberate cast error that reports a non-singular write; see singularWriteRows. */
+export const SINGULAR_MARKER = 'pgrst-singular:';
+
+/** The row count from the error a non-singular write raised, or null for any other error. */
+export function singularWriteRows(sqlstate: string, message: string): number | null {
+  if (sqlstate !== '22P02') return null;
+  const m = /^invalid input syntax for type integer: "pgrst-singular:(\d+)"$/.exec(message);
+  return m === null ? null : Number(m[1]);
 }
 
 /** The body column for a media type; PostgreSQL builds it from the rows in `_pgrst_t`. */
@@ -97,7 +107,12 @@ export function mainStatementSql(plan: Plan): Sql {
           break;
       }
       const row = ident('pgrst_source');
-      const body = plan.returnRepresentation ? bodySql(req.media) : sql`null::text`;
+      let body = plan.returnRepresentation ? bodySql(req.media) : sql`null::text`;
+      // A singular write must not commit unless it touched exactly one row: fail the statement
+      // (so the implicit transaction rolls back) with an error respond() maps to PGRST116.
+      if (plan.returnRepresentation && req.media.kind === 'object') {
+        body = sql`CASE WHEN pg_catalog.count(_pgrst_t) = 1 THEN ${body} ELSE ('${keyword(SINGULAR_MARKER)}' || pg_catalog.count(_pgrst_t))::int::text END`;
+      }
       const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
       return sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT ${projection} FROM pgrst_source) _pgrst_t`;
     }
