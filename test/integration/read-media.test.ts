@@ -3,7 +3,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, suiteGateway } from '../helpers/gateway.js';
+import { request, sqlQuery, suiteGateway } from '../helpers/gateway.js';
 
 describe('read: media types', () => {
   const gateway = suiteGateway();
@@ -93,5 +93,24 @@ describe('read: media types', () => {
     assert.equal(r.status, 201);
     assert.deepEqual(r.json(), { id: 9401, label: 'media test', person_id: null });
     await request(gateway(), 'DELETE', '/items?id=eq.9401');
+  });
+
+  test('a singular write of zero or many rows is 406 PGRST116 and rolled back', async () => {
+    const headers = { 'content-type': 'application/json', prefer: 'return=representation', accept: 'application/vnd.pgrst.object+json' };
+    const two = await request(gateway(), 'POST', '/items', {
+      body: JSON.stringify([{ id: 9402, label: 'a' }, { id: 9403, label: 'b' }]),
+      headers,
+    });
+    assert.equal(two.status, 406);
+    assert.deepEqual(two.json(), {
+      code: 'PGRST116',
+      message: 'Cannot coerce the result to a single JSON object',
+      details: 'The result contains 2 rows',
+      hint: null,
+    });
+    assert.deepEqual(await sqlQuery('SELECT id FROM api.items WHERE id IN (9402, 9403)'), []);
+    const none = await request(gateway(), 'PATCH', '/items?id=eq.9499', { body: JSON.stringify({ label: 'x' }), headers });
+    assert.equal(none.status, 406);
+    assert.equal((none.json() as { details: string }).details, 'The result contains 0 rows');
   });
 });
