@@ -106,7 +106,7 @@ export function mainStatementSql(plan: Plan): Sql {
           source = sql`DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${target}.*`;
           break;
       }
-      const row = ident('pgrst_source');
+      const row = ident('pgrst_mutation');
       let body = plan.returnRepresentation ? bodySql(req.media) : sql`null::text`;
       // A singular write must not commit unless it touched exactly one row: fail the statement
       // (so the implicit transaction rolls back) with an error respond() maps to PGRST116.
@@ -114,7 +114,8 @@ export function mainStatementSql(plan: Plan): Sql {
         body = sql`CASE WHEN pg_catalog.count(_pgrst_t) = 1 THEN ${body} ELSE ('${keyword(SINGULAR_MARKER)}' || pg_catalog.count(_pgrst_t))::int::text END`;
       }
       const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
-      return sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT ${projection} FROM pgrst_source) _pgrst_t`;
+      // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
+      return sql`WITH pgrst_mutation AS (${source}), pgrst_source AS (SELECT ${projection} FROM pgrst_mutation) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
   }
 }
