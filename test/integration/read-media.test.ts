@@ -92,6 +92,12 @@ describe('read: media types', () => {
     });
     assert.equal(r.status, 201);
     assert.deepEqual(r.json(), { id: 9401, label: 'media test', person_id: null });
+    const csv = await request(gateway(), 'PATCH', '/items?id=eq.9401&select=id,label', {
+      body: JSON.stringify({ label: 'as csv' }),
+      headers: { 'content-type': 'application/json', prefer: 'return=representation', accept: 'text/csv' },
+    });
+    assert.equal(csv.status, 200);
+    assert.equal(csv.text, 'id,label\n9401,"as csv"');
     await request(gateway(), 'DELETE', '/items?id=eq.9401');
   });
 
