@@ -3,7 +3,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, suiteGateway } from '../helpers/gateway.js';
+import { request, sqlQuery, suiteGateway } from '../helpers/gateway.js';
 
 describe('read: paging', () => {
   const gateway = suiteGateway();
@@ -50,6 +50,21 @@ describe('read: paging', () => {
       assert.match(p.range ?? '', /^0-4\/\d+$/, count);
       assert.equal(p.r.headers.get('preference-applied'), `count=${count}`);
     }
+  });
+
+  test('planned is the planner estimate; estimated is exact up to db-max-rows, the estimate beyond', async () => {
+    const rows = await sqlQuery<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+      'EXPLAIN (FORMAT JSON) SELECT 1 FROM api.films WHERE year > 1900',
+    );
+    const estimate = rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
+    const planned = await page('/films?select=id&year=gt.1900', { prefer: 'count=planned' });
+    assert.equal(planned.range, `0-3/${estimate}`);
+    const under = await page('/films?select=id&year=gt.1900', { prefer: 'count=estimated' });
+    assert.equal(under.range, '0-3/4');
+    const beyond = await page('/films?select=id&order=id&year=gt.1900', { prefer: 'count=estimated' }, capped());
+    assert.equal(beyond.range, `0-1/${estimate}`);
+    const within = await page('/films?select=id&order=id&year=gt.1955', { prefer: 'count=estimated' }, capped());
+    assert.deepEqual([within.status, within.range], [200, '0-1/2']);
   });
 
   test('Range header, closed and open-ended, with or without Range-Unit', async () => {
