@@ -36,7 +36,8 @@ export class PlanCache {
       this.entries.clear();
       this.schema = schema;
     }
-    const key = plan.request.shape;
+    // db-max-rows (config, reloadable) decides whether count=estimated is a bounded count.
+    const key = plan.kind === 'read' && plan.maxRows !== null ? plan.request.shape + '\u0000capped' : plan.request.shape;
     const main = mainStatementSql(plan);
     const estimate = estimateSql(plan);
     const entry = this.entries.get(key);

@@ -56,6 +56,16 @@ describe('plan cache', () => {
     assert.equal(texts.size, variants.length - 1);
   });
 
+  test('db-max-rows on or off is part of the key (config reload)', () => {
+    const cache = new PlanCache(10);
+    const open = cache.statements(planGet('id=gt.1', { prefer: 'count=estimated' }, null), schema);
+    const capped = cache.statements(planGet('id=gt.1', { prefer: 'count=estimated' }, 5), schema);
+    assert.equal(cache.misses, 2);
+    assert.notEqual(open.main.text, capped.main.text);
+    assert.equal(open.estimate, null);
+    assert.ok(capped.estimate !== null);
+  });
+
   test('count=planned caches the EXPLAIN text too', () => {
     const cache = new PlanCache(10);
     const a = cache.statements(planFor('year=gt.1', { prefer: 'count=planned' }), schema);
