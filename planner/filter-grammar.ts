@@ -60,7 +60,8 @@ function buildOperation(token: string, operand: string | null, full: string, at:
     modifier = token.slice(paren + 1, -1);
   }
   const known = QUANT.has(op) || PLAIN.has(op) || FTS.has(op) || op === 'in' || op === 'is';
-  if (!known) return fail(unexpected(what, at, full, OPERATOR_EXPECTING));
+  // At the very start a `not.` prefix was possible too, and PostgREST says so.
+  if (!known) return fail(unexpected(what, at, full, at === 0 ? '"not" or ' + OPERATOR_EXPECTING : OPERATOR_EXPECTING));
   if (modifier !== null) {
     const fine = FTS.has(op) ? /^[A-Za-z0-9_]+$/.test(modifier) : QUANT.has(op) && (modifier === 'any' || modifier === 'all');
     if (!fine) return fail(unexpected(what, at + paren + 1, full, FTS.has(op) ? 'language' : '"any" or "all"'));

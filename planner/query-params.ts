@@ -78,11 +78,11 @@ function parseSelect(value: string): Result<SelectItem[]> {
       cast = rest.slice(castAt + 2).trim();
       rest = rest.slice(0, castAt);
       if (!/^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/.test(cast)) {
-        return fail(unexpected('select', value.indexOf(piece) + piece.length, value, 'cast type'));
+        return fail(unexpected('select parameter', value.indexOf(piece) + piece.length, value, 'cast type'));
       }
     }
-    const field = parseField(rest.trim(), 'select');
-    if (!field.ok) return fail(unexpected('select', value.indexOf(piece), value, 'field name (* or [a..z0..9_$])'));
+    const field = parseField(rest.trim(), 'select parameter');
+    if (!field.ok) return fail(unexpected('select parameter', value.indexOf(piece), value, 'field name (* or [a..z0..9_$])'));
     items.push({ kind: 'field', field: field.value, alias, cast });
   }
   return ok(items);
@@ -187,7 +187,7 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
         continue;
       }
       if (/^[^"]*\./.test(key) && !key.startsWith('"')) return notImplemented('Filters on embedded resources');
-      const field = parseField(key, 'filter');
+      const field = parseField(key, 'tree path');
       if (!field.ok) return field;
       const op = parseOperation(value);
       if (!op.ok) return op;

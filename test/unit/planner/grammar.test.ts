@@ -179,6 +179,17 @@ describe('grammar errors are PGRST100', () => {
     });
   }
 
+  test('PostgREST wording of the details', () => {
+    const details = (q: string): string | null => {
+      const r = parseQueryParams(splitQuery(q));
+      return r.ok ? null : r.error.details;
+    };
+    assert.equal(details('a=rsvp'), 'unexpected "r" expecting "not" or operator (eq, gt, ...)');
+    assert.equal(details('a=is.maybe'), 'unexpected "m" expecting null or trilean value (unknown, true, false)');
+    const sel = parseQueryParams(splitQuery('select=id,'));
+    assert.ok(!sel.ok && sel.error.message.startsWith('"failed to parse select parameter (id,)"'));
+  });
+
   test('embedding stays PGRST127 (issue 5)', () => {
     for (const q of ['select=*,directors(*)', 'directors.name=eq.x']) {
       const r = parseQueryParams(splitQuery(q));
