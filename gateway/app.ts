@@ -7,7 +7,7 @@ import { handle } from './handler.js';
 import { loadSchemaCache } from './schema-loader.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
-import { PlanCache } from '../planner/index.js';
+import { PlanCache } from './plan-cache.js';
 
 /** Distinct request shapes whose statement text is kept. */
 const PLAN_CACHE_SIZE = 2000;

@@ -1,9 +1,10 @@
 // The mutable holder for one process: current config, the schema cache (swapped whole), the
 // pool. Everything else reads from here; only main.ts and the schema loader write.
 
-import type { PlanCache, SchemaCache } from '../planner/index.js';
+import type { SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
 import type { AppConfig } from './config.js';
+import type { PlanCache } from './plan-cache.js';
 
 export interface AppState {
   config: AppConfig;

@@ -3,15 +3,14 @@
 
 export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } from './request.js';
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
-export { mainStatement, txVarsStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
+export { mainStatement, mainStatementSql, txVarsStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { decodeSchemaCache } from './schema/decode.js';
 export { tablesQuery } from './schema/queries.js';
 export type { SchemaCache, Table, Column } from './schema/model.js';
 export { apiError, pgErrorStatus, type ApiError, type Result } from './errors.js';
 export type { ApiRequest } from './types.js';
-export type { Compiled } from './sql.js';
+export { collectParams, compile, type Compiled, type Sql } from './sql.js';
 export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
-export { estimateStatement, plannedRows, reportedTotal } from './count.js';
-export { PlanCache, type Statements } from './plan-cache.js';
+export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';

@@ -1,12 +1,17 @@
-// The plan cache: statement text by request shape. A repeated shape reuses the compiled
-// text (the same string, so the prepared-statement cache keeps hitting) and only collects
-// the parameter values. Bounded LRU; emptied when the schema cache object changes.
+// The plan cache: statement text by request shape, the gateway's memo of the stateless
+// planner's output. A repeated shape reuses the text (the same string, so prepared statements
+// keep hitting) and only collects parameters. Bounded LRU; emptied on a schema-cache swap.
 
-import { estimateSql } from './count.js';
-import type { Plan } from './plan.js';
-import type { SchemaCache } from './schema/model.js';
-import { collectParams, compile, type Compiled, type Sql } from './sql.js';
-import { mainStatementSql } from './statements.js';
+import {
+  collectParams,
+  compile,
+  estimateSql,
+  mainStatementSql,
+  type Compiled,
+  type Plan,
+  type SchemaCache,
+  type Sql,
+} from '../planner/index.js';
 
 export interface Statements {
   readonly main: Compiled;

@@ -4,8 +4,9 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSchemaCache, mainStatement, PlanCache, type Plan, type SchemaCache } from '../../../planner/index.js';
-import { filmsSchema, filmsTables, planGet } from './films-schema.js';
+import { PlanCache } from '../../../gateway/plan-cache.js';
+import { decodeSchemaCache, mainStatement, type Plan, type SchemaCache } from '../../../planner/index.js';
+import { filmsSchema, filmsTables, planGet } from '../planner/films-schema.js';
 
 const schema = filmsSchema;
 const planFor = (query: string, headers: Record<string, string> = {}, cache: SchemaCache = schema): Plan => planGet(query, headers, null, cache);
