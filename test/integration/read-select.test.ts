@@ -43,6 +43,14 @@ describe('read: select and identifiers', () => {
     assert.deepEqual(await json('/films?select=title:label&id=eq.5'), [{ title: 'Untitled' }]);
   });
 
+  test('embedding is still PGRST127 (issue 5), not a 500', async () => {
+    for (const q of ['select=*,directors(*)', 'directors.name=eq.x', 'directors.or=(id.eq.1)']) {
+      const r = await request(gateway(), 'GET', `/films?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal((r.json() as { code: string }).code, 'PGRST127', q);
+    }
+  });
+
   test('star with extra columns', async () => {
     const rows = (await json('/directors?select=*,n:name&id=eq.1')) as Record<string, unknown>[];
     assert.deepEqual(rows, [{ id: 1, name: 'Akira Kurosawa', born: '1910-03-23', n: 'Akira Kurosawa' }]);
