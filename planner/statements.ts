@@ -34,12 +34,13 @@ export function txVarsStatement(ctx: RequestContext): Compiled {
 }
 
 /** Text of the deliberate cast error that reports a non-singular write; see singularWriteRows. */
-export const SINGULAR_MARKER = 'pgrst-singular:';
+const SINGULAR_MARKER = 'pgrst-singular:';
+const SINGULAR_ERROR = new RegExp(`^invalid input syntax for type integer: "${SINGULAR_MARKER}(\\d+)"$`);
 
 /** The row count from the error a non-singular write raised, or null for any other error. */
 export function singularWriteRows(sqlstate: string, message: string): number | null {
   if (sqlstate !== '22P02') return null;
-  const m = /^invalid input syntax for type integer: "pgrst-singular:(\d+)"$/.exec(message);
+  const m = SINGULAR_ERROR.exec(message);
   return m === null ? null : Number(m[1]);
 }
 
