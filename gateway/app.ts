@@ -15,6 +15,10 @@ import { Authenticator } from './auth.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import type { AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
+import { PlanCache } from './plan-cache.js';
+
+/** Distinct request shapes whose statement text is kept. */
+const PLAN_CACHE_SIZE = 2000;
 
 export interface Gateway {
   readonly port: number;
@@ -58,7 +62,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     onNotice: (n) => log(`notice: ${n.message}`),
   });
   const metrics = new Metrics();
-  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map() };
+  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
   // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
   // request nor the first one after a rotation waits for it (an unknown kid also refetches).
   // Through state.auth, so a reloaded config's key set is the one refreshed.

@@ -7,6 +7,7 @@ import type { Pool } from '../protocol/index.js';
 import { Authenticator } from './auth.js';
 import type { AppConfig } from './config.js';
 import type { RoleSettings } from './context.js';
+import type { PlanCache } from './plan-cache.js';
 
 export interface AppState {
   config: AppConfig;
@@ -14,6 +15,8 @@ export interface AppState {
   pool: Pool;
   schemaCache: SchemaCache | null;
   roleSettings: RoleSettings;
+  /** Statement text by request shape; empties itself when schemaCache is swapped. */
+  readonly planCache: PlanCache;
 }
 
 /**

@@ -3,10 +3,15 @@
 
 export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } from './request.js';
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
-export { mainStatement, txVarsStatement, preRequestStatement, arrayLiteral, MainColumns, type RequestContext } from './statements.js';
+export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
+export { arrayLiteral } from './operators.js';
 export { decodeSchemaCache } from './schema/decode.js';
 export { tablesQuery } from './schema/queries.js';
 export type { SchemaCache, Table, Column } from './schema/model.js';
 export { apiError, pgErrorStatus, type ApiError, type Result } from './errors.js';
 export type { ApiRequest } from './types.js';
-export type { Compiled } from './sql.js';
+export { collectParams, compile, type Compiled, type Sql } from './sql.js';
+export { contentType, negotiate } from './media.js';
+export { rangeAnswer } from './range.js';
+export { singularityError } from './errors.js';
+export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';

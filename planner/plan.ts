@@ -3,7 +3,8 @@
 
 import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
-import type { ApiRequest } from './types.js';
+import { capRange } from './range.js';
+import type { ApiRequest, RowRange } from './types.js';
 
 export interface PlanConfig {
   readonly maxRows: number | null;
@@ -12,7 +13,7 @@ export interface PlanConfig {
 export type MutationKind = 'insert' | 'update' | 'delete';
 
 export type Plan =
-  | { readonly kind: 'read'; readonly table: Table; readonly request: ApiRequest; readonly limit: number | null; readonly headOnly: boolean }
+  | { readonly kind: 'read'; readonly table: Table; readonly request: ApiRequest; readonly range: RowRange; readonly headOnly: boolean; readonly maxRows: number | null }
   | {
       readonly kind: 'mutate';
       readonly mutation: MutationKind;
@@ -31,9 +32,7 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
   const action = request.action;
   switch (action.kind) {
     case 'read': {
-      const limit =
-        config.maxRows === null ? request.limit : request.limit === null ? config.maxRows : Math.min(request.limit, config.maxRows);
-      return ok({ kind: 'read', table, request, limit, headOnly: action.headOnly });
+      return ok({ kind: 'read', table, request, range: capRange(request.range, config.maxRows), headOnly: action.headOnly, maxRows: config.maxRows });
     }
     case 'create':
     case 'update':

@@ -3,7 +3,9 @@
 
 import { apiError, fail, invalidBody, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
 import { parsePreferences } from './preferences.js';
-import { parseQueryParams, splitQuery } from './query-params.js';
+import { negotiate, mediaShape } from './media.js';
+import { canonicalQuery, parseQueryParams, splitQuery } from './query-params.js';
+import { allRows, requestedRange } from './range.js';
 import type { Action, ApiRequest, Payload } from './types.js';
 
 export interface RawRequest {
@@ -93,8 +95,17 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     return fail(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.schemas.join(', ')}`));
   }
 
-  const params = parseQueryParams(splitQuery(raw.query));
+  const pairs = splitQuery(raw.query);
+  const params = parseQueryParams(pairs);
   if (!params.ok) return params;
+  const media = negotiate(raw.headers['accept']);
+  if (!media.ok) return media;
+  // The Range header is honoured on GET only; limit/offset everywhere.
+  const range =
+    action.kind === 'read'
+      ? requestedRange(raw.method === 'GET' ? raw.headers['range'] : undefined, params.value.limit, params.value.offset)
+      : ok(allRows);
+  if (!range.ok) return range;
   const preferences = parsePreferences(raw.headers['prefer']);
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) {
     return fail(apiError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${preferences.invalid.join(', ')}`));
@@ -111,9 +122,10 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     raw.method,
     schema,
     relation,
-    params.value.shape.join('&'),
+    JSON.stringify(params.value.shape),
     'ret=' + (preferences.return ?? ''),
     'count=' + (preferences.count ?? ''),
+    'media=' + mediaShape(media.value),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
   ].join('\u0000');
 
@@ -124,8 +136,9 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     select: params.value.select,
     filters: params.value.filters,
     order: params.value.order,
-    limit: params.value.limit,
-    offset: params.value.offset,
+    range: range.value,
+    media: media.value,
+    canonicalQuery: canonicalQuery(pairs),
     preferences,
     payload,
     shape,

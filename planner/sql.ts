@@ -97,3 +97,10 @@ export function compile(s: Sql): Compiled {
   }
   return { text, params };
 }
+
+/** The parameters of a fragment whose text is already known (a plan-cache hit). */
+export function collectParams(s: Sql): (string | null)[] {
+  const params: (string | null)[] = [];
+  for (const p of s.parts) if (typeof p !== 'string') params.push(p.value);
+  return params;
+}

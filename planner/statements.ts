@@ -3,8 +3,11 @@
 // is built by PostgreSQL. Values are parameters only, so the text depends on the shape alone.
 
 import type { Plan } from './plan.js';
-import { compile, empty, ident, join, keyword, param, sql, type Compiled, type Sql } from './sql.js';
-import type { Field, Filter, OrderTerm, SelectItem } from './types.js';
+import { compile, ident, join, keyword, param, sql, type Compiled, type Sql } from './sql.js';
+import { totalSql } from './count.js';
+import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
+import type { MediaType } from './types.js';
+import { arrayLiteral } from './operators.js';
 
 /** Column order of the main statement's single result row. */
 export const MainColumns = { total: 0, pageTotal: 1, body: 2, headers: 3, status: 4 } as const;
@@ -55,100 +58,49 @@ export function preRequestStatement(qualifiedName: string): Compiled {
   return compile(sql`select ${fn}()`);
 }
 
-function fieldSql(qualifier: Sql, f: Field): Sql {
-  let out = sql`${qualifier}.${ident(f.name)}`;
-  for (const step of f.json) {
-    const key = step.index ? sql`${param(step.key)}::int` : sql`${param(step.key)}::text`;
-    out = sql`${out}${keyword(step.arrow)}${key}`;
+/** Text of the deliberate cast error that reports a non-singular write; see singularWriteRows. */
+const SINGULAR_MARKER = 'pgrst-singular:';
+const SINGULAR_ERROR = new RegExp(`^invalid input syntax for type integer: "${SINGULAR_MARKER}(\\d+)"$`);
+
+/** The row count from the error a non-singular write raised, or null for any other error. */
+export function singularWriteRows(sqlstate: string, message: string): number | null {
+  if (sqlstate !== '22P02') return null;
+  const m = SINGULAR_ERROR.exec(message);
+  return m === null ? null : Number(m[1]);
+}
+
+/** The body column for a media type; PostgreSQL builds it from the rows in `_pgrst_t`. */
+function bodySql(media: MediaType): Sql {
+  switch (media.kind) {
+    case 'json':
+      return sql`coalesce(json_agg(_pgrst_t), '[]')::text`;
+    case 'array':
+      return sql`coalesce(json_strip_nulls(json_agg(_pgrst_t)), '[]')::text`;
+    case 'object':
+      return media.stripNulls
+        ? sql`coalesce(json_strip_nulls(json_agg(_pgrst_t)->0)::text, 'null')`
+        : sql`coalesce((json_agg(_pgrst_t)->0)::text, 'null')`;
+    case 'csv':
+      // Header from the first row's keys, then each record's text form without its parentheses.
+      return sql`(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a) || chr(10) || coalesce(string_agg(substring(_pgrst_t::text, 2, length(_pgrst_t::text) - 2), chr(10)), '')`;
   }
-  return out;
-}
-
-/** PostgREST names a JSON path column after its last key. */
-function defaultAlias(f: Field): string {
-  return f.json.length === 0 ? f.name : f.json[f.json.length - 1]!.key;
-}
-
-function selectSql(qualifier: Sql, items: readonly SelectItem[]): Sql {
-  const parts = items.map((item): Sql => {
-    switch (item.kind) {
-      case 'star':
-        return sql`${qualifier}.*`;
-      case 'field': {
-        let expr = fieldSql(qualifier, item.field);
-        // The cast was validated as a plain type name by the grammar.
-        if (item.cast !== null) expr = sql`CAST(${expr} AS ${keyword(item.cast)})`;
-        const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? defaultAlias(item.field) : null);
-        return alias === null ? expr : sql`${expr} AS ${ident(alias)}`;
-      }
-    }
-  });
-  return join(parts, ', ');
-}
-
-const SIMPLE_SQL = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'LIKE', ilike: 'ILIKE' } as const;
-
-/** An array literal for `= ANY($n)`: every element quoted and escaped. */
-export function arrayLiteral(values: readonly string[]): string {
-  return '{' + values.map((v) => '"' + v.replace(/[\\"]/g, (c) => '\\' + c) + '"').join(',') + '}';
-}
-
-function filterSql(qualifier: Sql, f: Filter): Sql {
-  const col = fieldSql(qualifier, f.field);
-  let cond: Sql;
-  const o = f.operation;
-  switch (o.kind) {
-    case 'simple': {
-      const value = o.op === 'like' || o.op === 'ilike' ? o.value.replace(/\*/g, '%') : o.value;
-      cond = sql`${col} ${keyword(SIMPLE_SQL[o.op])} ${param(value)}`;
-      break;
-    }
-    case 'in':
-      cond = sql`${col} = ANY (${param(arrayLiteral(o.values))})`;
-      break;
-    case 'is': {
-      const kw = { null: 'IS NULL', not_null: 'IS NOT NULL', true: 'IS TRUE', false: 'IS FALSE', unknown: 'IS UNKNOWN' }[o.value];
-      cond = sql`${col} ${keyword(kw)}`;
-      break;
-    }
-  }
-  return f.negated ? sql`NOT (${cond})` : cond;
-}
-
-function whereSql(qualifier: Sql, filters: readonly Filter[]): Sql {
-  if (filters.length === 0) return empty;
-  return sql` WHERE ${join(filters.map((f) => filterSql(qualifier, f)), ' AND ')}`;
-}
-
-function orderSql(qualifier: Sql, order: readonly OrderTerm[]): Sql {
-  if (order.length === 0) return empty;
-  const terms = order.map((t) => {
-    const dir = t.direction === null ? '' : t.direction === 'asc' ? ' ASC' : ' DESC';
-    const nulls = t.nulls === null ? '' : t.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST';
-    return sql`${fieldSql(qualifier, t.field)}${keyword(dir + nulls)}`;
-  });
-  return sql` ORDER BY ${join(terms, ', ')}`;
 }
 
 const responseGucs = sql`nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`;
 
-export function mainStatement(plan: Plan): Compiled {
+/** The main statement as a fragment tree (plan-cache.ts compiles it or only collects params). */
+export function mainStatementSql(plan: Plan): Sql {
   const target = ident(plan.table.schema, plan.table.name);
   const req = plan.request;
+  const scope: Scope = { qualifier: target, table: plan.table };
   switch (plan.kind) {
     case 'read': {
-      const where = whereSql(target, req.filters);
-      const limit = plan.limit === null ? empty : sql` LIMIT ${param(String(plan.limit))}`;
-      const offset = req.offset === 0 ? empty : sql` OFFSET ${param(String(req.offset))}`;
-      const source = sql`SELECT ${selectSql(target, req.select)} FROM ${target}${where}${orderSql(target, req.order)}${limit}${offset}`;
-      const total =
-        req.preferences.count === 'exact'
-          ? sql`(SELECT pg_catalog.count(*) FROM ${target}${whereSql(target, req.filters)})`
-          : sql`null::bigint`;
-      const body = plan.headOnly ? sql`null::text` : sql`coalesce(json_agg(_pgrst_t), '[]')::text`;
-      return compile(
-        sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`,
-      );
+      const where = whereSql(scope, req.filters);
+      const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
+      const source = sql`SELECT ${selectSql(scope, req.select)} FROM ${target}${where}${orderSql(scope, req.order)}${page}`;
+      const total = totalSql(plan, scope);
+      const body = plan.headOnly ? sql`null::text` : bodySql(req.media);
+      return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
     case 'mutate': {
       const cols = plan.columns.map((c) => ident(c));
@@ -173,22 +125,28 @@ export function mainStatement(plan: Plan): Compiled {
             plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`),
             ', ',
           );
-          source = sql`UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(target, req.filters)} RETURNING ${target}.*`;
+          source = sql`UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*`;
           break;
         }
         case 'delete':
-          source = sql`DELETE FROM ${target}${whereSql(target, req.filters)} RETURNING ${target}.*`;
+          source = sql`DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${target}.*`;
           break;
       }
-      const row = ident('pgrst_source');
-      const body = plan.returnRepresentation
-        ? sql`coalesce(json_agg(_pgrst_t), '[]')::text`
-        : sql`null::text`;
-      const projection = plan.returnRepresentation ? selectSql(row, req.select) : sql`1`;
-      return compile(
-        sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT ${projection} FROM pgrst_source) _pgrst_t`,
-      );
+      const row = ident('pgrst_mutation');
+      let body = plan.returnRepresentation ? bodySql(req.media) : sql`null::text`;
+      // A singular write must not commit unless it touched exactly one row: fail the statement
+      // (so the implicit transaction rolls back) with an error respond() maps to PGRST116.
+      if (plan.returnRepresentation && req.media.kind === 'object') {
+        body = sql`CASE WHEN pg_catalog.count(_pgrst_t) = 1 THEN ${body} ELSE ('${keyword(SINGULAR_MARKER)}' || pg_catalog.count(_pgrst_t))::int::text END`;
+      }
+      const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
+      // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
+      return sql`WITH pgrst_mutation AS (${source}), pgrst_source AS (SELECT ${projection} FROM pgrst_mutation) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
   }
 }
 
+
+export function mainStatement(plan: Plan): Compiled {
+  return compile(mainStatementSql(plan));
+}

@@ -1,5 +1,6 @@
 // The request vocabulary: what a client asked for, as readonly discriminated unions.
 // Produced by request.ts from URL + headers + body; says nothing about whether targets exist.
+// Conditions are scoped by embed path (root = []) so resource embedding can add its own.
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 
@@ -15,19 +16,36 @@ export interface Field {
   readonly json: readonly JsonStep[];
 }
 
-export type SimpleOperator = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike';
-
+/** Operators that take one value and may carry the `(any)`/`(all)` modifier. */
+export type QuantOperator = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike' | 'match' | 'imatch';
+/** Operators that take one value, no modifier. */
+export type PlainOperator = 'neq' | 'isdistinct' | 'cs' | 'cd' | 'ov' | 'sl' | 'sr' | 'nxr' | 'nxl' | 'adj';
+export type FtsOperator = 'fts' | 'plfts' | 'phfts' | 'wfts';
 export type IsValue = 'null' | 'not_null' | 'true' | 'false' | 'unknown';
+export type Quantifier = 'any' | 'all';
 
 export type Operation =
-  | { readonly kind: 'simple'; readonly op: SimpleOperator; readonly value: string }
+  | { readonly kind: 'compare'; readonly op: QuantOperator | PlainOperator; readonly value: string }
+  | { readonly kind: 'quant'; readonly op: QuantOperator; readonly quantifier: Quantifier; readonly value: string }
   | { readonly kind: 'in'; readonly values: readonly string[] }
-  | { readonly kind: 'is'; readonly value: IsValue };
+  | { readonly kind: 'is'; readonly value: IsValue }
+  | { readonly kind: 'fts'; readonly op: FtsOperator; readonly language: string | null; readonly value: string };
 
 export interface Filter {
   readonly field: Field;
   readonly negated: boolean;
   readonly operation: Operation;
+}
+
+/** A filter or an `and(...)`/`or(...)` tree of them, nested to any depth. */
+export type Condition =
+  | { readonly kind: 'filter'; readonly filter: Filter }
+  | { readonly kind: 'tree'; readonly op: 'and' | 'or'; readonly negated: boolean; readonly children: readonly Condition[] };
+
+/** A condition applied at an embed path (`[]` is the top-level relation). */
+export interface ScopedCondition {
+  readonly path: readonly string[];
+  readonly condition: Condition;
 }
 
 export type SelectItem =
@@ -68,17 +86,33 @@ export interface Payload {
   readonly isArray: boolean;
 }
 
+/** The response representation chosen from Accept. */
+export type MediaType =
+  | { readonly kind: 'json' }
+  | { readonly kind: 'csv' }
+  | { readonly kind: 'array'; readonly stripNulls: boolean }
+  | { readonly kind: 'object'; readonly stripNulls: boolean };
+
+/** Rows requested: offset plus an optional row count (null = unbounded). */
+export interface RowRange {
+  readonly offset: number;
+  readonly limit: number | null;
+}
+
 export interface ApiRequest {
   readonly action: Action;
   readonly schema: string;
   readonly relation: string;
   readonly select: readonly SelectItem[];
-  readonly filters: readonly Filter[];
+  readonly filters: readonly ScopedCondition[];
   readonly order: readonly OrderTerm[];
-  readonly limit: number | null;
-  readonly offset: number;
+  /** limit/offset intersected with the Range header (GET only). */
+  readonly range: RowRange;
+  readonly media: MediaType;
   readonly preferences: Preferences;
   readonly payload: Payload | null;
+  /** Canonical query string, for Content-Location. */
+  readonly canonicalQuery: string;
   /** Names of the query parameters and operators, values left out: the plan-cache key. */
   readonly shape: string;
 }

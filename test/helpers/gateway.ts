@@ -4,6 +4,7 @@
 import { startGateway, type Gateway } from '../../gateway/app.js';
 import { loadConfig } from '../../gateway/config.js';
 import pg from 'pg';
+import { after, before } from 'node:test';
 
 export function superuserUri(): string {
   const uri = process.env['PGRST_TEST_SUPERUSER_URI'];
@@ -68,4 +69,19 @@ export async function sqlQuery<T extends pg.QueryResultRow>(text: string, params
   } finally {
     await client.end();
   }
+}
+
+/** A gateway started before the enclosing suite's tests and stopped after them. */
+export function suiteGateway(env: Record<string, string> = {}): () => Gateway {
+  let gw: Gateway | null = null;
+  before(async () => {
+    gw = await startTestGateway(env);
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+  return () => {
+    if (gw === null) throw new Error('suiteGateway: the gateway is not started yet');
+    return gw;
+  };
 }

@@ -1,0 +1,89 @@
+// respond(): the main statement's single row + the plan → status, headers and body bytes.
+// The body column goes out untouched; counts and GUC columns decide status and headers
+// (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
+
+import { contentType, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
+import { errorResponse, type HttpResponse } from './response.js';
+
+type Headers = [string, string][];
+
+function text(cell: Buffer | null | undefined): string | null {
+  return cell === null || cell === undefined ? null : cell.toString('utf8');
+}
+
+function preferenceApplied(plan: Plan): string | null {
+  const p = plan.request.preferences;
+  const applied: string[] = [];
+  if (p.return !== null && plan.kind === 'mutate') applied.push(`return=${p.return}`);
+  if (p.count !== null) applied.push(`count=${p.count}`);
+  if (p.handling !== null) applied.push(`handling=${p.handling}`);
+  return applied.length === 0 ? null : applied.join(', ');
+}
+
+/** `/<relation>?<canonical query>`, ASCII-safe. */
+function contentLocation(plan: Plan): string {
+  const q = plan.request.canonicalQuery;
+  return '/' + encodeURIComponent(plan.request.relation) + (q === '' ? '' : '?' + q);
+}
+
+/** The main statement's row + plan → status, headers, body. */
+export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: number | null = null): HttpResponse {
+  const totalText = text(row[MainColumns.total]);
+  const total = reportedTotal(plan, totalText === null ? null : Number(totalText), planned);
+  const page = Number(text(row[MainColumns.pageTotal]) ?? '0');
+  const body = row[MainColumns.body] ?? undefined;
+  const headers: Headers = [];
+  const media = plan.request.media;
+  const withBody = plan.kind === 'read' ? !plan.headOnly : plan.returnRepresentation;
+  if (media.kind === 'object' && withBody && page !== 1) return errorResponse(singularityError(page));
+  let status: number;
+  switch (plan.kind) {
+    case 'read': {
+      const answer = rangeAnswer(plan.range.offset, page, total);
+      if (!answer.ok) return errorResponse(answer.error);
+      status = answer.value.status;
+      headers.push(['Content-Range', answer.value.contentRange]);
+      headers.push(['Content-Location', contentLocation(plan)]);
+      headers.push(['Content-Type', contentType(media)]);
+      break;
+    }
+    case 'mutate': {
+      if (plan.mutation === 'insert') {
+        status = 201;
+        headers.push(['Content-Range', `*/${total === null ? '*' : total}`]);
+      } else {
+        status = plan.returnRepresentation ? 200 : 204;
+        headers.push(['Content-Range', page === 0 ? '*/*' : `0-${page - 1}/*`]);
+      }
+      if (plan.returnRepresentation) headers.push(['Content-Type', contentType(media)]);
+      break;
+    }
+  }
+  const applied = preferenceApplied(plan);
+  if (applied !== null) headers.push(['Preference-Applied', applied]);
+  const gucHeaders = text(row[MainColumns.headers]);
+  if (gucHeaders !== null) applyGucHeaders(headers, gucHeaders);
+  const gucStatus = text(row[MainColumns.status]);
+  if (gucStatus !== null && /^\d{3}$/.test(gucStatus)) status = Number(gucStatus);
+  return { status, headers, body: withBody ? body ?? Buffer.from('[]') : undefined };
+}
+
+/** `response.headers` is a JSON array of single-key objects; a set header replaces ours. */
+function applyGucHeaders(headers: Headers, json: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return;
+  }
+  if (!Array.isArray(parsed)) return;
+  for (const item of parsed) {
+    if (typeof item !== 'object' || item === null) continue;
+    for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
+      if (typeof v !== 'string') continue;
+      const i = headers.findIndex(([name]) => name.toLowerCase() === k.toLowerCase());
+      if (i >= 0 && k.toLowerCase() !== 'set-cookie') headers.splice(i, 1);
+      headers.push([k, v]);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Prefer: count=… as SQL. exact: count(*) over the same conditions; planned: the planner's
+// row estimate from an EXPLAIN sent in the same pipelined batch; estimated: exact up to
+// db-max-rows (a bounded count), the planner's estimate beyond it, as PostgREST does.
+
+import { whereSql, type Scope } from './fragments.js';
+import type { Plan } from './plan.js';
+import { compile, ident, param, sql, type Compiled, type Sql } from './sql.js';
+
+type ReadPlan = Extract<Plan, { kind: 'read' }>;
+
+/** The total_result_set expression of a read's main statement. */
+export function totalSql(plan: ReadPlan, scope: Scope): Sql {
+  const maxRows = plan.maxRows;
+  const target = ident(plan.table.schema, plan.table.name);
+  const where = whereSql(scope, plan.request.filters);
+  switch (plan.request.preferences.count) {
+    case null:
+    case 'planned':
+      return sql`null::bigint`;
+    case 'exact':
+      return sql`(SELECT pg_catalog.count(*) FROM ${target}${where})`;
+    case 'estimated':
+      if (maxRows === null) return sql`(SELECT pg_catalog.count(*) FROM ${target}${where})`;
+      // One more than the cap tells "beyond db-max-rows" without counting everything.
+      return sql`(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM ${target}${where} LIMIT ${param(String(maxRows + 1))}) _pgrst_c)`;
+  }
+}
+
+/** The EXPLAIN whose row estimate answers count=planned/estimated, or null when not needed. */
+export function estimateStatement(plan: Plan): Compiled | null {
+  const tree = estimateSql(plan);
+  return tree === null ? null : compile(tree);
+}
+
+export function estimateSql(plan: Plan): Sql | null {
+  if (plan.kind !== 'read') return null;
+  const maxRows = plan.maxRows;
+  const count = plan.request.preferences.count;
+  if (count !== 'planned' && !(count === 'estimated' && maxRows !== null)) return null;
+  const target = ident(plan.table.schema, plan.table.name);
+  const scope: Scope = { qualifier: target, table: plan.table };
+  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${target}${whereSql(scope, plan.request.filters)}`;
+}
+
+/** "Plan Rows" of the top node of an EXPLAIN (FORMAT JSON) answer. */
+export function plannedRows(explainJson: string): number | null {
+  try {
+    const parsed: unknown = JSON.parse(explainJson);
+    const top = Array.isArray(parsed) ? (parsed[0] as { Plan?: { 'Plan Rows'?: unknown } } | undefined) : undefined;
+    const rows = top?.Plan?.['Plan Rows'];
+    return typeof rows === 'number' ? rows : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The total to report: exact/bounded count, replaced by the estimate where PostgREST would. */
+export function reportedTotal(plan: Plan, counted: number | null, estimate: number | null): number | null {
+  if (plan.kind !== 'read') return counted;
+  const maxRows = plan.maxRows;
+  switch (plan.request.preferences.count) {
+    case 'planned':
+      return estimate;
+    case 'estimated':
+      return maxRows !== null && counted !== null && counted > maxRows ? estimate ?? counted : counted;
+    case 'exact':
+    case null:
+      return counted;
+  }
+}

@@ -1,0 +1,72 @@
+// SQL fragments for one relation: field references (JSON, composite and array paths),
+// the select list, WHERE (conditions via operators.ts) and ORDER BY. Values are parameters;
+// names pass through ident(); text from closed sets through keyword().
+
+import { conditionSql } from './operators.js';
+import type { Table } from './schema/model.js';
+import { empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
+import type { Field, OrderTerm, ScopedCondition, SelectItem } from './types.js';
+
+/** The relation a fragment refers to: how it is qualified in SQL, and its columns. */
+export interface Scope {
+  readonly qualifier: Sql;
+  readonly table: Table;
+}
+
+const JSON_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb']);
+
+/** The column's type as the schema cache knows it ('' when unknown). */
+export function columnType(scope: Scope, name: string): string {
+  return scope.table.columnsByName.get(name)?.type ?? '';
+}
+
+export function fieldSql(scope: Scope, f: Field): Sql {
+  let out = sql`${scope.qualifier}.${ident(f.name)}`;
+  if (f.json.length === 0) return out;
+  // Arrays and composite values are walked as jsonb, as PostgREST does.
+  if (!JSON_TYPES.has(columnType(scope, f.name))) out = sql`to_jsonb(${out})`;
+  for (const step of f.json) {
+    const key = step.index ? sql`${param(step.key)}::int` : sql`${param(step.key)}::text`;
+    out = sql`${out}${keyword(step.arrow)}${key}`;
+  }
+  return out;
+}
+
+/** PostgREST names a JSON path column after its last key. */
+function defaultAlias(f: Field): string {
+  return f.json.length === 0 ? f.name : f.json[f.json.length - 1]!.key;
+}
+
+export function selectSql(scope: Scope, items: readonly SelectItem[]): Sql {
+  const parts = items.map((item): Sql => {
+    switch (item.kind) {
+      case 'star':
+        return sql`${scope.qualifier}.*`;
+      case 'field': {
+        let expr = fieldSql(scope, item.field);
+        // The cast was validated as a plain type name by the grammar.
+        if (item.cast !== null) expr = sql`CAST(${expr} AS ${keyword(item.cast)})`;
+        const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? defaultAlias(item.field) : null);
+        return alias === null ? expr : sql`${expr} AS ${ident(alias)}`;
+      }
+    }
+  });
+  return join(parts, ', ');
+}
+
+/** WHERE for the conditions at the top level (embed path []). */
+export function whereSql(scope: Scope, conditions: readonly ScopedCondition[]): Sql {
+  const root = conditions.filter((c) => c.path.length === 0);
+  if (root.length === 0) return empty;
+  return sql` WHERE ${join(root.map((c) => conditionSql(scope, c.condition)), ' AND ')}`;
+}
+
+export function orderSql(scope: Scope, order: readonly OrderTerm[]): Sql {
+  if (order.length === 0) return empty;
+  const terms = order.map((t) => {
+    const dir = t.direction === null ? '' : t.direction === 'asc' ? ' ASC' : ' DESC';
+    const nulls = t.nulls === null ? '' : t.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST';
+    return sql`${fieldSql(scope, t.field)}${keyword(dir + nulls)}`;
+  });
+  return sql` ORDER BY ${join(terms, ', ')}`;
+}

@@ -1,0 +1,94 @@
+// Conditions → SQL: every filter operator, the any/all modifiers, `in` as one array
+// parameter, full-text search (non-tsvector columns wrapped in to_tsvector), negation and
+// and/or trees. Operator text comes from closed tables here; values are always parameters.
+
+import { fieldSql, columnType, type Scope } from './fragments.js';
+import { join, keyword, param, sql, type Sql } from './sql.js';
+import type { Condition, Filter, FtsOperator, IsValue, PlainOperator, QuantOperator } from './types.js';
+
+const OPERATOR_SQL: Readonly<Record<QuantOperator | PlainOperator, string>> = {
+  eq: '=',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  like: 'LIKE',
+  ilike: 'ILIKE',
+  match: '~',
+  imatch: '~*',
+  neq: '<>',
+  isdistinct: 'IS DISTINCT FROM',
+  cs: '@>',
+  cd: '<@',
+  ov: '&&',
+  sl: '<<',
+  sr: '>>',
+  nxr: '&<',
+  nxl: '&>',
+  adj: '-|-',
+};
+
+const IS_SQL: Readonly<Record<IsValue, string>> = {
+  null: 'IS NULL',
+  not_null: 'IS NOT NULL',
+  true: 'IS TRUE',
+  false: 'IS FALSE',
+  unknown: 'IS UNKNOWN',
+};
+
+const TSQUERY_SQL: Readonly<Record<FtsOperator, string>> = {
+  fts: 'to_tsquery',
+  plfts: 'plainto_tsquery',
+  phfts: 'phraseto_tsquery',
+  wfts: 'websearch_to_tsquery',
+};
+
+/** An array literal for `= ANY($n)`: every element quoted and escaped. */
+export function arrayLiteral(values: readonly string[]): string {
+  return '{' + values.map((v) => '"' + v.replace(/[\\"]/g, (c) => '\\' + c) + '"').join(',') + '}';
+}
+
+/** like/ilike take `*` for `%` (URLs cannot carry a bare `%`). */
+const patternValue = (op: QuantOperator | PlainOperator, value: string): string =>
+  op === 'like' || op === 'ilike' ? value.replace(/\*/g, '%') : value;
+
+function filterSql(scope: Scope, f: Filter): Sql {
+  const col = fieldSql(scope, f.field);
+  const o = f.operation;
+  let cond: Sql;
+  switch (o.kind) {
+    case 'compare':
+      cond = sql`${col} ${keyword(OPERATOR_SQL[o.op])} ${param(patternValue(o.op, o.value))}`;
+      break;
+    case 'quant':
+      cond = sql`${col} ${keyword(OPERATOR_SQL[o.op])} ${keyword(o.quantifier === 'any' ? 'ANY' : 'ALL')} (${param(patternValue(o.op, o.value))})`;
+      break;
+    case 'in':
+      cond = sql`${col} = ANY (${param(arrayLiteral(o.values))})`;
+      break;
+    case 'is':
+      cond = sql`${col} ${keyword(IS_SQL[o.value])}`;
+      break;
+    case 'fts': {
+      const lang = o.language === null ? null : sql`${param(o.language)}::regconfig, `;
+      const isVector = f.field.json.length === 0 && columnType(scope, f.field.name) === 'tsvector';
+      const vector = isVector ? col : lang === null ? sql`to_tsvector(${col})` : sql`to_tsvector(${lang}${col})`;
+      const fn = keyword(TSQUERY_SQL[o.op]);
+      const query = lang === null ? sql`${fn}(${param(o.value)})` : sql`${fn}(${lang}${param(o.value)})`;
+      cond = sql`${vector} @@ ${query}`;
+      break;
+    }
+  }
+  return f.negated ? sql`NOT (${cond})` : cond;
+}
+
+export function conditionSql(scope: Scope, c: Condition): Sql {
+  switch (c.kind) {
+    case 'filter':
+      return filterSql(scope, c.filter);
+    case 'tree': {
+      const inner = join(c.children.map((child) => conditionSql(scope, child)), c.op === 'and' ? ' AND ' : ' OR ');
+      return c.negated ? sql`NOT (${inner})` : sql`(${inner})`;
+    }
+  }
+}
