@@ -5,7 +5,8 @@ import { parseConnInfo, Pool } from '../protocol/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
 import type { AppConfig } from './config.js';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
-import { handle } from './handler.js';
+import { formatAccess, shouldLog } from './access-log.js';
+import { handle, type RequestMeta } from './handler.js';
 import { optionsResponse } from './options.js';
 import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
@@ -35,6 +36,8 @@ export interface StartOptions {
   /** Serve on uWS's pure-JS fallback instead of refusing to start. */
   readonly allowSlowHttp?: boolean;
   readonly log?: (line: string) => void;
+  /** Access-log lines (stdout by default). */
+  readonly accessLog?: (line: string) => void;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
 }
@@ -44,6 +47,7 @@ const JWKS_REFRESH_MS = 300_000;
 
 export async function startGateway(config: AppConfig, options: StartOptions = {}): Promise<Gateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const accessLog = options.accessLog ?? ((line: string) => process.stdout.write(line + '\n'));
   if (!uwsIsNative() && options.allowSlowHttp !== true) {
     throw new Error(
       'uWebSockets.js loaded its slow pure-JS fallback, not the native addon. Fix the install ' +
@@ -89,18 +93,30 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   const server = await startServer(
     listenHost(config.serverHost),
     config.serverPort,
-    async (raw) => {
+    async (raw, remote) => {
       const started = process.hrtime.bigint();
       inFlight++;
       try {
-        const response = await route(state, raw);
+        const meta: RequestMeta = { role: '' };
+        const response = await route(state, raw, meta);
         metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
+        if (shouldLog(state.config.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
+          const body = response.body;
+          const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+          accessLog(
+            formatAccess({
+              method: raw.method, path: raw.path, query: raw.query, status: response.status, bytes, role: meta.role,
+              referer: raw.headers['referer'] ?? '', userAgent: raw.headers['user-agent'] ?? '', remote: remote || '-', time: new Date(),
+            }),
+          );
+        }
         return response;
       } finally {
         if (--inFlight === 0 && drained !== null) drained();
       }
     },
     MAX_BODY_BYTES,
+    config.logLevel === 'info' || config.logLevel === 'debug',
   );
   let listening = true;
   log(`Listening on port ${server.port}`);
@@ -133,7 +149,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
 }
 
 /** OPTIONS and CORS around the API handler; OPTIONS never touches the pool. */
-async function route(state: AppState, raw: RawRequest): Promise<HttpResponse> {
+async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
   if (raw.method === 'OPTIONS') {
     if (isPreflight(raw.method, raw.headers)) {
@@ -150,7 +166,7 @@ async function route(state: AppState, raw: RawRequest): Promise<HttpResponse> {
     }
     return withCors(response, raw, config.serverCorsAllowedOrigins);
   }
-  return withCors(await handle(state, raw), raw, config.serverCorsAllowedOrigins);
+  return withCors(await handle(state, raw, meta), raw, config.serverCorsAllowedOrigins);
 }
 
 function withCors(response: HttpResponse, raw: RawRequest, allowed: readonly string[] | null): HttpResponse {

@@ -18,12 +18,18 @@ import type { AppState } from './state.js';
 
 
 
-export async function handle(state: AppState, raw: RawRequest): Promise<HttpResponse> {
+/** What the handler learned that the access log wants (the role the request ran as). */
+export interface RequestMeta {
+  role: string;
+}
+
+export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
   const cookies = parseCookies(raw.headers['cookie']);
   const token = extractToken(raw.headers['authorization'], config.jwtCookieName === null ? undefined : cookies[config.jwtCookieName]);
   const auth = await state.auth.authenticate(token);
   if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
+  if (meta !== undefined) meta.role = auth.auth.role;
 
   const request = toApiRequest(raw, { schemas: config.dbSchemas });
   if (!request.ok) return errorResponse(request.error);

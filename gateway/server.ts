@@ -17,7 +17,8 @@ export interface RunningServer {
   close(): void;
 }
 
-export type Handler = (raw: RawRequest) => Promise<HttpResponse>;
+/** `remote` is the client address when the server was asked to capture it, else ''. */
+export type Handler = (raw: RawRequest, remote: string) => Promise<HttpResponse>;
 
 const REASONS: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content', 300: 'Multiple Choices',
@@ -46,7 +47,13 @@ export function listenHost(serverHost: string): string {
 
 const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
-export function startServer(host: string, port: number, handler: Handler, maxBodyBytes: number): Promise<RunningServer> {
+export function startServer(
+  host: string,
+  port: number,
+  handler: Handler,
+  maxBodyBytes: number,
+  captureRemote = false,
+): Promise<RunningServer> {
   const app = uws.App();
   app.any('/*', (res, req) => {
     let aborted = false;
@@ -54,6 +61,8 @@ export function startServer(host: string, port: number, handler: Handler, maxBod
       aborted = true;
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
+    // Only for the access log: decoding the address costs a little on every request.
+    const remote = captureRemote ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
     const path = req.getUrl();
     const query = req.getQuery() ?? '';
     const headers: Record<string, string> = {};
@@ -72,7 +81,7 @@ export function startServer(host: string, port: number, handler: Handler, maxBod
       });
     };
     const run = (body: Uint8Array | null): void => {
-      handler({ method, path, query, headers, body }).then(finish, (err: unknown) => {
+      handler({ method, path, query, headers, body }, remote).then(finish, (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
         finish(errorResponse({ status: 500, code: 'PGRSTX00', message: 'Internal server error', details: message, hint: null }));
       });

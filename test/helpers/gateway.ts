@@ -1,7 +1,7 @@
 // Integration-test helpers: start a gateway on a free port against the run's test database
 // (set up by test/run.ts), and a small fetch wrapper that returns status, headers and body.
 
-import { startGateway, type Gateway } from '../../gateway/app.js';
+import { startGateway, type Gateway, type StartOptions } from '../../gateway/app.js';
 import { loadConfig } from '../../gateway/config.js';
 import pg from 'pg';
 import { after, before } from 'node:test';
@@ -22,7 +22,7 @@ export function authenticatorUri(): string {
 
 export const JWT_SECRET = 'reallyreallyreallyreallyverysafe';
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<Gateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Gateway> {
   const config = loadConfig({
     env: {
       PGRST_DB_URI: authenticatorUri(),
@@ -35,7 +35,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       ...env,
     },
   });
-  return startGateway(config, { log: () => undefined });
+  return startGateway(config, { log: () => undefined, accessLog: () => undefined, ...options });
 }
 
 export interface Reply {
