@@ -9,12 +9,15 @@ import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
 import { md5Password, scramContinue, scramFinish, scramStart, type ScramState } from './auth.js';
 import type { ConnInfo } from './conninfo.js';
-import { ClientError, PgError } from './errors.js';
-import { StatementCache, type CachedStatement } from './statement-cache.js';
+import { sendCancel } from './cancel.js';
+import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
+import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
 
 export interface Query {
   readonly text: string;
   readonly params: readonly (string | null)[];
+  /** Parameter type OIDs; omitted = let the server infer (part of the statement-cache key). */
+  readonly types?: readonly number[];
 }
 
 export interface QueryResult {
@@ -30,13 +33,23 @@ export interface ConnectionOptions {
   readonly onNotification?: (channel: string, payload: string) => void;
 }
 
+interface StatementUse {
+  readonly key: string;
+  readonly entry: CachedStatement;
+}
+
 interface Batch {
-  readonly results: QueryResult[];
+  readonly queries: readonly Query[];
+  results: QueryResult[];
   index: number;
   error: PgError | null;
   /** Statements this batch asked to Parse, in order, awaiting ParseComplete. */
-  readonly parses: { key: string; entry: CachedStatement }[];
+  parses: StatementUse[];
   parsed: number;
+  /** Named statements this batch binds, so a stale plan can be dropped before the retry. */
+  used: StatementUse[];
+  /** A batch is re-sent at most once, and only after the server rolled it back. */
+  retried: boolean;
   readonly resolve: (results: QueryResult[]) => void;
   readonly reject: (err: Error) => void;
 }
@@ -66,6 +79,9 @@ export class Connection {
   readonly parameters = new Map<string, string>();
   processId = 0;
   secretKey = 0;
+  /** For pool recycling (db-pool-max-lifetime, db-pool-max-idletime). */
+  readonly createdAt = Date.now();
+  lastActiveAt = Date.now();
   /** Set while the handshake runs; receives every non-DataRow message. */
   private startupHandler: ((msg: BackendMessage) => void) | null = null;
 
@@ -189,34 +205,48 @@ export class Connection {
         reject(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
         return;
       }
-      const batch: Batch = { results: [], index: 0, error: null, parses: [], parsed: 0, resolve, reject };
-      for (const q of queries) {
-        batch.results.push({ rows: [], command: '' });
-        let name = '';
-        if (this.options.preparedStatements) {
-          const key = q.text;
-          const hit = this.cache.lookup(key);
-          if (hit !== undefined && hit.ready) {
-            name = hit.name;
-          } else if (hit === undefined) {
-            const { entry, evicted } = this.cache.reserve(key);
-            for (const old of evicted) this.pendingWrites.push(serialize.close({ type: 'S', name: old }));
-            name = entry.name;
-            batch.parses.push({ key, entry });
-            this.pendingWrites.push(serialize.parse({ name, text: q.text, types: [] }));
-          } else {
-            // Someone else's Parse of this text is still in flight: use the unnamed statement.
-            this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types: [] }));
-          }
-        } else {
-          this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types: [] }));
-        }
-        this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
-      }
-      this.pendingWrites.push(syncMessage);
-      this.queue.push(batch);
-      this.scheduleFlush();
+      this.lastActiveAt = Date.now();
+      const batch: Batch = { queries, results: [], index: 0, error: null, parses: [], parsed: 0, used: [], retried: false, resolve, reject };
+      this.enqueue(batch);
     });
+  }
+
+  private enqueue(batch: Batch): void {
+    for (const q of batch.queries) {
+      batch.results.push({ rows: [], command: '' });
+      const types = q.types === undefined ? [] : [...q.types];
+      let name = '';
+      if (this.options.preparedStatements) {
+        const key = statementKey(q.text, q.types);
+        const hit = this.cache.lookup(key);
+        if (hit !== undefined && hit.ready) {
+          name = hit.name;
+          batch.used.push({ key, entry: hit });
+        } else if (hit === undefined) {
+          const { entry, evicted } = this.cache.reserve(key);
+          for (const old of evicted) this.pendingWrites.push(serialize.close({ type: 'S', name: old }));
+          name = entry.name;
+          batch.parses.push({ key, entry });
+          batch.used.push({ key, entry });
+          this.pendingWrites.push(serialize.parse({ name, text: q.text, types }));
+        } else {
+          // Someone else's Parse of this text is still in flight: use the unnamed statement.
+          this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
+        }
+      } else {
+        this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
+      }
+      this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
+    }
+    this.pendingWrites.push(syncMessage);
+    this.queue.push(batch);
+    this.scheduleFlush();
+  }
+
+  /** Ask the server to cancel whatever this connection runs now (a new socket, BackendKeyData). */
+  cancel(): Promise<void> {
+    if (this.closed || this.inFlight === 0) return Promise.resolve();
+    return sendCancel(this.info, this.processId, this.secretKey);
   }
 
   private scheduleFlush(): void {
@@ -314,17 +344,40 @@ export class Connection {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
+    if (this.inFlight === 0) this.lastActiveAt = Date.now();
     if (batch.error !== null) {
       // Parses that never completed did not create their statements.
       for (let i = batch.parsed; i < batch.parses.length; i++) {
         const { key, entry } = batch.parses[i]!;
         this.cache.forget(key, entry);
       }
-      batch.reject(batch.error);
+      if (!batch.retried && isStalePlan(batch.error)) this.retryFresh(batch);
+      else batch.reject(batch.error);
     } else {
       batch.resolve(batch.results);
     }
     if (this.pendingWrites.length > 0) this.scheduleFlush();
+  }
+
+  /**
+   * The server rejected a cached statement (DDL changed its result type, or it is gone): the
+   * error rolled the whole implicit transaction back, so re-sending the batch once with a
+   * fresh Parse is safe. The stale statements are closed so the server frees them.
+   */
+  private retryFresh(batch: Batch): void {
+    for (const { key, entry } of batch.used) {
+      if (!this.cache.has(key, entry)) continue;
+      this.cache.forget(key, entry);
+      this.pendingWrites.push(serialize.close({ type: 'S', name: entry.name }));
+    }
+    batch.retried = true;
+    batch.results = [];
+    batch.index = 0;
+    batch.error = null;
+    batch.parses = [];
+    batch.parsed = 0;
+    batch.used = [];
+    this.enqueue(batch);
   }
 
   private handleCommon(msg: BackendMessage): void {
@@ -357,7 +410,10 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     if (!keepSocket) this.socket?.destroy();
-    const failure = err ?? new ClientError('CONNECTION_CLOSED', 'connection closed');
+    // Whatever broke (socket error, FATAL, close), callers see one kind: the batch may have
+    // run, so it is failed and never re-sent.
+    const failure =
+      err instanceof ClientError ? err : new ClientError('CONNECTION_CLOSED', `connection to the database was lost${err === null ? '' : ': ' + err.message}`);
     for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]?.reject(failure);
     this.queue.length = 0;
     this.queueHead = 0;
@@ -377,26 +433,4 @@ export class Connection {
       socket.end(serialize.end());
     });
   }
-}
-
-function toPgError(e: DatabaseError): PgError {
-  return new PgError({
-    severity: e.severity,
-    code: e.code ?? 'XX000',
-    message: e.message,
-    detail: e.detail,
-    hint: e.hint,
-    position: e.position,
-    internalPosition: e.internalPosition,
-    internalQuery: e.internalQuery,
-    where: e.where,
-    schema: e.schema,
-    table: e.table,
-    column: e.column,
-    dataType: e.dataType,
-    constraint: e.constraint,
-    file: e.file,
-    line: e.line,
-    routine: e.routine,
-  });
 }
