@@ -1,7 +1,9 @@
-// A fixed set of connections; each request batch goes to the least-loaded live connection
-// under the pipeline-depth limit, or waits in a FIFO. Lost connections are replaced lazily.
-// Knows nothing about HTTP or plans.
+// Up to `size` connections, opened on demand; each request batch goes to the least-loaded
+// live connection under the pipeline-depth limit, or waits in a FIFO. While the server is
+// unreachable batches fail at once and reconnects follow a 1→32 s backoff. Idle and old
+// connections are recycled. Knows nothing about HTTP or plans.
 
+import { backoffDelayMs, retryAfterSeconds } from './backoff.js';
 import type { ConnInfo } from './conninfo.js';
 import { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
 import { ClientError } from './errors.js';
@@ -12,6 +14,10 @@ export interface PoolOptions extends ConnectionOptions {
   readonly pipelineDepth: number;
   /** Milliseconds a batch may wait for a connection before POOL_TIMEOUT. */
   readonly acquisitionTimeoutMs: number;
+  /** Close a connection idle this long (0 = never). */
+  readonly maxIdleMs?: number;
+  /** Close a connection this old once it is idle (0 = never). */
+  readonly maxLifetimeMs?: number;
 }
 
 interface Waiter {
@@ -28,17 +34,27 @@ export class Pool {
   private readonly connecting: (Promise<Connection> | null)[];
   private readonly waiters: Waiter[] = [];
   private ended = false;
+  /** Consecutive failed connects while no connection was alive; 0 when healthy. */
+  private failures = 0;
+  /** While the server is unreachable: when the next reconnect attempt runs, and its error. */
+  private down: { readonly until: number; readonly error: Error; readonly timer: NodeJS.Timeout } | null = null;
+  private readonly reaper: NodeJS.Timeout | null;
 
   constructor(info: ConnInfo, options: PoolOptions) {
     this.info = info;
     this.options = options;
     this.slots = new Array<Connection | null>(options.size).fill(null);
     this.connecting = new Array<Promise<Connection> | null>(options.size).fill(null);
+    const limits = [options.maxIdleMs ?? 0, options.maxLifetimeMs ?? 0].filter((ms) => ms > 0);
+    // Check a few times per limit so a connection outlives it by a fraction at most.
+    this.reaper = limits.length === 0 ? null : setInterval(() => this.reap(), Math.max(50, Math.min(...limits) / 4));
+    this.reaper?.unref();
   }
 
   /** Run one batch (one implicit transaction) on some connection. */
   run(queries: readonly Query[]): Promise<QueryResult[]> {
     if (this.ended) return Promise.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
+    if (this.down !== null) return Promise.reject(this.downError());
     const conn = this.pick();
     if (conn !== null) return this.dispatch(conn, queries);
     return new Promise((resolve, reject) => {
@@ -75,8 +91,49 @@ export class Pool {
   }
 
   private fill(): void {
+    // While down only the backoff timer reconnects, so a burst of requests is not a burst of connects.
+    if (this.down !== null) return;
     for (let i = 0; i < this.slots.length; i++) {
       if (this.slots[i] === null && this.connecting[i] === null && !this.ended) this.open(i);
+    }
+  }
+
+  private downError(): ClientError {
+    const down = this.down!;
+    const msg = `${down.error.message} (next attempt in ${retryAfterSeconds(down.until, Date.now())} s)`;
+    return new ClientError('CONNECT_FAILED', msg, retryAfterSeconds(down.until, Date.now()));
+  }
+
+  /** A connect failed with nothing alive: fail waiters now and retry after the backoff. */
+  private markDown(error: Error): void {
+    if (this.ended || this.down !== null) return;
+    this.failures++;
+    const delay = backoffDelayMs(this.failures);
+    const timer = setTimeout(() => {
+      this.down = null;
+      this.fill();
+    }, delay);
+    timer.unref();
+    this.down = { until: Date.now() + delay, error, timer };
+    const failure = this.downError();
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(failure);
+    }
+  }
+
+  /** Close connections past db-pool-max-idletime, and past db-pool-max-lifetime once idle. */
+  private reap(): void {
+    const now = Date.now();
+    const idle = this.options.maxIdleMs ?? 0;
+    const life = this.options.maxLifetimeMs ?? 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i];
+      if (c === null || c === undefined || c.inFlight > 0) continue;
+      if ((idle > 0 && now - c.lastActiveAt >= idle) || (life > 0 && now - c.createdAt >= life)) {
+        this.slots[i] = null;
+        void c.close();
+      }
     }
   }
 
@@ -90,6 +147,7 @@ export class Pool {
           void conn.close();
           return;
         }
+        this.failures = 0;
         this.slots[i] = conn;
         conn.onClose(() => {
           if (this.slots[i] === conn) this.slots[i] = null;
@@ -98,13 +156,9 @@ export class Pool {
       },
       (err: unknown) => {
         this.connecting[i] = null;
-        // Fail waiters only when nothing can serve them; they keep their own timeout otherwise.
-        if (this.slots.every((c) => c === null) && this.connecting.every((p) => p === null)) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          for (const w of this.waiters.splice(0)) {
-            clearTimeout(w.timer);
-            w.reject(error);
-          }
+        // Down only when nothing can serve; otherwise waiters keep their own timeout.
+        if (this.slots.every((c) => c === null || c.isClosed) && this.connecting.every((p) => p === null)) {
+          this.markDown(err instanceof Error ? err : new Error(String(err)));
         }
       },
     );
@@ -139,6 +193,8 @@ export class Pool {
 
   async end(): Promise<void> {
     this.ended = true;
+    if (this.reaper !== null) clearInterval(this.reaper);
+    if (this.down !== null) clearTimeout(this.down.timer);
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
