@@ -3,15 +3,18 @@
 // matched to batches in order. DataRow is framed here and its columns stay Buffer slices;
 // every other message is parsed by pg-protocol. Knows nothing about HTTP or plans.
 
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
 import { md5Password, scramContinue, scramFinish, scramStart, type ScramState } from './auth.js';
 import type { ConnInfo } from './conninfo.js';
 import { sendCancel } from './cancel.js';
+import { DATA_ROW, readDataRow } from './datarow.js';
 import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
+import { sessionMismatch } from './session-attrs.js';
 import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
+import { openTransport } from './transport.js';
 
 export interface Query {
   readonly text: string;
@@ -53,10 +56,6 @@ interface Batch {
   readonly resolve: (results: QueryResult[]) => void;
   readonly reject: (err: Error) => void;
 }
-
-const Code = {
-  DataRow: 0x44, // D
-} as const;
 
 // Constant messages built once (pg-protocol returns fresh buffers; these are never mutated).
 const syncMessage = serialize.sync();
@@ -109,14 +108,10 @@ export class Connection {
     this.closeListeners.push(listener);
   }
 
-  private open(): Promise<void> {
+  private async open(): Promise<void> {
+    const socket = await openTransport(this.info);
+    this.socket = socket;
     return new Promise((resolve, reject) => {
-      const isUnix = this.info.host.startsWith('/');
-      const socket = isUnix
-        ? netConnect({ path: `${this.info.host}/.s.PGSQL.${this.info.port}` })
-        : netConnect({ host: this.info.host, port: this.info.port });
-      socket.setNoDelay(true);
-      this.socket = socket;
       let settled = false;
       const fail = (err: Error): void => {
         if (settled) return;
@@ -124,17 +119,15 @@ export class Connection {
         this.destroy(err);
         reject(err);
       };
-      socket.once('connect', () => {
-        socket.write(
-          serialize.startup({
-            user: this.info.user,
-            database: this.info.database,
-            application_name: this.info.applicationName,
-            client_encoding: 'UTF8',
-            DateStyle: 'ISO',
-          }),
-        );
-      });
+      socket.write(
+        serialize.startup({
+          user: this.info.user,
+          database: this.info.database,
+          application_name: this.info.applicationName,
+          client_encoding: 'UTF8',
+          DateStyle: 'ISO',
+        }),
+      );
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('error', (err) =>
         settled ? this.destroy(err) : fail(new ClientError('CONNECT_FAILED', `could not connect to ${this.info.host}:${this.info.port}: ${err.message}`)),
@@ -175,11 +168,14 @@ export class Connection {
               break;
             case 'error':
               throw toPgError(msg as DatabaseError);
-            case 'readyForQuery':
+            case 'readyForQuery': {
               this.startupHandler = null;
+              const mismatch = sessionMismatch(this.info.targetSessionAttrs, this.parameters);
+              if (mismatch !== null) throw new ClientError('CONNECT_FAILED', mismatch);
               settled = true;
               resolve();
               break;
+            }
             default:
               this.handleCommon(msg);
           }
@@ -273,7 +269,7 @@ export class Connection {
       const length = buf.readInt32BE(offset + 1);
       const end = offset + 1 + length;
       if (end > buf.length) break;
-      if (buf[offset] === Code.DataRow && this.startupHandler === null) {
+      if (buf[offset] === DATA_ROW && this.startupHandler === null) {
         this.onDataRow(buf, offset + 5);
       } else {
         this.parser.parse(buf.subarray(offset, end), (msg) => this.onMessage(msg));
@@ -286,19 +282,7 @@ export class Connection {
   private onDataRow(buf: Buffer, start: number): void {
     const batch = this.queue[this.queueHead];
     if (batch === undefined) return;
-    const count = buf.readInt16BE(start);
-    let p = start + 2;
-    const row: (Buffer | null)[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const len = buf.readInt32BE(p);
-      p += 4;
-      if (len < 0) row[i] = null;
-      else {
-        row[i] = buf.subarray(p, p + len);
-        p += len;
-      }
-    }
-    batch.results[batch.index]?.rows.push(row);
+    batch.results[batch.index]?.rows.push(readDataRow(buf, start));
   }
 
   private onMessage(msg: BackendMessage): void {
