@@ -14,11 +14,19 @@ export interface PoolOptions extends ConnectionOptions {
   readonly pipelineDepth: number;
   /** Milliseconds a batch may wait for a connection before POOL_TIMEOUT. */
   readonly acquisitionTimeoutMs: number;
+  /**
+   * Open another connection (up to `size`) only when the least-loaded one has this many
+   * batches in flight. Pipelining makes a few busy connections cheaper than many idle-ish
+   * backends competing for the same cores (see bench/results/protocol.json).
+   */
+  readonly growAtInFlight?: number;
   /** Close a connection idle this long (0 = never). */
   readonly maxIdleMs?: number;
   /** Close a connection this old once it is idle (0 = never). */
   readonly maxLifetimeMs?: number;
 }
+
+const DEFAULT_GROW_AT = 4;
 
 interface Waiter {
   readonly queries: readonly Query[];
@@ -64,7 +72,7 @@ export class Pool {
         reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
       }, this.options.acquisitionTimeoutMs);
       this.waiters.push({ queries, resolve, reject, timer });
-      this.fill();
+      this.grow();
     });
   }
 
@@ -86,8 +94,15 @@ export class Pool {
       if (best === null || c.inFlight < best.inFlight) best = c;
       if (best.inFlight === 0) break;
     }
-    if (best === null || best.inFlight > 0) this.fill();
+    if (best === null || best.inFlight >= (this.options.growAtInFlight ?? DEFAULT_GROW_AT)) this.grow();
     return best;
+  }
+
+  /** Open one more connection, unless one is already on its way. */
+  private grow(): void {
+    if (this.down !== null || this.ended || this.connecting.some((p) => p !== null)) return;
+    const i = this.slots.findIndex((c) => c === null);
+    if (i >= 0) this.open(i);
   }
 
   private fill(): void {
@@ -111,7 +126,7 @@ export class Pool {
     const delay = backoffDelayMs(this.failures);
     const timer = setTimeout(() => {
       this.down = null;
-      this.fill();
+      this.grow();
     }, delay);
     timer.unref();
     this.down = { until: Date.now() + delay, error, timer };
