@@ -41,6 +41,9 @@ export function failureResponse(err: unknown, authenticated: boolean): HttpRespo
       case 'CONNECTION_CLOSED':
       case 'PROTOCOL_VIOLATION':
         return errorResponse({ status: 503, code: 'PGRST001', message: 'Database client error. Retrying the connection.', details: err.message, hint: null }, [retryAfter]);
+      case 'ABORTED':
+        // The client is gone and never reads this; 499 (nginx's "client closed request") keeps logs honest.
+        return errorResponse({ status: 499, code: 'PGRST001', message: 'The client closed the request.', details: err.message, hint: null });
       case 'CONNECT_FAILED':
       case 'AUTH_FAILED':
         return errorResponse({ status: 503, code: 'PGRST000', message: 'Database connection error. Retrying the connection.', details: err.message, hint: null }, [retryAfter]);

@@ -81,6 +81,7 @@ export class Connection {
   /** For pool recycling (db-pool-max-lifetime, db-pool-max-idletime). */
   readonly createdAt = Date.now();
   lastActiveAt = Date.now();
+  private cancelState: 'none' | 'sending' | 'sent' = 'none';
   /** Set while the handshake runs; receives every non-DataRow message. */
   private startupHandler: ((msg: BackendMessage) => void) | null = null;
 
@@ -239,10 +240,21 @@ export class Connection {
     this.scheduleFlush();
   }
 
-  /** Ask the server to cancel whatever this connection runs now (a new socket, BackendKeyData). */
+  /**
+   * Ask the server to cancel whatever this connection runs now (a new socket, BackendKeyData).
+   * Until the request is delivered and the pipeline has drained, `isCancelling` is true so the
+   * pool sends nothing new here: a late cancel must not hit a batch that came after it.
+   */
   cancel(): Promise<void> {
-    if (this.closed || this.inFlight === 0) return Promise.resolve();
-    return sendCancel(this.info, this.processId, this.secretKey);
+    if (this.closed || this.inFlight === 0 || this.cancelState !== 'none') return Promise.resolve();
+    this.cancelState = 'sending';
+    return sendCancel(this.info, this.processId, this.secretKey).then(() => {
+      this.cancelState = this.inFlight === 0 ? 'none' : 'sent';
+    });
+  }
+
+  get isCancelling(): boolean {
+    return this.cancelState !== 'none';
   }
 
   private scheduleFlush(): void {
@@ -328,7 +340,10 @@ export class Connection {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
-    if (this.inFlight === 0) this.lastActiveAt = Date.now();
+    if (this.inFlight === 0) {
+      this.lastActiveAt = Date.now();
+      if (this.cancelState === 'sent') this.cancelState = 'none';
+    }
     if (batch.error !== null) {
       // Parses that never completed did not create their statements.
       for (let i = batch.parsed; i < batch.parses.length; i++) {

@@ -35,7 +35,7 @@ export class PgError extends Error {
   }
 }
 
-export type ClientErrorCode = 'CONNECTION_CLOSED' | 'CONNECT_FAILED' | 'POOL_TIMEOUT' | 'PROTOCOL_VIOLATION' | 'AUTH_FAILED';
+export type ClientErrorCode = 'CONNECTION_CLOSED' | 'CONNECT_FAILED' | 'POOL_TIMEOUT' | 'PROTOCOL_VIOLATION' | 'AUTH_FAILED' | 'ABORTED';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

@@ -30,6 +30,7 @@ const DEFAULT_GROW_AT = 4;
 
 interface Waiter {
   readonly queries: readonly Query[];
+  readonly signal: AbortSignal | undefined;
   readonly resolve: (r: QueryResult[]) => void;
   readonly reject: (e: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -60,18 +61,36 @@ export class Pool {
   }
 
   /** Run one batch (one implicit transaction) on some connection. */
-  run(queries: readonly Query[]): Promise<QueryResult[]> {
+  /**
+   * Run one batch (one implicit transaction) on some connection. When `signal` aborts (the
+   * HTTP client went away), a waiting batch leaves the queue and a running one is cancelled
+   * if it is alone on its connection; pipelined neighbours are never put at risk.
+   */
+  run(queries: readonly Query[], signal?: AbortSignal): Promise<QueryResult[]> {
     if (this.ended) return Promise.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
     if (this.down !== null) return Promise.reject(this.downError());
+    if (signal?.aborted === true) return Promise.reject(new ClientError('ABORTED', 'the request was aborted'));
     const conn = this.pick();
-    if (conn !== null) return this.dispatch(conn, queries);
+    if (conn !== null) return this.dispatch(conn, queries, signal);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.findIndex((w) => w.timer === timer);
+      const leave = (): boolean => {
+        const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
+        signal?.removeEventListener('abort', onAbort);
+        return i >= 0;
+      };
+      const onAbort = (): void => {
+        if (!leave()) return;
+        clearTimeout(waiter.timer);
+        reject(new ClientError('ABORTED', 'the request was aborted'));
+      };
+      const timer = setTimeout(() => {
+        leave();
         reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
       }, this.options.acquisitionTimeoutMs);
-      this.waiters.push({ queries, resolve, reject, timer });
+      const waiter: Waiter = { queries, signal, resolve, reject, timer };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
       this.grow();
     });
   }
@@ -89,7 +108,7 @@ export class Pool {
   private pick(): Connection | null {
     let best: Connection | null = null;
     for (const c of this.slots) {
-      if (c === null || c.isClosed) continue;
+      if (c === null || c.isClosed || c.isCancelling) continue;
       if (c.inFlight >= this.options.pipelineDepth) continue;
       if (best === null || c.inFlight < best.inFlight) best = c;
       if (best.inFlight === 0) break;
@@ -187,14 +206,23 @@ export class Pool {
       if (conn === null) return;
       const w = this.waiters.shift()!;
       clearTimeout(w.timer);
-      this.dispatch(conn, w.queries).then(w.resolve, w.reject);
+      this.dispatch(conn, w.queries, w.signal).then(w.resolve, w.reject);
     }
   }
 
-  private dispatch(conn: Connection, queries: readonly Query[]): Promise<QueryResult[]> {
+  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortSignal | undefined): Promise<QueryResult[]> {
     const p = conn.send(queries);
+    let settled = false;
+    // Cancel only a batch that is alone on its connection: a CancelRequest stops whatever
+    // runs there, which with neighbours in the pipeline may not be this batch.
+    const onAbort = (): void => {
+      if (!settled && conn.inFlight === 1) void conn.cancel().then(() => this.drain());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     // A finished batch frees a pipeline slot: let a waiter have it.
     const next = (): void => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
       if (this.waiters.length > 0) this.drain();
     };
     p.then(next, next);

@@ -40,3 +40,8 @@ test('a server error keeps its SQLSTATE', () => {
   assert.equal(r.status, 409);
   assert.equal(code(r), '23505');
 });
+
+test('an aborted request (client gone) → 499, never a 500', () => {
+  const r = failureResponse(new ClientError('ABORTED', 'gone'), false);
+  assert.equal(r.status, 499);
+});
