@@ -82,6 +82,8 @@ export class Connection {
   readonly createdAt = Date.now();
   lastActiveAt = Date.now();
   private cancelState: 'none' | 'sending' | 'sent' = 'none';
+  /** Socket writes since connect: everything queued in one tick leaves in one (tests, metrics). */
+  writes = 0;
   /** Set while the handshake runs; receives every non-DataRow message. */
   private startupHandler: ((msg: BackendMessage) => void) | null = null;
 
@@ -265,6 +267,7 @@ export class Connection {
       if (this.socket === null || this.closed || this.pendingWrites.length === 0) return;
       const data = this.pendingWrites.length === 1 ? this.pendingWrites[0]! : Buffer.concat(this.pendingWrites);
       this.pendingWrites = [];
+      this.writes++;
       this.socket.write(data);
     });
   }

@@ -25,6 +25,13 @@ describe('pipelined batches on one connection', () => {
     assert.equal(conn.inFlight, 0);
   });
 
+  test('batches queued in one tick leave in one socket write', async () => {
+    const before = conn.writes;
+    const sent = Array.from({ length: 50 }, (_, i) => conn.send([{ text: 'select $1::int', params: [String(i)] }, { text: 'select 1', params: [] }]));
+    await noHang(Promise.all(sent), 10000, 'batches');
+    assert.equal(conn.writes - before, 1);
+  });
+
   test('an error in one pipelined batch leaves its neighbours untouched', async () => {
     const batches: Query[][] = Array.from({ length: 9 }, (_, i) => [
       { text: "select set_config('proto.n', $1, true)", params: [String(i)] },

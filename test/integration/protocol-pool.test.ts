@@ -102,4 +102,41 @@ describe('pool', () => {
       await pool.end();
     }
   });
+
+  test('writes under pg_terminate_backend: none is re-sent, every acknowledged one is there', async () => {
+    const app = 'proto-terminate-writes';
+    const pool = new Pool(testConnInfo(app), { ...base, size: 2 });
+    try {
+      let next = 0;
+      let stop = false;
+      const ok: number[] = [];
+      const failed: string[] = [];
+      const worker = async (): Promise<void> => {
+        while (!stop) {
+          const id = ++next;
+          try {
+            await pool.run([{ text: 'insert into proto.writes values ($1)', params: [String(id)] }]);
+            ok.push(id);
+          } catch (e) {
+            failed.push(e instanceof ClientError ? e.code : e instanceof PgError ? e.code : String(e));
+          }
+        }
+      };
+      const workers = Array.from({ length: 16 }, () => worker());
+      await eventually(async () => ok.length > 50, 10000, 'writes to start');
+      await sqlQuery('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [app]);
+      const before = ok.length;
+      await eventually(async () => ok.length > before + 50, 15000, 'writes to resume');
+      stop = true;
+      await noHang(Promise.all(workers), 10000, 'workers');
+      assert.ok(failed.length > 0, 'terminating the backends failed nothing: the test did not bite');
+      // A re-sent insert would fail on the primary key (23505).
+      for (const f of failed) assert.ok(f === 'CONNECTION_CLOSED' || f === 'CONNECT_FAILED', `unexpected failure ${f}`);
+      const rows = new Set((await sqlQuery<{ id: number }>('select id from proto.writes')).map((r) => r.id));
+      for (const id of ok) assert.ok(rows.has(id), `acknowledged write ${id} is missing`);
+      assert.ok(rows.size <= ok.length + failed.length);
+    } finally {
+      await pool.end();
+    }
+  });
 });
