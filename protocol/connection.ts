@@ -272,9 +272,11 @@ export class Connection {
     });
   }
 
-  /** Forget every prepared statement (schema reload); the server side is closed lazily. */
+  /** Forget every prepared statement (schema reload) and Close them on the server. */
   clearStatementCache(): void {
-    this.cache.clear();
+    // Closes go out ahead of the next batch; statements still being parsed are closed when
+    // their ParseComplete finds them gone from the cache.
+    for (const name of this.cache.clear()) this.pendingWrites.push(serialize.close({ type: 'S', name }));
   }
 
   private onData(chunk: Buffer): void {

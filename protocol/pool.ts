@@ -43,6 +43,8 @@ export class Pool {
   private readonly connecting: (Promise<Connection> | null)[];
   private readonly waiters: Waiter[] = [];
   private ended = false;
+  /** Batches handed to a connection since start: lets tests prove a request never used the pool. */
+  dispatched = 0;
   /** Consecutive failed connects while no connection was alive; 0 when healthy. */
   private failures = 0;
   /** While the server is unreachable: when the next reconnect attempt runs, and its error. */
@@ -211,6 +213,7 @@ export class Pool {
   }
 
   private dispatch(conn: Connection, queries: readonly Query[], signal: AbortSignal | undefined): Promise<QueryResult[]> {
+    this.dispatched++;
     const p = conn.send(queries);
     let settled = false;
     // Cancel only a batch that is alone on its connection: a CancelRequest stops whatever

@@ -60,7 +60,10 @@ export class StatementCache {
     return this.entries.get(key) === entry;
   }
 
-  clear(): void {
+  /** Forget everything; returns the names the server holds, for the caller to Close. */
+  clear(): string[] {
+    const ready = [...this.entries.values()].filter((e) => e.ready).map((e) => e.name);
     this.entries.clear();
+    return ready;
   }
 }

@@ -1,5 +1,6 @@
-// The pool as an HTTP client sees it: with one connection held by a lock, a second request
-// waits db-pool-acquisition-timeout and gets 504 PGRST003; the held request then completes.
+// The pool as an HTTP client sees it: requests that need no database never reach it; with
+// one connection held by a lock, a second request waits db-pool-acquisition-timeout and gets
+// 504 PGRST003; the held request then completes.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,16 @@ describe('pool acquisition timeout over HTTP', () => {
   });
   after(async () => {
     await gw.stop();
+  });
+
+  test('requests that need no database never touch the pool', async () => {
+    const before = gw.state.pool.dispatched;
+    assert.equal((await request(gw, 'GET', '/todos?id=eqq.1')).status, 400);
+    assert.equal((await request(gw, 'GET', '/todoss')).status, 404);
+    assert.equal((await request(gw, 'GET', '/todos', { headers: { Authorization: 'Bearer not.a.jwt' } })).status, 401);
+    assert.equal(gw.state.pool.dispatched, before);
+    assert.equal((await request(gw, 'GET', '/todos?limit=1')).status, 200);
+    assert.equal(gw.state.pool.dispatched, before + 1);
   });
 
   test('a request that cannot get a connection → 504 PGRST003', async () => {

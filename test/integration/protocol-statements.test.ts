@@ -39,6 +39,14 @@ describe('prepared statements', () => {
     assert.deepEqual(column((await conn.send([q]))[0]), ['value 7']);
   });
 
+  test('clearing the cache (schema reload) closes the server-side statements', async () => {
+    await conn.send([{ text: 'select v from proto.kv where id = $1', params: ['3'] }]);
+    assert.ok(Number(column((await conn.send([countPrepared]))[0])[0]) > 0);
+    conn.clearStatementCache();
+    // The count query itself is the only statement prepared after the clear.
+    assert.deepEqual(column((await conn.send([countPrepared]))[0]), ['1']);
+  });
+
   test('statement-cache key includes parameter types', async () => {
     const text = 'select pg_typeof($1)::text';
     assert.deepEqual(column((await conn.send([{ text, params: ['1'], types: [23] }]))[0]), ['integer']);

@@ -66,11 +66,13 @@ describe('statement cache', () => {
     assert.equal(cache.size, 0);
   });
 
-  test('names are unique per cache and clear() empties it', () => {
+  test('names are unique per cache and clear() empties it, returning the names to Close', () => {
     const cache = new StatementCache(10);
-    const names = new Set(['x', 'y', 'z'].map((k) => cache.reserve(k).entry.name));
-    assert.equal(names.size, 3);
-    cache.clear();
+    const entries = ['x', 'y', 'z'].map((k) => cache.reserve(k).entry);
+    assert.equal(new Set(entries.map((e) => e.name)).size, 3);
+    entries[0]!.ready = true;
+    entries[2]!.ready = true;
+    assert.deepEqual(cache.clear(), [entries[0]!.name, entries[2]!.name]);
     assert.equal(cache.size, 0);
   });
 });
