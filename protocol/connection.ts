@@ -7,12 +7,12 @@ import type { Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
-import { md5Password, scramContinue, scramFinish, scramStart, type ScramState } from './auth.js';
 import type { ConnInfo } from './conninfo.js';
 import { sendCancel } from './cancel.js';
 import { DATA_ROW, readDataRow } from './datarow.js';
 import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
 import { sessionMismatch } from './session-attrs.js';
+import { authenticator, startupMessage } from './startup.js';
 import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
 import { openTransport } from './transport.js';
 
@@ -122,15 +122,7 @@ export class Connection {
         this.destroy(err);
         reject(err);
       };
-      socket.write(
-        serialize.startup({
-          user: this.info.user,
-          database: this.info.database,
-          application_name: this.info.applicationName,
-          client_encoding: 'UTF8',
-          DateStyle: 'ISO',
-        }),
-      );
+      socket.write(startupMessage(this.info));
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('error', (err) =>
         settled ? this.destroy(err) : fail(new ClientError('CONNECT_FAILED', `could not connect to ${this.info.host}:${this.info.port}: ${err.message}`)),
@@ -139,36 +131,10 @@ export class Connection {
         if (!settled) fail(new ClientError('CONNECT_FAILED', 'connection closed during startup'));
         else this.destroy(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
       });
-      let scram: ScramState | null = null;
+      const authenticate = authenticator(this.info);
       this.startupHandler = (msg) => {
         try {
           switch (msg.name) {
-            case 'authenticationCleartextPassword':
-              socket.write(serialize.password(this.requirePassword()));
-              break;
-            case 'authenticationMD5Password': {
-              const salt = (msg as unknown as { salt: Buffer }).salt;
-              socket.write(serialize.password(md5Password(this.info.user, this.requirePassword(), salt)));
-              break;
-            }
-            case 'authenticationSASL': {
-              const mechanisms = (msg as unknown as { mechanisms: string[] }).mechanisms;
-              if (!mechanisms.includes('SCRAM-SHA-256')) throw new ClientError('AUTH_FAILED', `unsupported SASL mechanisms: ${mechanisms.join(', ')}`);
-              const start = scramStart(this.requirePassword());
-              scram = start.state;
-              socket.write(serialize.sendSASLInitialResponseMessage(start.mechanism, start.clientFirstMessage));
-              break;
-            }
-            case 'authenticationSASLContinue':
-              if (scram === null) throw new ClientError('PROTOCOL_VIOLATION', 'SASL continue before start');
-              socket.write(serialize.sendSCRAMClientFinalMessage(scramContinue(scram, (msg as unknown as { data: string }).data)));
-              break;
-            case 'authenticationSASLFinal':
-              if (scram === null) throw new ClientError('PROTOCOL_VIOLATION', 'SASL final before start');
-              scramFinish(scram, (msg as unknown as { data: string }).data);
-              break;
-            case 'authenticationOk':
-              break;
             case 'error':
               throw toPgError(msg as DatabaseError);
             case 'readyForQuery': {
@@ -179,19 +145,17 @@ export class Connection {
               resolve();
               break;
             }
-            default:
-              this.handleCommon(msg);
+            default: {
+              const reply = authenticate(msg);
+              if (reply === undefined) this.handleCommon(msg);
+              else if (reply !== null) socket.write(reply);
+            }
           }
         } catch (err) {
           fail(err instanceof Error ? err : new Error(String(err)));
         }
       };
     });
-  }
-
-  private requirePassword(): string {
-    if (this.info.password === null) throw new ClientError('AUTH_FAILED', 'the server asked for a password but none was configured');
-    return this.info.password;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { ConnInfo } from './conninfo.js';
 import { ClientError } from './errors.js';
 
 // Int32 length 8, then the magic request code 80877103 (1234 << 16 | 5679).
-const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+export const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 function rawConnect(info: ConnInfo): Promise<Socket> {
   return new Promise((resolve, reject) => {
