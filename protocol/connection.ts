@@ -32,6 +32,8 @@ export interface QueryResult {
 export interface ConnectionOptions {
   readonly statementCacheSize: number;
   readonly preparedStatements: boolean;
+  /** Batches in flight before this connection reports itself full (default: unbounded). */
+  readonly pipelineDepth?: number;
   readonly onNotice?: (notice: PgError) => void;
   readonly onNotification?: (channel: string, payload: string) => void;
 }
@@ -101,6 +103,11 @@ export class Connection {
   /** Number of batches sent and not yet answered. */
   get inFlight(): number {
     return this.queue.length - this.queueHead;
+  }
+
+  /** Full: at its pipeline depth, or cancelling. The pool moves on to another connection. */
+  get isFull(): boolean {
+    return this.cancelState !== 'none' || this.inFlight >= (this.options.pipelineDepth ?? Infinity);
   }
 
   get isClosed(): boolean {
@@ -208,7 +215,7 @@ export class Connection {
 
   /**
    * Ask the server to cancel whatever this connection runs now (a new socket, BackendKeyData).
-   * Until the request is delivered and the pipeline has drained, `isCancelling` is true so the
+   * Until the request is delivered and the pipeline has drained, `isFull` is true so the
    * pool sends nothing new here: a late cancel must not hit a batch that came after it.
    */
   cancel(): Promise<void> {
@@ -217,10 +224,6 @@ export class Connection {
     return sendCancel(this.info, this.processId, this.secretKey).then(() => {
       this.cancelState = this.inFlight === 0 ? 'none' : 'sent';
     });
-  }
-
-  get isCancelling(): boolean {
-    return this.cancelState !== 'none';
   }
 
   private scheduleFlush(): void {

@@ -110,8 +110,7 @@ export class Pool {
   private pick(): Connection | null {
     let best: Connection | null = null;
     for (const c of this.slots) {
-      if (c === null || c.isClosed || c.isCancelling) continue;
-      if (c.inFlight >= this.options.pipelineDepth) continue;
+      if (c === null || c.isClosed || c.isFull) continue;
       if (best === null || c.inFlight < best.inFlight) best = c;
       if (best.inFlight === 0) break;
     }

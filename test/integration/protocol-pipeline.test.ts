@@ -25,6 +25,20 @@ describe('pipelined batches on one connection', () => {
     assert.equal(conn.inFlight, 0);
   });
 
+  test('a connection reports itself full at its pipeline depth', async () => {
+    const small = await Connection.connect(testConnInfo('proto-depth'), { statementCacheSize: 10, preparedStatements: true, pipelineDepth: 2 });
+    try {
+      const a = small.send([{ text: 'select 1', params: [] }]);
+      assert.equal(small.isFull, false);
+      const b = small.send([{ text: 'select 2', params: [] }]);
+      assert.equal(small.isFull, true);
+      await Promise.all([a, b]);
+      assert.equal(small.isFull, false);
+    } finally {
+      await small.close();
+    }
+  });
+
   test('batches queued in one tick leave in one socket write', async () => {
     const before = conn.writes;
     const sent = Array.from({ length: 50 }, (_, i) => conn.send([{ text: 'select $1::int', params: [String(i)] }, { text: 'select 1', params: [] }]));
