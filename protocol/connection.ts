@@ -7,14 +7,12 @@ import type { Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
-import type { ConnInfo } from './conninfo.js';
-import { sendCancel } from './cancel.js';
+import { sessionMismatch, type ConnInfo } from './conninfo.js';
 import { DATA_ROW, readDataRow } from './datarow.js';
 import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
-import { sessionMismatch } from './session-attrs.js';
 import { authenticator, startupMessage } from './startup.js';
 import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
-import { openTransport } from './transport.js';
+import { openTransport, sendCancel } from './transport.js';
 
 export interface Query {
   readonly text: string;

@@ -1,6 +1,7 @@
 // Connection settings from a libpq URI (postgresql://user:pw@host:port/db?opt=v) or a
 // `key=value` string, with PG* environment fallbacks, sslmode and target_session_attrs
-// validated here. Pure parsing; no sockets.
+// validated here, and whether a server's reported parameters fit target_session_attrs.
+// Pure; no sockets.
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -90,4 +91,27 @@ export function parseConnInfo(text: string, env: Readonly<Record<string, string 
     targetSessionAttrs: oneOf('target_session_attrs', raw['target_session_attrs'] ?? env['PGTARGETSESSIONATTRS'] ?? 'any', SESSION_ATTRS),
     options,
   };
+}
+
+// After startup, the server's reported parameters (in_hot_standby and
+// default_transaction_read_only, sent as ParameterStatus since PG 14) say whether the session
+// fits; the connection fails the connect if not.
+/** null when the session fits `wanted`; otherwise why it does not. */
+export function sessionMismatch(wanted: SessionAttrs, parameters: ReadonlyMap<string, string>): string | null {
+  const standby = parameters.get('in_hot_standby') === 'on';
+  const readOnly = standby || parameters.get('default_transaction_read_only') === 'on';
+  switch (wanted) {
+    case 'any':
+    case 'prefer-standby':
+      // With a single host, prefer-standby accepts whatever it finds, as libpq's fallback does.
+      return null;
+    case 'read-write':
+      return readOnly ? 'session is read-only, but target_session_attrs=read-write' : null;
+    case 'read-only':
+      return readOnly ? null : 'session is not read-only, but target_session_attrs=read-only';
+    case 'primary':
+      return standby ? 'server is in hot standby, but target_session_attrs=primary' : null;
+    case 'standby':
+      return standby ? null : 'server is not in hot standby, but target_session_attrs=standby';
+  }
 }

@@ -3,7 +3,6 @@
 // unreachable batches fail at once and reconnects follow a 1→32 s backoff. Idle and old
 // connections are recycled. Knows nothing about HTTP or plans.
 
-import { backoffDelayMs, retryAfterSeconds } from './backoff.js';
 import type { ConnInfo } from './conninfo.js';
 import { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
 import { ClientError } from './errors.js';
@@ -24,6 +23,23 @@ export interface PoolOptions extends ConnectionOptions {
   readonly maxIdleMs?: number;
   /** Close a connection this old once it is idle (0 = never). */
   readonly maxLifetimeMs?: number;
+}
+
+// Reconnect schedule: 1 s, 2 s, 4 s … capped at 32 s, as PostgREST does.
+export const BACKOFF_FIRST_MS = 1000;
+export const BACKOFF_MAX_MS = 32000;
+
+/** Delay before reconnect attempt number `failures` (1 = after the first failure). */
+export function backoffDelayMs(failures: number): number {
+  if (failures <= 1) return BACKOFF_FIRST_MS;
+  // Cap the exponent before shifting so a long outage never overflows.
+  const exp = Math.min(failures - 1, 5);
+  return Math.min(BACKOFF_FIRST_MS * 2 ** exp, BACKOFF_MAX_MS);
+}
+
+/** Whole seconds for a Retry-After header: never 0, so clients always wait a little. */
+export function retryAfterSeconds(untilMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
 }
 
 const DEFAULT_GROW_AT = 4;

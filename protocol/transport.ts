@@ -1,10 +1,12 @@
 // Opens the byte stream under a connection: TCP or a Unix socket, then, per sslmode, an
 // SSLRequest whose one-byte answer ('S' or 'N') decides between TLS (node:tls) and plain
-// text. Used for the main connection and for CancelRequest. Knows nothing of messages.
+// text. Also sends CancelRequest over a fresh stream of the same kind, so a hostssl-only
+// server accepts it too. Knows nothing of other messages.
 
 import { connect as netConnect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
+import { serialize } from 'pg-protocol';
 import type { ConnInfo } from './conninfo.js';
 import { ClientError } from './errors.js';
 
@@ -93,5 +95,26 @@ export async function openTransport(info: ConnInfo): Promise<Socket> {
       reject(new ClientError('CONNECT_FAILED', `TLS negotiation with ${info.host}:${info.port} failed: ${err.message}`));
     };
     tls.once('error', onError);
+  });
+}
+
+/**
+ * CancelRequest with the BackendKeyData of the connection whose running query should stop.
+ * The server answers nothing and closes; the batch then fails with 57014 on its own
+ * connection. Resolves once the request is written and the socket closed (never rejects).
+ */
+export async function sendCancel(info: ConnInfo, processId: number, secretKey: number): Promise<void> {
+  // Cancellation is best effort: a failure here changes nothing for the caller.
+  const socket = await openTransport(info).catch(() => null);
+  if (socket === null) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.destroy();
+      resolve();
+    };
+    socket.once('error', done);
+    socket.once('close', done);
+    socket.setTimeout(5000, done);
+    socket.end(serialize.cancel(processId, secretKey));
   });
 }

@@ -4,8 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConnInfo } from '../../../protocol/conninfo.js';
-import { sessionMismatch } from '../../../protocol/session-attrs.js';
+import { parseConnInfo, sessionMismatch } from '../../../protocol/conninfo.js';
 
 describe('parseConnInfo', () => {
   test('URI with every part, percent-decoded, and query options', () => {

@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelayMs, retryAfterSeconds } from '../../../protocol/backoff.js';
+import { backoffDelayMs, retryAfterSeconds } from '../../../protocol/pool.js';
 import { isStalePlan, PgError } from '../../../protocol/errors.js';
 import { StatementCache, statementKey } from '../../../protocol/statement-cache.js';
 
