@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench clean
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol clean
 
 all: build
 
@@ -40,6 +40,10 @@ check: lint typecheck test
 
 bench: build
 	$(NODE) dist/bench/run.js $(if $(QUICK),--quick,)
+
+# Our wire-protocol client against pg and postgres (porsager): bench/results/protocol.json.
+bench-protocol: build
+	$(NODE) dist/bench/protocol.js $(if $(QUICK),--quick,)
 
 
 clean:

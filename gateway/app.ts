@@ -59,11 +59,14 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
-    pipelineDepth: 64,
+    pipelineDepth: config.dbPoolPipelineDepth,
     acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000,
+    maxIdleMs: config.dbPoolMaxIdletime * 1000,
+    maxLifetimeMs: config.dbPoolMaxLifetime * 1000,
     statementCacheSize: 1000,
     preparedStatements: config.dbPreparedStatements,
-    onNotice: (n) => log(`notice: ${n.message}`),
+    // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
+    onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
   });
   const metrics = new Metrics();
   const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };

@@ -15,6 +15,12 @@ export interface AppConfig {
   readonly dbPool: number;
   /** Seconds a request waits for a pool slot. */
   readonly dbPoolAcquisitionTimeout: number;
+  /** Seconds before an idle pool connection is closed (0 = never). */
+  readonly dbPoolMaxIdletime: number;
+  /** Seconds before a pool connection is recycled once idle (0 = never). */
+  readonly dbPoolMaxLifetime: number;
+  /** Ours, not PostgREST's: request batches in flight per connection before the pool looks elsewhere. */
+  readonly dbPoolPipelineDepth: number;
   readonly dbMaxRows: number | null;
   readonly dbExtraSearchPath: readonly string[];
   readonly dbPreparedStatements: boolean;
@@ -56,6 +62,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['crit', 'error', 'warn', 'info', 'debug
 /** Legacy option names and the canonical names they stand for. */
 const ALIASES: ReadonlyMap<string, string> = new Map([
   ['db-schema', 'db-schemas'],
+  ['db-pool-timeout', 'db-pool-max-idletime'],
   ['max-rows', 'db-max-rows'],
   ['pre-request', 'db-pre-request'],
   ['role-claim-key', 'jwt-role-claim-key'],
@@ -277,6 +284,9 @@ export function loadConfig(opts: {
     dbAnonRole: optStr('db-anon-role'),
     dbPool: int('db-pool', 10, 1),
     dbPoolAcquisitionTimeout: int('db-pool-acquisition-timeout', 10, 0),
+    dbPoolMaxIdletime: int('db-pool-max-idletime', 30, 0),
+    dbPoolMaxLifetime: int('db-pool-max-lifetime', 1800, 0),
+    dbPoolPipelineDepth: int('db-pool-pipeline-depth', 64, 1, 100000),
     dbMaxRows: optInt('db-max-rows', 0, Number.MAX_SAFE_INTEGER),
     dbExtraSearchPath: Object.freeze(dbExtraSearchPath),
     dbPreparedStatements: bool('db-prepared-statements', true),

@@ -35,15 +35,20 @@ export function failureResponse(err: unknown, authenticated: boolean): HttpRespo
     );
   }
   if (err instanceof ClientError) {
+    // Retry-After says when the pool's next reconnect attempt runs (1 s when it is not waiting).
+    const retryAfter: [string, string] = ['Retry-After', String(err.retryAfter ?? 1)];
     switch (err.code) {
       case 'POOL_TIMEOUT':
         return errorResponse({ status: 504, code: 'PGRST003', message: 'Timed out acquiring connection from connection pool.', details: null, hint: null });
       case 'CONNECTION_CLOSED':
       case 'PROTOCOL_VIOLATION':
-        return errorResponse({ status: 503, code: 'PGRST001', message: 'Database client error. Retrying the connection.', details: err.message, hint: null }, [['Retry-After', '1']]);
+        return errorResponse({ status: 503, code: 'PGRST001', message: 'Database client error. Retrying the connection.', details: err.message, hint: null }, [retryAfter]);
+      case 'ABORTED':
+        // The client is gone and never reads this; 499 (nginx's "client closed request") keeps logs honest.
+        return errorResponse({ status: 499, code: 'PGRST001', message: 'The client closed the request.', details: err.message, hint: null });
       case 'CONNECT_FAILED':
       case 'AUTH_FAILED':
-        return errorResponse({ status: 503, code: 'PGRST000', message: 'Database connection error. Retrying the connection.', details: err.message, hint: null }, [['Retry-After', '1']]);
+        return errorResponse({ status: 503, code: 'PGRST000', message: 'Database connection error. Retrying the connection.', details: err.message, hint: null }, [retryAfter]);
     }
   }
   const message = err instanceof Error ? err.message : String(err);

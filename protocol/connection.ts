@@ -3,18 +3,22 @@
 // matched to batches in order. DataRow is framed here and its columns stay Buffer slices;
 // every other message is parsed by pg-protocol. Knows nothing about HTTP or plans.
 
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
-import { md5Password, scramContinue, scramFinish, scramStart, type ScramState } from './auth.js';
-import type { ConnInfo } from './conninfo.js';
-import { ClientError, PgError } from './errors.js';
-import { StatementCache, type CachedStatement } from './statement-cache.js';
+import { sessionMismatch, type ConnInfo } from './conninfo.js';
+import { DATA_ROW, readDataRow } from './datarow.js';
+import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
+import { authenticator, startupMessage } from './startup.js';
+import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
+import { openTransport, sendCancel } from './transport.js';
 
 export interface Query {
   readonly text: string;
   readonly params: readonly (string | null)[];
+  /** Parameter type OIDs; omitted = let the server infer (part of the statement-cache key). */
+  readonly types?: readonly number[];
 }
 
 export interface QueryResult {
@@ -26,24 +30,32 @@ export interface QueryResult {
 export interface ConnectionOptions {
   readonly statementCacheSize: number;
   readonly preparedStatements: boolean;
+  /** Batches in flight before this connection reports itself full (default: unbounded). */
+  readonly pipelineDepth?: number;
   readonly onNotice?: (notice: PgError) => void;
   readonly onNotification?: (channel: string, payload: string) => void;
 }
 
+interface StatementUse {
+  readonly key: string;
+  readonly entry: CachedStatement;
+}
+
 interface Batch {
-  readonly results: QueryResult[];
+  readonly queries: readonly Query[];
+  results: QueryResult[];
   index: number;
   error: PgError | null;
   /** Statements this batch asked to Parse, in order, awaiting ParseComplete. */
-  readonly parses: { key: string; entry: CachedStatement }[];
+  parses: StatementUse[];
   parsed: number;
+  /** Named statements this batch binds, so a stale plan can be dropped before the retry. */
+  used: StatementUse[];
+  /** A batch is re-sent at most once, and only after the server rolled it back. */
+  retried: boolean;
   readonly resolve: (results: QueryResult[]) => void;
   readonly reject: (err: Error) => void;
 }
-
-const Code = {
-  DataRow: 0x44, // D
-} as const;
 
 // Constant messages built once (pg-protocol returns fresh buffers; these are never mutated).
 const syncMessage = serialize.sync();
@@ -66,6 +78,12 @@ export class Connection {
   readonly parameters = new Map<string, string>();
   processId = 0;
   secretKey = 0;
+  /** For pool recycling (db-pool-max-lifetime, db-pool-max-idletime). */
+  readonly createdAt = Date.now();
+  lastActiveAt = Date.now();
+  private cancelState: 'none' | 'sending' | 'sent' = 'none';
+  /** Socket writes since connect: everything queued in one tick leaves in one (tests, metrics). */
+  writes = 0;
   /** Set while the handshake runs; receives every non-DataRow message. */
   private startupHandler: ((msg: BackendMessage) => void) | null = null;
 
@@ -85,6 +103,11 @@ export class Connection {
     return this.queue.length - this.queueHead;
   }
 
+  /** Full: at its pipeline depth, or cancelling. The pool moves on to another connection. */
+  get isFull(): boolean {
+    return this.cancelState !== 'none' || this.inFlight >= (this.options.pipelineDepth ?? Infinity);
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -93,14 +116,10 @@ export class Connection {
     this.closeListeners.push(listener);
   }
 
-  private open(): Promise<void> {
+  private async open(): Promise<void> {
+    const socket = await openTransport(this.info);
+    this.socket = socket;
     return new Promise((resolve, reject) => {
-      const isUnix = this.info.host.startsWith('/');
-      const socket = isUnix
-        ? netConnect({ path: `${this.info.host}/.s.PGSQL.${this.info.port}` })
-        : netConnect({ host: this.info.host, port: this.info.port });
-      socket.setNoDelay(true);
-      this.socket = socket;
       let settled = false;
       const fail = (err: Error): void => {
         if (settled) return;
@@ -108,17 +127,7 @@ export class Connection {
         this.destroy(err);
         reject(err);
       };
-      socket.once('connect', () => {
-        socket.write(
-          serialize.startup({
-            user: this.info.user,
-            database: this.info.database,
-            application_name: this.info.applicationName,
-            client_encoding: 'UTF8',
-            DateStyle: 'ISO',
-          }),
-        );
-      });
+      socket.write(startupMessage(this.info));
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('error', (err) =>
         settled ? this.destroy(err) : fail(new ClientError('CONNECT_FAILED', `could not connect to ${this.info.host}:${this.info.port}: ${err.message}`)),
@@ -127,56 +136,31 @@ export class Connection {
         if (!settled) fail(new ClientError('CONNECT_FAILED', 'connection closed during startup'));
         else this.destroy(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
       });
-      let scram: ScramState | null = null;
+      const authenticate = authenticator(this.info);
       this.startupHandler = (msg) => {
         try {
           switch (msg.name) {
-            case 'authenticationCleartextPassword':
-              socket.write(serialize.password(this.requirePassword()));
-              break;
-            case 'authenticationMD5Password': {
-              const salt = (msg as unknown as { salt: Buffer }).salt;
-              socket.write(serialize.password(md5Password(this.info.user, this.requirePassword(), salt)));
-              break;
-            }
-            case 'authenticationSASL': {
-              const mechanisms = (msg as unknown as { mechanisms: string[] }).mechanisms;
-              if (!mechanisms.includes('SCRAM-SHA-256')) throw new ClientError('AUTH_FAILED', `unsupported SASL mechanisms: ${mechanisms.join(', ')}`);
-              const start = scramStart(this.requirePassword());
-              scram = start.state;
-              socket.write(serialize.sendSASLInitialResponseMessage(start.mechanism, start.clientFirstMessage));
-              break;
-            }
-            case 'authenticationSASLContinue':
-              if (scram === null) throw new ClientError('PROTOCOL_VIOLATION', 'SASL continue before start');
-              socket.write(serialize.sendSCRAMClientFinalMessage(scramContinue(scram, (msg as unknown as { data: string }).data)));
-              break;
-            case 'authenticationSASLFinal':
-              if (scram === null) throw new ClientError('PROTOCOL_VIOLATION', 'SASL final before start');
-              scramFinish(scram, (msg as unknown as { data: string }).data);
-              break;
-            case 'authenticationOk':
-              break;
             case 'error':
               throw toPgError(msg as DatabaseError);
-            case 'readyForQuery':
+            case 'readyForQuery': {
               this.startupHandler = null;
+              const mismatch = sessionMismatch(this.info.targetSessionAttrs, this.parameters);
+              if (mismatch !== null) throw new ClientError('CONNECT_FAILED', mismatch);
               settled = true;
               resolve();
               break;
-            default:
-              this.handleCommon(msg);
+            }
+            default: {
+              const reply = authenticate(msg);
+              if (reply === undefined) this.handleCommon(msg);
+              else if (reply !== null) socket.write(reply);
+            }
           }
         } catch (err) {
           fail(err instanceof Error ? err : new Error(String(err)));
         }
       };
     });
-  }
-
-  private requirePassword(): string {
-    if (this.info.password === null) throw new ClientError('AUTH_FAILED', 'the server asked for a password but none was configured');
-    return this.info.password;
   }
 
   /**
@@ -189,33 +173,54 @@ export class Connection {
         reject(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
         return;
       }
-      const batch: Batch = { results: [], index: 0, error: null, parses: [], parsed: 0, resolve, reject };
-      for (const q of queries) {
-        batch.results.push({ rows: [], command: '' });
-        let name = '';
-        if (this.options.preparedStatements) {
-          const key = q.text;
-          const hit = this.cache.lookup(key);
-          if (hit !== undefined && hit.ready) {
-            name = hit.name;
-          } else if (hit === undefined) {
-            const { entry, evicted } = this.cache.reserve(key);
-            for (const old of evicted) this.pendingWrites.push(serialize.close({ type: 'S', name: old }));
-            name = entry.name;
-            batch.parses.push({ key, entry });
-            this.pendingWrites.push(serialize.parse({ name, text: q.text, types: [] }));
-          } else {
-            // Someone else's Parse of this text is still in flight: use the unnamed statement.
-            this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types: [] }));
-          }
+      this.lastActiveAt = Date.now();
+      const batch: Batch = { queries, results: [], index: 0, error: null, parses: [], parsed: 0, used: [], retried: false, resolve, reject };
+      this.enqueue(batch);
+    });
+  }
+
+  private enqueue(batch: Batch): void {
+    for (const q of batch.queries) {
+      batch.results.push({ rows: [], command: '' });
+      const types = q.types === undefined ? [] : [...q.types];
+      let name = '';
+      if (this.options.preparedStatements) {
+        const key = statementKey(q.text, q.types);
+        const hit = this.cache.lookup(key);
+        if (hit !== undefined && hit.ready) {
+          name = hit.name;
+          batch.used.push({ key, entry: hit });
+        } else if (hit === undefined) {
+          const { entry, evicted } = this.cache.reserve(key);
+          for (const old of evicted) this.pendingWrites.push(serialize.close({ type: 'S', name: old }));
+          name = entry.name;
+          batch.parses.push({ key, entry });
+          batch.used.push({ key, entry });
+          this.pendingWrites.push(serialize.parse({ name, text: q.text, types }));
         } else {
-          this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types: [] }));
+          // Someone else's Parse of this text is still in flight: use the unnamed statement.
+          this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
         }
-        this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
+      } else {
+        this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
       }
-      this.pendingWrites.push(syncMessage);
-      this.queue.push(batch);
-      this.scheduleFlush();
+      this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
+    }
+    this.pendingWrites.push(syncMessage);
+    this.queue.push(batch);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Ask the server to cancel whatever this connection runs now (a new socket, BackendKeyData).
+   * Until the request is delivered and the pipeline has drained, `isFull` is true so the
+   * pool sends nothing new here: a late cancel must not hit a batch that came after it.
+   */
+  cancel(): Promise<void> {
+    if (this.closed || this.inFlight === 0 || this.cancelState !== 'none') return Promise.resolve();
+    this.cancelState = 'sending';
+    return sendCancel(this.info, this.processId, this.secretKey).then(() => {
+      this.cancelState = this.inFlight === 0 ? 'none' : 'sent';
     });
   }
 
@@ -227,13 +232,16 @@ export class Connection {
       if (this.socket === null || this.closed || this.pendingWrites.length === 0) return;
       const data = this.pendingWrites.length === 1 ? this.pendingWrites[0]! : Buffer.concat(this.pendingWrites);
       this.pendingWrites = [];
+      this.writes++;
       this.socket.write(data);
     });
   }
 
-  /** Forget every prepared statement (schema reload); the server side is closed lazily. */
+  /** Forget every prepared statement (schema reload) and Close them on the server. */
   clearStatementCache(): void {
-    this.cache.clear();
+    // Closes go out ahead of the next batch; statements still being parsed are closed when
+    // their ParseComplete finds them gone from the cache.
+    for (const name of this.cache.clear()) this.pendingWrites.push(serialize.close({ type: 'S', name }));
   }
 
   private onData(chunk: Buffer): void {
@@ -243,7 +251,7 @@ export class Connection {
       const length = buf.readInt32BE(offset + 1);
       const end = offset + 1 + length;
       if (end > buf.length) break;
-      if (buf[offset] === Code.DataRow && this.startupHandler === null) {
+      if (buf[offset] === DATA_ROW && this.startupHandler === null) {
         this.onDataRow(buf, offset + 5);
       } else {
         this.parser.parse(buf.subarray(offset, end), (msg) => this.onMessage(msg));
@@ -256,19 +264,7 @@ export class Connection {
   private onDataRow(buf: Buffer, start: number): void {
     const batch = this.queue[this.queueHead];
     if (batch === undefined) return;
-    const count = buf.readInt16BE(start);
-    let p = start + 2;
-    const row: (Buffer | null)[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const len = buf.readInt32BE(p);
-      p += 4;
-      if (len < 0) row[i] = null;
-      else {
-        row[i] = buf.subarray(p, p + len);
-        p += len;
-      }
-    }
-    batch.results[batch.index]?.rows.push(row);
+    batch.results[batch.index]?.rows.push(readDataRow(buf, start));
   }
 
   private onMessage(msg: BackendMessage): void {
@@ -314,17 +310,43 @@ export class Connection {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
+    if (this.inFlight === 0) {
+      this.lastActiveAt = Date.now();
+      if (this.cancelState === 'sent') this.cancelState = 'none';
+    }
     if (batch.error !== null) {
       // Parses that never completed did not create their statements.
       for (let i = batch.parsed; i < batch.parses.length; i++) {
         const { key, entry } = batch.parses[i]!;
         this.cache.forget(key, entry);
       }
-      batch.reject(batch.error);
+      if (!batch.retried && isStalePlan(batch.error)) this.retryFresh(batch);
+      else batch.reject(batch.error);
     } else {
       batch.resolve(batch.results);
     }
     if (this.pendingWrites.length > 0) this.scheduleFlush();
+  }
+
+  /**
+   * The server rejected a cached statement (DDL changed its result type, or it is gone): the
+   * error rolled the whole implicit transaction back, so re-sending the batch once with a
+   * fresh Parse is safe. The stale statements are closed so the server frees them.
+   */
+  private retryFresh(batch: Batch): void {
+    for (const { key, entry } of batch.used) {
+      if (!this.cache.has(key, entry)) continue;
+      this.cache.forget(key, entry);
+      this.pendingWrites.push(serialize.close({ type: 'S', name: entry.name }));
+    }
+    batch.retried = true;
+    batch.results = [];
+    batch.index = 0;
+    batch.error = null;
+    batch.parses = [];
+    batch.parsed = 0;
+    batch.used = [];
+    this.enqueue(batch);
   }
 
   private handleCommon(msg: BackendMessage): void {
@@ -357,7 +379,10 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     if (!keepSocket) this.socket?.destroy();
-    const failure = err ?? new ClientError('CONNECTION_CLOSED', 'connection closed');
+    // Whatever broke (socket error, FATAL, close), callers see one kind: the batch may have
+    // run, so it is failed and never re-sent.
+    const failure =
+      err instanceof ClientError ? err : new ClientError('CONNECTION_CLOSED', `connection to the database was lost${err === null ? '' : ': ' + err.message}`);
     for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]?.reject(failure);
     this.queue.length = 0;
     this.queueHead = 0;
@@ -377,26 +402,4 @@ export class Connection {
       socket.end(serialize.end());
     });
   }
-}
-
-function toPgError(e: DatabaseError): PgError {
-  return new PgError({
-    severity: e.severity,
-    code: e.code ?? 'XX000',
-    message: e.message,
-    detail: e.detail,
-    hint: e.hint,
-    position: e.position,
-    internalPosition: e.internalPosition,
-    internalQuery: e.internalQuery,
-    where: e.where,
-    schema: e.schema,
-    table: e.table,
-    column: e.column,
-    dataType: e.dataType,
-    constraint: e.constraint,
-    file: e.file,
-    line: e.line,
-    routine: e.routine,
-  });
 }

@@ -1,5 +1,13 @@
 // Connection settings from a libpq URI (postgresql://user:pw@host:port/db?opt=v) or a
-// `key=value` string, with PG* environment fallbacks. Pure parsing; no sockets.
+// `key=value` string, with PG* environment fallbacks, sslmode and target_session_attrs
+// validated here, and whether a server's reported parameters fit target_session_attrs.
+// Pure; no sockets.
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+export const SESSION_ATTRS = ['any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby'] as const;
+export type SessionAttrs = (typeof SESSION_ATTRS)[number];
 
 export interface ConnInfo {
   readonly host: string;
@@ -8,7 +16,17 @@ export interface ConnInfo {
   readonly password: string | null;
   readonly database: string;
   readonly applicationName: string;
+  /** libpq's default is prefer: TLS when the server offers it, plain text otherwise. */
+  readonly sslmode: SslMode;
+  readonly sslrootcert: string | null;
+  readonly targetSessionAttrs: SessionAttrs;
   readonly options: Readonly<Record<string, string>>;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new Error(`invalid ${name} in db-uri: ${value} (expected one of ${allowed.join(', ')})`);
+  return found;
 }
 
 function parseKeyValue(text: string): Record<string, string> {
@@ -58,7 +76,7 @@ export function parseConnInfo(text: string, env: Readonly<Record<string, string 
   const portText = raw['port'] ?? env['PGPORT'] ?? '5432';
   const port = Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`invalid port in db-uri: ${portText}`);
-  const known = new Set(['user', 'password', 'host', 'port', 'dbname', 'application_name']);
+  const known = new Set(['user', 'password', 'host', 'port', 'dbname', 'application_name', 'sslmode', 'sslrootcert', 'target_session_attrs']);
   const options: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (!known.has(k)) options[k] = v;
   return {
@@ -68,6 +86,32 @@ export function parseConnInfo(text: string, env: Readonly<Record<string, string 
     password: raw['password'] ?? env['PGPASSWORD'] ?? null,
     database: raw['dbname'] ?? env['PGDATABASE'] ?? user,
     applicationName: raw['application_name'] ?? env['PGAPPNAME'] ?? 'pgrest-gateway',
+    sslmode: oneOf('sslmode', raw['sslmode'] ?? env['PGSSLMODE'] ?? 'prefer', SSL_MODES),
+    sslrootcert: raw['sslrootcert'] ?? env['PGSSLROOTCERT'] ?? null,
+    targetSessionAttrs: oneOf('target_session_attrs', raw['target_session_attrs'] ?? env['PGTARGETSESSIONATTRS'] ?? 'any', SESSION_ATTRS),
     options,
   };
+}
+
+// After startup, the server's reported parameters (in_hot_standby and
+// default_transaction_read_only, sent as ParameterStatus since PG 14) say whether the session
+// fits; the connection fails the connect if not.
+/** null when the session fits `wanted`; otherwise why it does not. */
+export function sessionMismatch(wanted: SessionAttrs, parameters: ReadonlyMap<string, string>): string | null {
+  const standby = parameters.get('in_hot_standby') === 'on';
+  const readOnly = standby || parameters.get('default_transaction_read_only') === 'on';
+  switch (wanted) {
+    case 'any':
+    case 'prefer-standby':
+      // With a single host, prefer-standby accepts whatever it finds, as libpq's fallback does.
+      return null;
+    case 'read-write':
+      return readOnly ? 'session is read-only, but target_session_attrs=read-write' : null;
+    case 'read-only':
+      return readOnly ? null : 'session is not read-only, but target_session_attrs=read-only';
+    case 'primary':
+      return standby ? 'server is in hot standby, but target_session_attrs=primary' : null;
+    case 'standby':
+      return standby ? null : 'server is not in hot standby, but target_session_attrs=standby';
+  }
 }

@@ -1,6 +1,7 @@
-// A fixed set of connections; each request batch goes to the least-loaded live connection
-// under the pipeline-depth limit, or waits in a FIFO. Lost connections are replaced lazily.
-// Knows nothing about HTTP or plans.
+// Up to `size` connections, opened on demand; each request batch goes to the least-loaded
+// live connection under the pipeline-depth limit, or waits in a FIFO. While the server is
+// unreachable batches fail at once and reconnects follow a 1→32 s backoff. Idle and old
+// connections are recycled. Knows nothing about HTTP or plans.
 
 import type { ConnInfo } from './conninfo.js';
 import { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
@@ -12,10 +13,40 @@ export interface PoolOptions extends ConnectionOptions {
   readonly pipelineDepth: number;
   /** Milliseconds a batch may wait for a connection before POOL_TIMEOUT. */
   readonly acquisitionTimeoutMs: number;
+  /**
+   * Open another connection (up to `size`) only when the least-loaded one has this many
+   * batches in flight. Pipelining makes a few busy connections cheaper than many idle-ish
+   * backends competing for the same cores (see bench/results/protocol.json).
+   */
+  readonly growAtInFlight?: number;
+  /** Close a connection idle this long (0 = never). */
+  readonly maxIdleMs?: number;
+  /** Close a connection this old once it is idle (0 = never). */
+  readonly maxLifetimeMs?: number;
 }
+
+// Reconnect schedule: 1 s, 2 s, 4 s … capped at 32 s, as PostgREST does.
+export const BACKOFF_FIRST_MS = 1000;
+export const BACKOFF_MAX_MS = 32000;
+
+/** Delay before reconnect attempt number `failures` (1 = after the first failure). */
+export function backoffDelayMs(failures: number): number {
+  if (failures <= 1) return BACKOFF_FIRST_MS;
+  // Cap the exponent before shifting so a long outage never overflows.
+  const exp = Math.min(failures - 1, 5);
+  return Math.min(BACKOFF_FIRST_MS * 2 ** exp, BACKOFF_MAX_MS);
+}
+
+/** Whole seconds for a Retry-After header: never 0, so clients always wait a little. */
+export function retryAfterSeconds(untilMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+}
+
+const DEFAULT_GROW_AT = 4;
 
 interface Waiter {
   readonly queries: readonly Query[];
+  readonly signal: AbortSignal | undefined;
   readonly resolve: (r: QueryResult[]) => void;
   readonly reject: (e: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -28,27 +59,57 @@ export class Pool {
   private readonly connecting: (Promise<Connection> | null)[];
   private readonly waiters: Waiter[] = [];
   private ended = false;
+  /** Batches handed to a connection since start: lets tests prove a request never used the pool. */
+  dispatched = 0;
+  /** Consecutive failed connects while no connection was alive; 0 when healthy. */
+  private failures = 0;
+  /** While the server is unreachable: when the next reconnect attempt runs, and its error. */
+  private down: { readonly until: number; readonly error: Error; readonly timer: NodeJS.Timeout } | null = null;
+  private readonly reaper: NodeJS.Timeout | null;
 
   constructor(info: ConnInfo, options: PoolOptions) {
     this.info = info;
     this.options = options;
     this.slots = new Array<Connection | null>(options.size).fill(null);
     this.connecting = new Array<Promise<Connection> | null>(options.size).fill(null);
+    const limits = [options.maxIdleMs ?? 0, options.maxLifetimeMs ?? 0].filter((ms) => ms > 0);
+    // Check a few times per limit so a connection outlives it by a fraction at most.
+    this.reaper = limits.length === 0 ? null : setInterval(() => this.reap(), Math.max(50, Math.min(...limits) / 4));
+    this.reaper?.unref();
   }
 
   /** Run one batch (one implicit transaction) on some connection. */
-  run(queries: readonly Query[]): Promise<QueryResult[]> {
+  /**
+   * Run one batch (one implicit transaction) on some connection. When `signal` aborts (the
+   * HTTP client went away), a waiting batch leaves the queue and a running one is cancelled
+   * if it is alone on its connection; pipelined neighbours are never put at risk.
+   */
+  run(queries: readonly Query[], signal?: AbortSignal): Promise<QueryResult[]> {
     if (this.ended) return Promise.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
+    if (this.down !== null) return Promise.reject(this.downError());
+    if (signal?.aborted === true) return Promise.reject(new ClientError('ABORTED', 'the request was aborted'));
     const conn = this.pick();
-    if (conn !== null) return this.dispatch(conn, queries);
+    if (conn !== null) return this.dispatch(conn, queries, signal);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.findIndex((w) => w.timer === timer);
+      const leave = (): boolean => {
+        const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
+        signal?.removeEventListener('abort', onAbort);
+        return i >= 0;
+      };
+      const onAbort = (): void => {
+        if (!leave()) return;
+        clearTimeout(waiter.timer);
+        reject(new ClientError('ABORTED', 'the request was aborted'));
+      };
+      const timer = setTimeout(() => {
+        leave();
         reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
       }, this.options.acquisitionTimeoutMs);
-      this.waiters.push({ queries, resolve, reject, timer });
-      this.fill();
+      const waiter: Waiter = { queries, signal, resolve, reject, timer };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.grow();
     });
   }
 
@@ -65,18 +126,65 @@ export class Pool {
   private pick(): Connection | null {
     let best: Connection | null = null;
     for (const c of this.slots) {
-      if (c === null || c.isClosed) continue;
-      if (c.inFlight >= this.options.pipelineDepth) continue;
+      if (c === null || c.isClosed || c.isFull) continue;
       if (best === null || c.inFlight < best.inFlight) best = c;
       if (best.inFlight === 0) break;
     }
-    if (best === null || best.inFlight > 0) this.fill();
+    if (best === null || best.inFlight >= (this.options.growAtInFlight ?? DEFAULT_GROW_AT)) this.grow();
     return best;
   }
 
+  /** Open one more connection, unless one is already on its way. */
+  private grow(): void {
+    if (this.down !== null || this.ended || this.connecting.some((p) => p !== null)) return;
+    const i = this.slots.findIndex((c) => c === null);
+    if (i >= 0) this.open(i);
+  }
+
   private fill(): void {
+    // While down only the backoff timer reconnects, so a burst of requests is not a burst of connects.
+    if (this.down !== null) return;
     for (let i = 0; i < this.slots.length; i++) {
       if (this.slots[i] === null && this.connecting[i] === null && !this.ended) this.open(i);
+    }
+  }
+
+  private downError(): ClientError {
+    const down = this.down!;
+    const msg = `${down.error.message} (next attempt in ${retryAfterSeconds(down.until, Date.now())} s)`;
+    return new ClientError('CONNECT_FAILED', msg, retryAfterSeconds(down.until, Date.now()));
+  }
+
+  /** A connect failed with nothing alive: fail waiters now and retry after the backoff. */
+  private markDown(error: Error): void {
+    if (this.ended || this.down !== null) return;
+    this.failures++;
+    const delay = backoffDelayMs(this.failures);
+    const timer = setTimeout(() => {
+      this.down = null;
+      this.grow();
+    }, delay);
+    timer.unref();
+    this.down = { until: Date.now() + delay, error, timer };
+    const failure = this.downError();
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(failure);
+    }
+  }
+
+  /** Close connections past db-pool-max-idletime, and past db-pool-max-lifetime once idle. */
+  private reap(): void {
+    const now = Date.now();
+    const idle = this.options.maxIdleMs ?? 0;
+    const life = this.options.maxLifetimeMs ?? 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i];
+      if (c === null || c === undefined || c.inFlight > 0) continue;
+      if ((idle > 0 && now - c.lastActiveAt >= idle) || (life > 0 && now - c.createdAt >= life)) {
+        this.slots[i] = null;
+        void c.close();
+      }
     }
   }
 
@@ -90,6 +198,7 @@ export class Pool {
           void conn.close();
           return;
         }
+        this.failures = 0;
         this.slots[i] = conn;
         conn.onClose(() => {
           if (this.slots[i] === conn) this.slots[i] = null;
@@ -98,13 +207,9 @@ export class Pool {
       },
       (err: unknown) => {
         this.connecting[i] = null;
-        // Fail waiters only when nothing can serve them; they keep their own timeout otherwise.
-        if (this.slots.every((c) => c === null) && this.connecting.every((p) => p === null)) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          for (const w of this.waiters.splice(0)) {
-            clearTimeout(w.timer);
-            w.reject(error);
-          }
+        // Down only when nothing can serve; otherwise waiters keep their own timeout.
+        if (this.slots.every((c) => c === null || c.isClosed) && this.connecting.every((p) => p === null)) {
+          this.markDown(err instanceof Error ? err : new Error(String(err)));
         }
       },
     );
@@ -118,14 +223,24 @@ export class Pool {
       if (conn === null) return;
       const w = this.waiters.shift()!;
       clearTimeout(w.timer);
-      this.dispatch(conn, w.queries).then(w.resolve, w.reject);
+      this.dispatch(conn, w.queries, w.signal).then(w.resolve, w.reject);
     }
   }
 
-  private dispatch(conn: Connection, queries: readonly Query[]): Promise<QueryResult[]> {
+  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortSignal | undefined): Promise<QueryResult[]> {
+    this.dispatched++;
     const p = conn.send(queries);
+    let settled = false;
+    // Cancel only a batch that is alone on its connection: a CancelRequest stops whatever
+    // runs there, which with neighbours in the pipeline may not be this batch.
+    const onAbort = (): void => {
+      if (!settled && conn.inFlight === 1) void conn.cancel().then(() => this.drain());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     // A finished batch frees a pipeline slot: let a waiter have it.
     const next = (): void => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
       if (this.waiters.length > 0) this.drain();
     };
     p.then(next, next);
@@ -139,6 +254,8 @@ export class Pool {
 
   async end(): Promise<void> {
     this.ended = true;
+    if (this.reaper !== null) clearInterval(this.reaper);
+    if (this.down !== null) clearTimeout(this.down.timer);
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));

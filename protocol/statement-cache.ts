@@ -3,6 +3,11 @@
 // requests with the same text parse the unnamed statement, so a failed Parse never leaves a
 // pipelined neighbour pointing at a statement that does not exist.
 
+/** Cache key: parameter type OIDs plus text, so one text typed two ways is two statements. */
+export function statementKey(text: string, types: readonly number[] | undefined): string {
+  return types === undefined || types.length === 0 ? text : types.join(',') + '\0' + text;
+}
+
 export interface CachedStatement {
   readonly name: string;
   ready: boolean;
@@ -55,7 +60,10 @@ export class StatementCache {
     return this.entries.get(key) === entry;
   }
 
-  clear(): void {
+  /** Forget everything; returns the names the server holds, for the caller to Close. */
+  clear(): string[] {
+    const ready = [...this.entries.values()].filter((e) => e.ready).map((e) => e.name);
     this.entries.clear();
+    return ready;
   }
 }

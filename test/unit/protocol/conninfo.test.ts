@@ -1,111 +1,76 @@
-// Unit tests for protocol/conninfo.ts (parseConnInfo): libpq URIs with percent-encoding and
-// query options, key=value strings with quoting, PG* environment fallbacks, port validation.
+// Unit tests for protocol/conninfo.ts and protocol/session-attrs.ts: libpq URIs and
+// key=value strings, PG* fallbacks, sslmode and target_session_attrs validation, and which
+// reported server parameters satisfy each target_session_attrs.
 
-import { test, describe } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseConnInfo, sessionMismatch } from '../../../protocol/conninfo.js';
 
-import { parseConnInfo, type ConnInfo } from '../../../protocol/conninfo.js';
-
-type Env = Record<string, string | undefined>;
-
-const defaults: ConnInfo = {
-  host: 'localhost',
-  port: 5432,
-  user: 'postgres',
-  password: null,
-  database: 'postgres',
-  applicationName: 'pgrest-gateway',
-  options: {},
-};
-
-describe('URI form', () => {
-  const cases: [string, string, Env, Partial<ConnInfo>][] = [
-    [
-      'everything, percent-encoded, with query options',
-      'postgresql://al%40ice:p%40ss%3Aw%2Fd@db.example.com:6543/my%20db?sslmode=disable&application_name=x',
-      {},
-      { host: 'db.example.com', port: 6543, user: 'al@ice', password: 'p@ss:w/d', database: 'my db', applicationName: 'x', options: { sslmode: 'disable' } },
-    ],
-    ['postgres:// scheme, no password, default port', 'postgres://u@h/d', {}, { host: 'h', user: 'u', database: 'd' }],
-    ['host and port only', 'postgres://h:5433', {}, { host: 'h', port: 5433 }],
-    ['empty password is an empty string, not null', 'postgresql://u:@h/d', {}, { host: 'h', user: 'u', password: '', database: 'd' }],
-    ['IPv6 host in brackets', 'postgresql://u:pw@[::1]:5432/d', {}, { host: '::1', user: 'u', password: 'pw', database: 'd' }],
-    [
-      'query values are form-decoded; unknown keys become options',
-      'postgresql://u@h/d?application_name=a+b&options=-c%20x%3Dy&connect_timeout=5',
-      {},
-      { host: 'h', user: 'u', database: 'd', applicationName: 'a b', options: { options: '-c x=y', connect_timeout: '5' } },
-    ],
-    ['bare scheme is all defaults', 'postgresql://', {}, {}],
-    [
-      'missing parts fall back to PG* variables',
-      'postgresql:///d',
-      { PGHOST: '/var/run/postgresql', PGUSER: 'envu', PGPASSWORD: 'envp', PGPORT: '7777' },
-      { host: '/var/run/postgresql', port: 7777, user: 'envu', password: 'envp', database: 'd' },
-    ],
-    [
-      'URI parts win over PG* variables',
-      'postgresql://u:pw@h:1111/d',
-      { PGHOST: 'eh', PGUSER: 'eu', PGPASSWORD: 'ep', PGPORT: '2222', PGDATABASE: 'ed' },
-      { host: 'h', port: 1111, user: 'u', password: 'pw', database: 'd' },
-    ],
-  ];
-  for (const [name, text, env, expected] of cases) {
-    test(name, () => assert.deepEqual(parseConnInfo(text, env), { ...defaults, ...expected }));
-  }
-});
-
-describe('key=value form', () => {
-  const cases: [string, string, Env, Partial<ConnInfo>][] = [
-    ['plain values', 'host=localhost port=5433 user=bob dbname=x', {}, { port: 5433, user: 'bob', database: 'x' }],
-    [
-      'quoted values with spaces and escaped quotes',
-      "host=db password='a b\\'c' dbname='my db' sslmode=require application_name=app",
-      {},
-      { host: 'db', password: "a b'c", database: 'my db', applicationName: 'app', options: { sslmode: 'require' } },
-    ],
-    ['escaped backslash in a quoted value', "password='x\\\\y'", {}, { password: 'x\\y' }],
-    ['spaces around =', 'host = spaced   port = 1 ', {}, { host: 'spaced', port: 1 }],
-    ['missing keys fall back to PG* variables', 'host=h user=u', { PGPASSWORD: 'fromenv', PGDATABASE: 'envdb' }, { host: 'h', user: 'u', password: 'fromenv', database: 'envdb' }],
-  ];
-  for (const [name, text, env, expected] of cases) {
-    test(name, () => assert.deepEqual(parseConnInfo(text, env), { ...defaults, ...expected }));
-  }
-});
-
-describe('environment fallbacks', () => {
-  test('PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGAPPNAME', () => {
-    const env = { PGHOST: 'eh', PGPORT: '1234', PGUSER: 'eu', PGPASSWORD: 'ep', PGDATABASE: 'ed', PGAPPNAME: 'ea' };
-    assert.deepEqual(parseConnInfo('', env), { host: 'eh', port: 1234, user: 'eu', password: 'ep', database: 'ed', applicationName: 'ea', options: {} });
+describe('parseConnInfo', () => {
+  test('URI with every part, percent-decoded, and query options', () => {
+    const c = parseConnInfo('postgresql://al%40ice:p%3Aw@db.example:6543/my%20db?sslmode=verify-full&sslrootcert=/ca.pem&target_session_attrs=read-write&application_name=x&connect_timeout=5', {});
+    assert.deepEqual(
+      { ...c },
+      {
+        host: 'db.example',
+        port: 6543,
+        user: 'al@ice',
+        password: 'p:w',
+        database: 'my db',
+        applicationName: 'x',
+        sslmode: 'verify-full',
+        sslrootcert: '/ca.pem',
+        targetSessionAttrs: 'read-write',
+        options: { connect_timeout: '5' },
+      },
+    );
   });
 
-  test('user falls back to USER, and the database to the user', () => {
-    const c = parseConnInfo('', { USER: 'osuser' });
-    assert.equal(c.user, 'osuser');
-    assert.equal(c.database, 'osuser');
-    assert.equal(parseConnInfo('user=alice', {}).database, 'alice');
+  test('key=value with quoted values', () => {
+    const c = parseConnInfo("host=/var/run/pg port=5433 user=bob password='it\\'s' dbname=app sslmode=disable", {});
+    assert.equal(c.host, '/var/run/pg');
+    assert.equal(c.port, 5433);
+    assert.equal(c.password, "it's");
+    assert.equal(c.database, 'app');
+    assert.equal(c.sslmode, 'disable');
   });
 
-  test('nothing at all gives the libpq-style defaults', () => {
-    assert.deepEqual(parseConnInfo('', {}), defaults);
+  test('PG* environment fills what the string leaves out; defaults otherwise', () => {
+    const env = { PGHOST: 'h', PGPORT: '7000', PGUSER: 'u', PGPASSWORD: 'p', PGDATABASE: 'd', PGSSLMODE: 'require', PGTARGETSESSIONATTRS: 'primary', PGAPPNAME: 'a' };
+    const c = parseConnInfo('postgresql://', env);
+    assert.deepEqual([c.host, c.port, c.user, c.password, c.database, c.sslmode, c.targetSessionAttrs, c.applicationName], ['h', 7000, 'u', 'p', 'd', 'require', 'primary', 'a']);
+    const d = parseConnInfo('postgresql://', {});
+    assert.deepEqual([d.host, d.port, d.user, d.database, d.sslmode, d.targetSessionAttrs, d.sslrootcert], ['localhost', 5432, 'postgres', 'postgres', 'prefer', 'any', null]);
+  });
+
+  test('the string wins over the environment', () => {
+    assert.equal(parseConnInfo('sslmode=disable', { PGSSLMODE: 'require' }).sslmode, 'disable');
+  });
+
+  test('invalid sslmode, target_session_attrs or port are refused', () => {
+    assert.throws(() => parseConnInfo('sslmode=sometimes', {}), /invalid sslmode/);
+    assert.throws(() => parseConnInfo('target_session_attrs=primary-ish', {}), /invalid target_session_attrs/);
+    assert.throws(() => parseConnInfo('port=99999', {}), /invalid port/);
   });
 });
 
-describe('invalid port', () => {
-  const cases: [string, string, Env][] = [
-    ['out of range in a URI', 'postgresql://u:pw@h:99999/d', {}],
-    ['zero in a URI', 'postgresql://u:pw@h:0/d', {}],
-    ['non-numeric key=value', 'port=x', {}],
-    ['negative key=value', 'port=-1', {}],
-    ['non-numeric PGPORT', '', { PGPORT: 'abc' }],
-  ];
-  for (const [name, text, env] of cases) {
-    test(`${name} throws`, () => assert.throws(() => parseConnInfo(text, env), /invalid port in db-uri/));
-  }
-
-  // BUG (reported): a non-numeric URI port makes the host:port regex fail, so both host and
-  // port are silently dropped and the connection goes to localhost:5432.
-  test('non-numeric port in a URI throws', { todo: 'postgresql://h:54x32/d parses as localhost:5432' }, () => {
-    assert.throws(() => parseConnInfo('postgresql://h:54x32/d', {}), /invalid port/);
+describe('target_session_attrs', () => {
+  const primary = new Map([['in_hot_standby', 'off'], ['default_transaction_read_only', 'off']]);
+  const standby = new Map([['in_hot_standby', 'on'], ['default_transaction_read_only', 'off']]);
+  const readOnlyPrimary = new Map([['in_hot_standby', 'off'], ['default_transaction_read_only', 'on']]);
+  test('each mode against a primary, a standby and a read-only primary', () => {
+    const table: [Parameters<typeof sessionMismatch>[0], boolean, boolean, boolean][] = [
+      ['any', true, true, true],
+      ['read-write', true, false, false],
+      ['read-only', false, true, true],
+      ['primary', true, false, true],
+      ['standby', false, true, false],
+      ['prefer-standby', true, true, true],
+    ];
+    for (const [mode, p, s, r] of table) {
+      assert.equal(sessionMismatch(mode, primary) === null, p, `${mode} on primary`);
+      assert.equal(sessionMismatch(mode, standby) === null, s, `${mode} on standby`);
+      assert.equal(sessionMismatch(mode, readOnlyPrimary) === null, r, `${mode} on read-only primary`);
+    }
   });
 });

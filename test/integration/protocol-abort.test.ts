@@ -1,0 +1,85 @@
+// Aborting a request (the HTTP client went away) through Pool.run's AbortSignal: a waiting
+// batch leaves the queue, a running batch alone on its connection is cancelled (57014), and
+// a batch with pipelined neighbours is left to finish so no neighbour is hit. Also: notices
+// reach the onNotice callback with their SQLSTATE.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClientError, Connection, PgError, Pool, type PoolOptions } from '../../protocol/index.js';
+import { column, eventually, noHang, testConnInfo } from '../helpers/protocol.js';
+import { sqlQuery } from '../helpers/gateway.js';
+
+const base: PoolOptions = { size: 1, pipelineDepth: 1, acquisitionTimeoutMs: 30000, statementCacheSize: 10, preparedStatements: true };
+
+async function running(app: string, like: string): Promise<boolean> {
+  const rows = await sqlQuery<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name = $1 and state = 'active' and query like $2", [app, like]);
+  return rows[0]!.n > 0;
+}
+
+describe('aborting a batch', () => {
+  test('a waiting batch leaves the queue at once with ABORTED', async () => {
+    const pool = new Pool(testConnInfo('proto-abort-wait'), base);
+    try {
+      const slow = pool.run([{ text: 'select pg_sleep(0.5)', params: [] }]);
+      const ac = new AbortController();
+      const waiting = pool.run([{ text: 'select 1', params: [] }], ac.signal);
+      const rejected = assert.rejects(waiting, (e: unknown) => e instanceof ClientError && e.code === 'ABORTED');
+      ac.abort();
+      // Far below the 30 s acquisition timeout: it left the queue, it did not time out.
+      await noHang(rejected, 5000, 'the aborted waiter');
+      await slow;
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a running batch alone on its connection is cancelled; the connection serves again', async () => {
+    const app = 'proto-abort-run';
+    const pool = new Pool(testConnInfo(app), base);
+    try {
+      const ac = new AbortController();
+      const slow = pool.run([{ text: 'select pg_sleep(30)', params: [] }], ac.signal);
+      const rejected = assert.rejects(noHang(slow, 10000, 'the cancelled batch'), (e: unknown) => e instanceof PgError && e.code === '57014');
+      await eventually(() => running(app, '%pg_sleep(30)%'), 5000, 'the query to start');
+      ac.abort();
+      await rejected;
+      assert.deepEqual(column((await noHang(pool.run([{ text: 'select 2', params: [] }]), 10000, 'next batch'))[0]), ['2']);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a batch with pipelined neighbours is not cancelled, so neither is any neighbour', async () => {
+    const app = 'proto-abort-neighbour';
+    const pool = new Pool(testConnInfo(app), { ...base, pipelineDepth: 4 });
+    try {
+      const ac = new AbortController();
+      const first = pool.run([{ text: "select 'first', pg_sleep(0.3)", params: [] }], ac.signal);
+      const second = pool.run([{ text: "select 'second'", params: [] }]);
+      await eventually(() => running(app, '%pg_sleep(0.3)%'), 5000, 'the first query to start');
+      ac.abort();
+      assert.deepEqual(column((await noHang(first, 10000, 'first'))[0]), ['first']);
+      assert.deepEqual(column((await noHang(second, 10000, 'second'))[0]), ['second']);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('notices', () => {
+  test('RAISE NOTICE reaches onNotice with its SQLSTATE and the batch still succeeds', async () => {
+    const notices: PgError[] = [];
+    const conn = await Connection.connect(testConnInfo('proto-notice'), { statementCacheSize: 10, preparedStatements: true, onNotice: (n) => notices.push(n) });
+    try {
+      const [r] = await conn.send([{ text: "do $$ begin raise notice 'hello %', 42 using hint = 'a hint'; end $$", params: [] }]);
+      assert.equal(r?.command, 'DO');
+      assert.equal(notices.length, 1);
+      assert.equal(notices[0]!.code, '00000');
+      assert.equal(notices[0]!.message, 'hello 42');
+      assert.equal(notices[0]!.fields.hint, 'a hint');
+      assert.equal(notices[0]!.fields.severity, 'NOTICE');
+    } finally {
+      await conn.close();
+    }
+  });
+});
