@@ -69,6 +69,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
   });
   const metrics = new Metrics();
+  metrics.poolStats = () => pool.stats();
   const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
   // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
   // request nor the first one after a rotation waits for it (an unknown kid also refetches).
@@ -96,11 +97,11 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   const server = await startServer(
     listenHost(config.serverHost),
     config.serverPort,
-    async (raw, remote) => {
+    async (raw, remote, signal) => {
       const started = process.hrtime.bigint();
       inFlight++;
       try {
-        const meta: RequestMeta = { role: '' };
+        const meta: RequestMeta = { role: '', signal };
         const response = await route(state, raw, meta);
         metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
         if (shouldLog(state.config.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {

@@ -21,6 +21,8 @@ import type { AppState } from './state.js';
 /** What the handler learned that the access log wants (the role the request ran as). */
 export interface RequestMeta {
   role: string;
+  /** Aborts when the client disconnects. */
+  readonly signal?: AbortSignal;
 }
 
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
@@ -54,7 +56,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   let row: (Buffer | null)[];
   let plannedTotal: number | null = null;
   try {
-    const results = await state.pool.run(statements);
+    const results = await state.pool.run(statements, meta?.signal);
     const r = results[results.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
     row = r;

@@ -17,8 +17,11 @@ export interface RunningServer {
   close(): void;
 }
 
-/** `remote` is the client address when the server was asked to capture it, else ''. */
-export type Handler = (raw: RawRequest, remote: string) => Promise<HttpResponse>;
+/**
+ * `remote` is the client address when the server was asked to capture it, else ''. `signal`
+ * aborts when the client goes away, so a queued request can leave the pool queue or be cancelled.
+ */
+export type Handler = (raw: RawRequest, remote: string, signal: AbortSignal) => Promise<HttpResponse>;
 
 const REASONS: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content', 300: 'Multiple Choices',
@@ -57,8 +60,10 @@ export function startServer(
   const app = uws.App();
   app.any('/*', (res, req) => {
     let aborted = false;
+    const controller = new AbortController();
     res.onAborted(() => {
       aborted = true;
+      controller.abort();
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
     // Only for the access log: decoding the address costs a little on every request.
@@ -81,7 +86,7 @@ export function startServer(
       });
     };
     const run = (body: Uint8Array | null): void => {
-      handler({ method, path, query, headers, body }, remote).then(finish, (err: unknown) => {
+      handler({ method, path, query, headers, body }, remote, controller.signal).then(finish, (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
         finish(errorResponse({ status: 500, code: 'PGRSTX00', message: 'Internal server error', details: message, hint: null }));
       });

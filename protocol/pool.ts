@@ -58,6 +58,8 @@ export class Pool {
   private readonly slots: (Connection | null)[];
   private readonly connecting: (Promise<Connection> | null)[];
   private readonly waiters: Waiter[] = [];
+  /** Batches that gave up waiting for a connection (for pgrst_db_pool_timeouts_total). */
+  private timeouts = 0;
   private ended = false;
   /** Batches handed to a connection since start: lets tests prove a request never used the pool. */
   dispatched = 0;
@@ -104,6 +106,7 @@ export class Pool {
       };
       const timer = setTimeout(() => {
         leave();
+        this.timeouts++;
         reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
       }, this.options.acquisitionTimeoutMs);
       const waiter: Waiter = { queries, signal, resolve, reject, timer };
@@ -245,6 +248,13 @@ export class Pool {
     };
     p.then(next, next);
     return p;
+  }
+
+  /** Figures for the metrics endpoint: size, connections with spare pipeline room, waiters. */
+  stats(): { max: number; available: number; waiting: number; timeouts: number } {
+    let available = 0;
+    for (const c of this.slots) if (c !== null && !c.isClosed && c.inFlight < this.options.pipelineDepth) available++;
+    return { max: this.slots.length, available, waiting: this.waiters.length, timeouts: this.timeouts };
   }
 
   /** Forget prepared statements on every connection (after a schema reload). */

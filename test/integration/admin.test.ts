@@ -40,6 +40,9 @@ describe('admin server', () => {
     assert.match(text, /^pgrst_http_requests_total\{method="GET",status="200"\} [1-9]/m);
     assert.match(text, /^pgrst_http_requests_total\{method="GET",status="404"\} [1-9]/m);
     assert.match(text, /^process_resident_memory_bytes \d+/m);
+    assert.match(text, /^pgrst_db_pool_max 4$/m);
+    assert.match(text, /^pgrst_db_pool_available [1-4]$/m);
+    assert.match(text, /^pgrst_db_pool_timeouts_total 0$/m);
   });
 
   test('/schema_cache dumps the tables; anything else is 404', async () => {
