@@ -14,7 +14,7 @@ import { startListener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
 import { Authenticator } from './auth.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
-import type { AppState } from './state.js';
+import { applyConfig, type AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
 import { PlanCache } from './plan-cache.js';
 
@@ -29,6 +29,8 @@ export interface Gateway {
   readonly state: AppState;
   /** Reload the schema cache (SIGUSR1); resolves when the swap (or its failure) is done. */
   reloadSchema(): Promise<void>;
+  /** Re-read the config (SIGUSR2); an invalid one is logged and the old one kept. */
+  reloadConfig(): boolean;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export interface StartOptions {
   readonly log?: (line: string) => void;
   /** Access-log lines (stdout by default). */
   readonly accessLog?: (line: string) => void;
+  /** Re-reads the configuration for SIGUSR2 / NOTIFY 'reload config'; absent = not reloadable. */
+  readonly loadConfig?: () => AppConfig;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
 }
@@ -85,10 +89,24 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   }
 
   const reloader = new SchemaReloader(state, metrics, log);
+  // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
+  // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
+  const reloadConfig = (): boolean => {
+    if (options.loadConfig === undefined) return false;
+    try {
+      applyConfig(state, options.loadConfig());
+      log('Config reloaded');
+      return true;
+    } catch (err) {
+      log(`Config reload failed, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  };
   const listener = config.dbChannelEnabled
     ? startListener(info, config.dbChannel, (n) => {
         log(`Received a ${n} notification`);
         if (n === 'reload schema') void reloader.reload();
+        else reloadConfig();
       }, log)
     : null;
 
@@ -138,6 +156,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     metrics,
     state,
     reloadSchema: () => reloader.reload(),
+    reloadConfig,
     // Graceful: stop accepting, let in-flight requests finish, then close the connections.
     stop: async () => {
       reloader.stop();

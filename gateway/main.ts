@@ -72,7 +72,8 @@ async function main(): Promise<number> {
     case 'serve': {
       const config = loadConfig({ file: command.file, env: process.env });
       const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
-      const gateway = await startGateway(config, { allowSlowHttp });
+      const file = command.file;
+      const gateway = await startGateway(config, { allowSlowHttp, loadConfig: () => loadConfig({ file, env: process.env }) });
       const shutdown = (signal: string): void => {
         process.stderr.write(`${signal} received, finishing in-flight requests\n`);
         gateway.stop().then(
@@ -83,6 +84,10 @@ async function main(): Promise<number> {
       process.on('SIGUSR1', () => {
         process.stderr.write('SIGUSR1 received, reloading the schema cache\n');
         void gateway.reloadSchema();
+      });
+      process.on('SIGUSR2', () => {
+        process.stderr.write('SIGUSR2 received, reloading the config\n');
+        gateway.reloadConfig();
       });
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
