@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol clean
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema clean
 
 all: build
 
@@ -40,6 +40,10 @@ check: lint typecheck test
 
 bench: build
 	$(NODE) dist/bench/run.js $(if $(QUICK),--quick,)
+
+# Schema-cache load time on a generated 1,000-table schema.
+bench-schema: build
+	$(NODE) dist/bench/schema-load.js
 
 # Our wire-protocol client against pg and postgres (porsager): bench/results/protocol.json.
 bench-protocol: build
