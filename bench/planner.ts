@@ -1,7 +1,9 @@
-// Planner micro-benchmark: URL → SQL per second for each workload URL (parse, plan, compile),
-// on a schema cache decoded from a fixed description. No database, no HTTP.
+// Planner micro-benchmark: URL → SQL per second for each workload URL, cold (parse, plan,
+// build and compile the SQL) and plan-cached (parse, plan, reuse the text and collect the
+// parameters), on a schema cache decoded from a fixed description. No database, no HTTP.
 
 import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, type RawRequest } from '../planner/index.js';
+import { PlanCache } from '../gateway/plan-cache.js';
 import { concretePath, SCENARIOS } from './scenarios.js';
 
 const col = (name: string, type = 'integer'): unknown => ({ name, type, nullable: false, has_default: false });
@@ -20,8 +22,16 @@ export const benchSchema = decodeSchemaCache(
 
 export interface PlannerResult {
   readonly workload: string;
-  readonly perSecond: number | null;
+  readonly coldPerSecond: number | null;
+  readonly cachedPerSecond: number | null;
   readonly skipped: string | null;
+}
+
+function perSecond(iterations: number, fn: () => unknown): number {
+  for (let i = 0; i < Math.min(1000, iterations); i++) fn(); // warm-up for the JIT
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn();
+  return iterations / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
 export function runPlannerBench(iterations: number): PlannerResult[] {
@@ -35,26 +45,30 @@ export function runPlannerBench(iterations: number): PlannerResult[] {
       headers: {},
       body: s.body === undefined ? null : Buffer.from(s.body),
     };
-    const once = (): string | null => {
+    const planOf = () => {
       const req = toApiRequest(raw, { schemas: ['bench'] });
       if (!req.ok) return req.error.code;
       const plan = actionPlan(req.value, benchSchema, { maxRows: null });
-      if (!plan.ok) return plan.error.code;
-      mainStatement(plan.value);
-      return null;
+      return plan.ok ? plan.value : plan.error.code;
     };
-    const err = once();
-    if (err !== null) return { workload: s.name, perSecond: null, skipped: `planner answers ${err}` };
-    for (let i = 0; i < Math.min(1000, iterations); i++) once(); // warm-up for the JIT
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) once();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { workload: s.name, perSecond: iterations / seconds, skipped: null };
+    const first = planOf();
+    if (typeof first === 'string') return { workload: s.name, coldPerSecond: null, cachedPerSecond: null, skipped: `planner answers ${first}` };
+    const cache = new PlanCache(100);
+    const cold = perSecond(iterations, () => {
+      const p = planOf();
+      return typeof p === 'string' ? p : mainStatement(p);
+    });
+    const cached = perSecond(iterations, () => {
+      const p = planOf();
+      return typeof p === 'string' ? p : cache.statements(p, benchSchema);
+    });
+    return { workload: s.name, coldPerSecond: cold, cachedPerSecond: cached, skipped: null };
   });
 }
 
 if (process.argv[1]?.endsWith('planner.js')) {
   for (const r of runPlannerBench(Number(process.argv[2] ?? 20000))) {
-    process.stdout.write(`${r.workload.padEnd(26)} ${r.perSecond === null ? `skipped: ${r.skipped}` : `${r.perSecond.toFixed(0)} URL→SQL/s`}\n`);
+    const line = r.skipped !== null ? `skipped: ${r.skipped}` : `${r.coldPerSecond?.toFixed(0)} cold, ${r.cachedPerSecond?.toFixed(0)} plan-cached URL→SQL/s`;
+    process.stdout.write(`${r.workload.padEnd(26)} ${line}\n`);
   }
 }

@@ -20,6 +20,8 @@ export interface WorkloadReport {
 }
 
 export interface Report {
+  /** URL → SQL per second per workload URL, cold and plan-cached. */
+  readonly planner: readonly { readonly workload: string; readonly coldPerSecond: number | null; readonly cachedPerSecond: number | null; readonly skipped: string | null }[];
   readonly date: string;
   readonly quick: boolean;
   readonly rounds: number;
@@ -56,8 +58,13 @@ export function markdown(r: Report): string {
     lines.push('', '| workload (gateway at half of peak) | rate req/s | p50 ms | p99 ms |', '| --- | ---: | ---: | ---: |');
     for (const w of half) lines.push(`| ${w.workload} | ${f0(w.halfPeak?.rate)} | ${f2(w.halfPeak?.p50ms)} | ${f2(w.halfPeak?.p99ms)} |`);
   }
+  lines.push('', '| planner (URL → SQL) | cold per s | plan-cached per s |', '| --- | ---: | ---: |');
+  for (const p of r.planner) {
+    lines.push(p.skipped !== null ? `| ${p.workload} | ${p.skipped} | |` : `| ${p.workload} | ${f0(p.coldPerSecond)} | ${f0(p.cachedPerSecond)} |`);
+  }
   lines.push('');
   lines.push(`Ceilings: uWS hello ${f0(r.ceilings.httpHello?.rps)} req/s; pgbench of the gateway's GET-by-pk SQL ${f0(r.ceilings.pgbenchPkPerRoundTrip1)} req/s (1 per round trip), ${f0(r.ceilings.pgbenchPkPerRoundTrip16)} req/s (16 pipelined).`);
+  lines.push('', 'Targets (GET by primary key):', ...targetLines(r).map((t) => `- ${t}`));
   for (const n of r.notes) lines.push('', `- ${n}`);
   return lines.join('\n') + '\n';
 }
@@ -88,4 +95,22 @@ export function svg(r: Report): string {
   }
   parts.push(`<text x="4" y="${height - 6}" font-size="10"><tspan fill="#2b7bb9">■ gateway</tspan> <tspan fill="#e08a2c">■ Fastify + pg</tspan> <tspan fill="#6a9f3a">■ PostGraphile</tspan> (req/s)</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">${parts.join('')}</svg>\n`;
+}
+
+/** The issue's targets, each marked met or missed with the measured figure. */
+export function targetLines(r: Report): string[] {
+  const pk = r.workloads.find((w) => w.workload === 'get-by-pk');
+  const g = pk?.gateway ?? null;
+  const out: string[] = [];
+  const mark = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
+  const pg16 = r.ceilings.pgbenchPkPerRoundTrip16;
+  out.push(`≥ 0.9× the 16-deep pgbench ceiling: ${mark(g === null || pg16 === null ? null : g.rps >= 0.9 * pg16)} (${f0(g?.rps)} vs ${f0(pg16)})`);
+  const f = pk?.fastify ?? null;
+  out.push(`≥ 4× the Fastify + pg peer: ${mark(g === null || f === null ? null : g.rps >= 4 * f.rps)} (${ratio(g?.rps, f?.rps)})`);
+  out.push(`≤ 20 µs gateway CPU per request: ${mark(g?.cpuMicrosPerRequest == null ? null : g.cpuMicrosPerRequest <= 20)} (${f0(g?.cpuMicrosPerRequest)} µs)`);
+  const half = pk?.halfPeak ?? null;
+  out.push(`p99 ≤ 2 ms at half of peak: ${mark(half === null ? null : half.p99ms <= 2)} (${f2(half?.p99ms)} ms)`);
+  const rss = Math.max(0, ...r.workloads.map((w) => w.gateway?.rssMiB ?? 0));
+  out.push(`RSS ≤ 100 MB under load: ${mark(rss === 0 ? null : rss <= 100)} (${f0(rss)} MiB)`);
+  return out;
 }

@@ -29,7 +29,11 @@ export class PlanCache {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly capacity: number) {}
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
 
   get size(): number {
     return this.entries.size;
