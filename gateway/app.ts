@@ -8,6 +8,7 @@ import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
 import { formatAccess, shouldLog } from './access-log.js';
 import { handle, type RequestMeta } from './handler.js';
 import { optionsResponse } from './options.js';
+import { rootResponse } from './root.js';
 import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
 import { startListener } from './listener.js';
@@ -186,6 +187,18 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
       response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
     } else {
       response = optionsResponse(raw.path, schema, state.schemaCache);
+    }
+    return withCors(response, raw, config.serverCorsAllowedOrigins);
+  }
+  if ((raw.method === 'GET' || raw.method === 'HEAD') && (raw.path === '/' || raw.path === '')) {
+    const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;
+    let response: HttpResponse;
+    if (!config.dbSchemas.includes(schema)) {
+      response = errorResponse(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.dbSchemas.join(', ')}`));
+    } else if (state.schemaCache === null) {
+      response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
+    } else {
+      response = rootResponse(config, state.schemaCache, schema, raw.headers['accept'], raw.method === 'HEAD');
     }
     return withCors(response, raw, config.serverCorsAllowedOrigins);
   }

@@ -47,6 +47,9 @@ export interface AppConfig {
   readonly adminServerHost: string;
   /** server-cors-allowed-origins; null allows any origin. */
   readonly serverCorsAllowedOrigins: readonly string[] | null;
+  /** openapi-mode: follow-privileges and ignore-privileges both describe every table today. */
+  readonly openapiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled';
+  readonly openapiServerProxyUri: string | null;
   /** db-channel: the NOTIFY channel for reloads. */
   readonly dbChannel: string;
   readonly dbChannelEnabled: boolean;
@@ -305,6 +308,8 @@ export function loadConfig(opts: {
     appSettings: Object.freeze(appSettings),
     adminServerPort: optInt('admin-server-port', 0, 65535),
     adminServerHost: str('admin-server-host', str('server-host', '!4')),
+    openapiMode: oneOf('openapi-mode', ['follow-privileges', 'ignore-privileges', 'disabled'] as const, 'follow-privileges'),
+    openapiServerProxyUri: optStr('openapi-server-proxy-uri'),
     dbChannel: str('db-channel', 'pgrst'),
     dbChannelEnabled: bool('db-channel-enabled', true),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),

@@ -3,20 +3,13 @@
 // environment, runs the chosen CLI command or serves, and shuts down gracefully on
 // SIGINT/SIGTERM.
 
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import { startGateway } from './app.js';
 import { dumpConfig, EXAMPLE_CONFIG, parseArgs, USAGE } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadSchemaCache } from './schema-loader.js';
-
-function version(): string {
-  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-}
+import { version } from './version.js';
 
 async function main(): Promise<number> {
   const command = parseArgs(process.argv.slice(2));

@@ -48,6 +48,10 @@ describe('dumpConfig', () => {
           PGRST_JWT_CACHE_MAX_ENTRIES: '5',
           PGRST_JWT_COOKIE_NAME: 'session',
           PGRST_DB_CHANNEL: 'reloads',
+          PGRST_DB_POOL_MAX_IDLETIME: '11',
+          PGRST_DB_POOL_PIPELINE_DEPTH: '8',
+          PGRST_OPENAPI_MODE: 'disabled',
+          PGRST_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',
         },
       });
       const file = join(dir, 'dumped.conf');

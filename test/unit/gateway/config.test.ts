@@ -52,6 +52,8 @@ const DEFAULTS: AppConfig = {
   serverCorsAllowedOrigins: null,
   dbChannel: 'pgrst',
   dbChannelEnabled: true,
+  openapiMode: 'follow-privileges',
+  openapiServerProxyUri: null,
 };
 
 describe('loadConfig defaults', () => {
@@ -177,6 +179,8 @@ const SAMPLE_EXPECTED: AppConfig = {
   serverCorsAllowedOrigins: null,
   dbChannel: 'pgrst',
   dbChannelEnabled: true,
+  openapiMode: 'follow-privileges',
+  openapiServerProxyUri: null,
 };
 
 describe('loadConfig from a file', () => {
