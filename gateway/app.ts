@@ -172,37 +172,27 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   };
 }
 
-/** OPTIONS and CORS around the API handler; OPTIONS never touches the pool. */
+/** OPTIONS, the OpenAPI root and CORS around the API handler; the first two never touch the pool. */
 async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
-  if (raw.method === 'OPTIONS') {
-    if (isPreflight(raw.method, raw.headers)) {
-      return { status: 200, headers: preflightHeaders(raw.headers, config.serverCorsAllowedOrigins), body: undefined };
-    }
-    const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;
-    let response: HttpResponse;
-    if (!config.dbSchemas.includes(schema)) {
-      response = errorResponse(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.dbSchemas.join(', ')}`));
-    } else if (state.schemaCache === null) {
-      response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
-    } else {
-      response = optionsResponse(raw.path, schema, state.schemaCache);
-    }
-    return withCors(response, raw, config.serverCorsAllowedOrigins);
+  const isRoot = (raw.method === 'GET' || raw.method === 'HEAD') && (raw.path === '/' || raw.path === '');
+  if (raw.method === 'OPTIONS' && isPreflight(raw.method, raw.headers)) {
+    return { status: 200, headers: preflightHeaders(raw.headers, config.serverCorsAllowedOrigins), body: undefined };
   }
-  if ((raw.method === 'GET' || raw.method === 'HEAD') && (raw.path === '/' || raw.path === '')) {
-    const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;
-    let response: HttpResponse;
-    if (!config.dbSchemas.includes(schema)) {
-      response = errorResponse(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.dbSchemas.join(', ')}`));
-    } else if (state.schemaCache === null) {
-      response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
-    } else {
-      response = rootResponse(config, state.schemaCache, schema, raw.headers['accept'], raw.method === 'HEAD');
-    }
-    return withCors(response, raw, config.serverCorsAllowedOrigins);
+  if (raw.method !== 'OPTIONS' && !isRoot) return withCors(await handle(state, raw, meta), raw, config.serverCorsAllowedOrigins);
+  // Answered from the schema cache alone, for the schema the profile header picks.
+  const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;
+  let response: HttpResponse;
+  if (!config.dbSchemas.includes(schema)) {
+    response = errorResponse(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.dbSchemas.join(', ')}`));
+  } else if (state.schemaCache === null) {
+    response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
+  } else if (raw.method === 'OPTIONS') {
+    response = optionsResponse(raw.path, schema, state.schemaCache);
+  } else {
+    response = rootResponse(config, state.schemaCache, schema, raw.headers['accept'], raw.method === 'HEAD');
   }
-  return withCors(await handle(state, raw, meta), raw, config.serverCorsAllowedOrigins);
+  return withCors(response, raw, config.serverCorsAllowedOrigins);
 }
 
 function withCors(response: HttpResponse, raw: RawRequest, allowed: readonly string[] | null): HttpResponse {
