@@ -1,7 +1,7 @@
 // Catalog rows (the JSON from queries.ts) → SchemaCache. Pure: validates shapes and builds
 // the lookup maps, so a malformed catalog answer fails loudly here, not mid-request.
 
-import { tableKey, type Column, type RelationKind, type SchemaCache, type Table } from './model.js';
+import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
 
@@ -40,7 +40,26 @@ function decodeTable(raw: unknown): Table {
   });
 }
 
-export function decodeSchemaCache(tablesJson: string): SchemaCache {
+const strList = (r: Record<string, unknown>, k: string): string[] =>
+  expect(Array.isArray(r[k]), k, r[k] as unknown[]).map((v) => expect(typeof v === 'string', k, v as string));
+
+function decodeForeignKey(raw: unknown): ForeignKey {
+  const r = expect(isRecord(raw), 'foreign key', raw as Record<string, unknown>);
+  return Object.freeze({
+    constraint: str(r, 'constraint'),
+    schema: str(r, 'schema'),
+    table: str(r, 'table'),
+    columns: Object.freeze(strList(r, 'columns')),
+    foreignSchema: str(r, 'foreign_schema'),
+    foreignTable: str(r, 'foreign_table'),
+    foreignColumns: Object.freeze(strList(r, 'foreign_columns')),
+    unique: bool(r, 'unique'),
+  });
+}
+
+export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]'): SchemaCache {
+  const fks: unknown = JSON.parse(foreignKeysJson);
+  const foreignKeys = Object.freeze(expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey));
   const parsed: unknown = JSON.parse(tablesJson);
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
@@ -48,5 +67,5 @@ export function decodeSchemaCache(tablesJson: string): SchemaCache {
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables };
+  return { tables, foreignKeys };
 }

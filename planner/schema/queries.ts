@@ -36,3 +36,24 @@ select coalesce(json_agg(t), '[]')::text from (
     and n.nspname = any($1::text[])
   order by n.nspname, c.relname
 ) t`;
+
+/** Foreign keys between exposed relations (composite keys in column order), with uniqueness. */
+export const foreignKeysQuery = `
+select coalesce(json_agg(f order by f.schema, f.table, f.constraint), '[]')::text from (
+  select
+    c.conname as constraint, ns.nspname as schema, cs.relname as table,
+    nf.nspname as foreign_schema, cf.relname as foreign_table,
+    (select json_agg(a.attname order by k.ord) from unnest(c.conkey) with ordinality as k(attnum, ord)
+       join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum) as columns,
+    (select json_agg(a.attname order by k.ord) from unnest(c.confkey) with ordinality as k(attnum, ord)
+       join pg_catalog.pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum) as foreign_columns,
+    exists (select 1 from pg_catalog.pg_constraint u where u.conrelid = c.conrelid and u.contype in ('p', 'u')
+       and u.conkey @> c.conkey and u.conkey <@ c.conkey) as unique
+  from pg_catalog.pg_constraint c
+  join pg_catalog.pg_class cs on cs.oid = c.conrelid
+  join pg_catalog.pg_namespace ns on ns.oid = cs.relnamespace
+  join pg_catalog.pg_class cf on cf.oid = c.confrelid
+  join pg_catalog.pg_namespace nf on nf.oid = cf.relnamespace
+  where c.contype = 'f' and c.conparentid = 0
+    and ns.nspname = any($1::text[]) and nf.nspname = any($1::text[])
+) f`;
