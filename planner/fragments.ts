@@ -37,17 +37,20 @@ function defaultAlias(f: Field): string {
   return f.json.length === 0 ? f.name : f.json[f.json.length - 1]!.key;
 }
 
+/** The select list's own columns; embeds are added by embed-sql.ts. */
 export function selectSql(scope: Scope, items: readonly SelectItem[]): Sql {
-  const parts = items.map((item): Sql => {
+  const parts = items.flatMap((item): Sql[] => {
     switch (item.kind) {
+      case 'embed':
+        return [];
       case 'star':
-        return sql`${scope.qualifier}.*`;
+        return [sql`${scope.qualifier}.*`];
       case 'field': {
         let expr = fieldSql(scope, item.field);
         // The cast was validated as a plain type name by the grammar.
         if (item.cast !== null) expr = sql`CAST(${expr} AS ${keyword(item.cast)})`;
         const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? defaultAlias(item.field) : null);
-        return alias === null ? expr : sql`${expr} AS ${ident(alias)}`;
+        return [alias === null ? expr : sql`${expr} AS ${ident(alias)}`];
       }
     }
   });
