@@ -50,3 +50,11 @@ export function ambiguousEmbed(parent: string, child: string, rels: readonly Rel
 
 export const notEmbedded = (name: string): ApiError =>
   apiError(400, 'PGRST108', `'${name}' is not an embedded resource in this request`, null, `Verify that '${name}' is included in the 'select' query parameter.`);
+
+const notToOne = (origin: string, target: string): string => `'${origin}' and '${target}' do not form a many-to-one or one-to-one relationship`;
+
+export const relatedOrderNotToOne = (origin: string, target: string): ApiError =>
+  apiError(400, 'PGRST118', `A related order on '${target}' is not possible`, notToOne(origin, target));
+
+export const spreadNotToOne = (origin: string, target: string): ApiError =>
+  apiError(400, 'PGRST119', `A spread operation on '${target}' is not possible`, notToOne(origin, target));

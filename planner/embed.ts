@@ -3,7 +3,7 @@
 // matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
 
 import { fail, ok, type Result } from './errors.js';
-import { ambiguousEmbed, noRelationship, notEmbedded } from './embed-errors.js';
+import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne, spreadNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
 import type { EmbedParam } from './embed-params.js';
@@ -112,6 +112,7 @@ function planLevel(
       else offset = p.value;
     }
     const toOne = isToOne(rel.value);
+    if (item.spread && !toOne) return fail(spreadNotToOne(table.name, key));
     out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, spread: item.spread, conditions, order, limit, offset });
   }
   return ok(out);
@@ -124,6 +125,7 @@ export function planEmbeds(
   select: readonly SelectItem[],
   filters: readonly ScopedCondition[],
   params: readonly EmbedParam[],
+  order: readonly OrderTerm[],
 ): Result<PlannedEmbeds> {
   const taken: ScopedCondition[] = [];
   const embeds = planLevel(cache, table, select, [], filters, taken, params);
@@ -136,8 +138,21 @@ export function planEmbeds(
     }
   };
   walk(embeds.value, '');
+  for (const term of order) {
+    const target = relatedTarget(term);
+    if (target === null) continue;
+    const e = embeds.value.find((x) => x.key === target.key);
+    if (e === undefined) return fail(notEmbedded(target.key));
+    if (!e.toOne) return fail(relatedOrderNotToOne(table.name, target.key));
+  }
   for (const f of [...filters, ...params]) {
     if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbedded(f.path[f.path.length - 1]!));
   }
   return ok({ embeds: embeds.value, rootFilters: filters.filter((f) => !taken.includes(f)) });
+}
+
+/** `order=rel(col)`: the embed key and its column, or null for an ordinary term. */
+export function relatedTarget(term: OrderTerm): { key: string; column: string } | null {
+  const m = term.field.json.length === 0 ? /^([^()]+)\(([^()]+)\)$/.exec(term.field.name) : null;
+  return m === null ? null : { key: m[1]!.trim(), column: m[2]!.trim() };
 }

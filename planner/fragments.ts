@@ -64,12 +64,13 @@ export function whereSql(scope: Scope, conditions: readonly ScopedCondition[]): 
   return sql` WHERE ${join(root.map((c) => conditionSql(scope, c.condition)), ' AND ')}`;
 }
 
-export function orderSql(scope: Scope, order: readonly OrderTerm[]): Sql {
+/** `related` answers terms on to-one embeds (`order=rel(col)`), null for own columns. */
+export function orderSql(scope: Scope, order: readonly OrderTerm[], related: (t: OrderTerm) => Sql | null = () => null): Sql {
   if (order.length === 0) return empty;
   const terms = order.map((t) => {
     const dir = t.direction === null ? '' : t.direction === 'asc' ? ' ASC' : ' DESC';
     const nulls = t.nulls === null ? '' : t.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST';
-    return sql`${fieldSql(scope, t.field)}${keyword(dir + nulls)}`;
+    return sql`${related(t) ?? fieldSql(scope, t.field)}${keyword(dir + nulls)}`;
   });
   return sql` ORDER BY ${join(terms, ', ')}`;
 }

@@ -41,7 +41,7 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
   const action = request.action;
   switch (action.kind) {
     case 'read': {
-      const planned = planEmbeds(cache, table, request.select, request.filters, request.embedParams);
+      const planned = planEmbeds(cache, table, request.select, request.filters, request.embedParams, request.order);
       if (!planned.ok) return planned;
       // Embed null filters (`rel=is.null`) leave the top-level WHERE: embed-sql.ts applies them.
       const req = planned.value.rootFilters.length === request.filters.length ? request : { ...request, filters: planned.value.rootFilters };
