@@ -1,6 +1,7 @@
 // Catalog rows (the JSON from queries.ts) → SchemaCache. Pure: validates shapes and builds
 // the lookup maps, so a malformed catalog answer fails loudly here, not mid-request.
 
+import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -57,9 +58,10 @@ function decodeForeignKey(raw: unknown): ForeignKey {
   });
 }
 
-export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]'): SchemaCache {
+export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]', viewsJson = '{"views":[],"columns":[]}'): SchemaCache {
   const fks: unknown = JSON.parse(foreignKeysJson);
-  const foreignKeys = Object.freeze(expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey));
+  const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
+  const foreignKeys = Object.freeze([...tableFks, ...decodeViewKeys(tableFks, viewsJson)]);
   const parsed: unknown = JSON.parse(tablesJson);
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
@@ -68,4 +70,20 @@ export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]'): S
     tables.set(tableKey(t.schema, t.name), t);
   }
   return { tables, foreignKeys };
+}
+
+/** Foreign keys carried over to the views that expose their columns. */
+function decodeViewKeys(fks: readonly ForeignKey[], viewsJson: string): ForeignKey[] {
+  const parsed: unknown = JSON.parse(viewsJson);
+  const r = expect(isRecord(parsed), 'views', parsed as Record<string, unknown>);
+  const views: ViewSource[] = expect(Array.isArray(r['views']), 'views', r['views'] as unknown[]).map((raw) => {
+    const v = expect(isRecord(raw), 'view', raw as Record<string, unknown>);
+    return { schema: str(v, 'schema'), name: str(v, 'name'), columns: targetList(str(v, 'action')) };
+  });
+  const attnames = new Map<string, readonly [string, string, string]>();
+  for (const row of expect(Array.isArray(r['columns']), 'view columns', r['columns'] as unknown[])) {
+    const [oid, schema, rel, attnum, name] = expect(Array.isArray(row) && row.length === 5, 'view column', row as unknown[]);
+    attnames.set(`${String(oid)}:${String(attnum)}`, [String(schema), String(rel), String(name)]);
+  }
+  return viewForeignKeys(fks, views, attnames);
 }

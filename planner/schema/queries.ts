@@ -55,5 +55,28 @@ select coalesce(json_agg(f order by f.schema, f.table, f.constraint), '[]')::tex
   join pg_catalog.pg_class cf on cf.oid = c.confrelid
   join pg_catalog.pg_namespace nf on nf.oid = cf.relnamespace
   where c.contype = 'f' and c.conparentid = 0
-    and ns.nspname = any($1::text[]) and nf.nspname = any($1::text[])
+    -- Private tables count too: views in the exposed schemas may expose their keys.
+    and ns.nspname not in ('pg_catalog', 'information_schema') and $1::text[] is not null
 ) f`;
+
+/** Views and their stored query trees, plus the names of every column those trees refer to. */
+export const viewsQuery = `
+with v as (
+  select n.nspname as schema, c.relname as name, r.ev_action::text as action
+  from pg_catalog.pg_rewrite r
+  join pg_catalog.pg_class c on c.oid = r.ev_class
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('v', 'm') and r.rulename = '_RETURN' and n.nspname = any($1::text[])
+), src as (
+  select distinct m[1]::oid as oid from v, regexp_matches(v.action, ':resorigtbl (\\d+)', 'g') as m
+)
+select json_build_object(
+  'views', coalesce((select json_agg(v order by v.schema, v.name) from v), '[]'),
+  'columns', coalesce((
+    select json_agg(json_build_array(a.attrelid::int8, n.nspname, c.relname, a.attnum, a.attname))
+    from pg_catalog.pg_attribute a
+    join pg_catalog.pg_class c on c.oid = a.attrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where a.attrelid in (select oid from src) and a.attnum > 0 and not a.attisdropped
+  ), '[]')
+)::text`;

@@ -142,4 +142,40 @@ describe('read: resource embedding', () => {
       assert.equal((bad.json() as { code: string }).code, 'PGRST100', q);
     }
   });
+
+  test('order by a to-one embed column; PGRST118 when not to-one', async () => {
+    assert.deepEqual(await json('/emb_films?select=id,emb_directors(name)&order=emb_directors(name).desc.nullslast,id'), [
+      { id: 3, emb_directors: { name: 'Varda' } },
+      { id: 1, emb_directors: { name: 'Kurosawa' } },
+      { id: 2, emb_directors: { name: 'Kurosawa' } },
+      { id: 4, emb_directors: null },
+    ]);
+    const r = await request(gateway(), 'GET', '/emb_directors?select=id,emb_films(id)&order=emb_films(id)');
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.json(), {
+      code: 'PGRST118',
+      details: "'emb_directors' and 'emb_films' do not form a many-to-one or one-to-one relationship",
+      hint: null,
+      message: "A related order on 'emb_films' is not possible",
+    });
+  });
+
+  test('spread of a to-one embed lifts its columns; PGRST119 for to-many', async () => {
+    assert.deepEqual(await json('/emb_films?select=title,...emb_directors(director:name)&id=in.(3,4)&order=id'), [
+      { title: 'Cleo', director: 'Varda' },
+      { title: 'Orphan', director: null },
+    ]);
+    assert.deepEqual(await json('/emb_films?select=title,...emb_directors!inner(director:name)&order=id&limit=1'), [{ title: 'Rashomon', director: 'Kurosawa' }]);
+    const r = await request(gateway(), 'GET', '/emb_directors?select=id,...emb_films(title)');
+    assert.equal(r.status, 400);
+    assert.equal((r.json() as { code: string }).code, 'PGRST119');
+  });
+
+  test('relationships reach views and chains of views', async () => {
+    assert.deepEqual(await json('/emb_films_view?select=title,emb_directors(name)&id=eq.3'), [{ title: 'Cleo', emb_directors: { name: 'Varda' } }]);
+    assert.deepEqual(await json('/emb_films_view2?select=film,emb_directors(name),emb_actors(name)&film=eq.3'), [
+      { film: 3, emb_directors: { name: 'Varda' }, emb_actors: [{ name: 'Marchand' }] },
+    ]);
+    assert.deepEqual(await json('/emb_directors?select=name,emb_films_view2(film)&id=eq.2'), [{ name: 'Varda', emb_films_view2: [{ film: 3 }] }]);
+  });
 });

@@ -10,6 +10,7 @@ import { findTable, type Table } from '../../../planner/schema/model.js';
 import { relationshipsOf } from '../../../planner/schema/relationships.js';
 import { findRelationship } from '../../../planner/embed.js';
 import { mainStatement } from '../../../planner/statements.js';
+import { targetList } from '../../../planner/schema/views.js';
 import { planGet } from './films-schema.js';
 
 const table = (name: string, columns: string[], primary_key: string[]) => ({
@@ -115,5 +116,16 @@ describe('embedding: relationships and resolution', () => {
     assert.equal(a.request.shape, b.request.shape);
     assert.notEqual(a.request.shape, c.request.shape);
     assert.match(mainStatement(a).text, /JOIN "api"."roles" AS "pgrst_1_j" ON "pgrst_1_j"."actor_id" = "pgrst_1_t"."id"/);
+  });
+
+  test('the top-level target list of a view, not its subqueries', () => {
+    const action =
+      '({QUERY :commandType 1 :rtable ({RANGETBLENTRY :subquery {QUERY :targetList ({TARGETENTRY :resno 1 :resname inner :resorigtbl 9 :resorigcol 9 :resjunk false})}}) ' +
+      ':targetList ({TARGETENTRY :expr {VAR :varno 1} :resno 1 :resname id :ressortgroupref 0 :resorigtbl 16400 :resorigcol 1 :resjunk false} ' +
+      '{TARGETENTRY :expr {OPEXPR :opno 1} :resno 2 :resname odd\\ name :ressortgroupref 0 :resorigtbl 0 :resorigcol 0 :resjunk false}) :override 0})';
+    assert.deepEqual(targetList(action), [
+      ['id', 16400, 1],
+      ['odd name', 0, 0],
+    ]);
   });
 });
