@@ -14,7 +14,7 @@ export interface HttpResponse {
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function errorResponse(e: ApiError, extraHeaders: readonly (readonly [string, string])[] = []): HttpResponse {
-  const body = JSON.stringify({ code: e.code, details: e.details, hint: e.hint, message: e.message });
+  const body = JSON.stringify({ code: e.code, details: e.detailsJson ?? e.details, hint: e.hint, message: e.message });
   return {
     status: e.status,
     headers: [['Content-Type', JSON_TYPE], ['Proxy-Status', `PostgREST; error=${e.code}`], ...extraHeaders],

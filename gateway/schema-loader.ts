@@ -2,7 +2,7 @@
 // decodes it with pure planner code and swaps it into the state whole. The stored settings
 // of the roles the authenticator can become are loaded alongside, as PostgREST does.
 
-import { decodeSchemaCache, tablesQuery, type SchemaCache } from '../planner/index.js';
+import { decodeSchemaCache, foreignKeysQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
 import { decodeRoleSettings, type RoleSettings } from './context.js';
 
@@ -12,10 +12,16 @@ function textArray(names: readonly string[]): string {
 }
 
 export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {
-  const [result] = await pool.run([{ text: tablesQuery, params: [textArray(schemas)] }]);
-  const cell = result?.rows[0]?.[0];
-  if (cell === undefined || cell === null) throw new Error('schema cache query returned no rows');
-  return decodeSchemaCache(cell.toString('utf8'));
+  const params = [textArray(schemas)];
+  const results = await pool.run([
+    { text: tablesQuery, params },
+    { text: foreignKeysQuery, params },
+    { text: viewsQuery, params },
+  ]);
+  const cells = results.map((r) => r?.rows[0]?.[0]?.toString('utf8'));
+  const [tables, fks, views] = cells;
+  if (tables === undefined || fks === undefined || views === undefined) throw new Error('schema cache query returned no rows');
+  return decodeSchemaCache(tables, fks, views);
 }
 
 // Settings of every role the authenticator is a member of (itself included), for this

@@ -3,6 +3,7 @@
 // db-max-rows (a bounded count), the planner's estimate beyond it, as PostgREST does.
 
 import { whereSql, type Scope } from './fragments.js';
+import { andWhere, embedParts } from './embed-sql.js';
 import type { Plan } from './plan.js';
 import { compile, ident, param, sql, type Compiled, type Sql } from './sql.js';
 
@@ -12,7 +13,10 @@ type ReadPlan = Extract<Plan, { kind: 'read' }>;
 export function totalSql(plan: ReadPlan, scope: Scope): Sql {
   const maxRows = plan.maxRows;
   const target = ident(plan.table.schema, plan.table.name);
-  const where = whereSql(scope, plan.request.filters);
+  // Only the embeds that filter (`!inner`, `rel=is.null`) change the count.
+  const filtering = plan.embeds.filter((e) => e.inner || e.absent);
+  const embeds = embedParts(scope, filtering, 'pgrst');
+  const where = sql`${embeds.joins}${andWhere(whereSql(scope, plan.request.filters), embeds.where)}`;
   switch (plan.request.preferences.count) {
     case null:
     case 'planned':

@@ -8,6 +8,8 @@ export interface ApiError {
   readonly message: string;
   readonly details: string | null;
   readonly hint: string | null;
+  /** Structured details (PGRST201's candidate list), rendered instead of `details`. */
+  readonly detailsJson?: readonly Readonly<Record<string, string>>[];
 }
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };

@@ -37,17 +37,20 @@ function defaultAlias(f: Field): string {
   return f.json.length === 0 ? f.name : f.json[f.json.length - 1]!.key;
 }
 
+/** The select list's own columns; embeds are added by embed-sql.ts. */
 export function selectSql(scope: Scope, items: readonly SelectItem[]): Sql {
-  const parts = items.map((item): Sql => {
+  const parts = items.flatMap((item): Sql[] => {
     switch (item.kind) {
+      case 'embed':
+        return [];
       case 'star':
-        return sql`${scope.qualifier}.*`;
+        return [sql`${scope.qualifier}.*`];
       case 'field': {
         let expr = fieldSql(scope, item.field);
         // The cast was validated as a plain type name by the grammar.
         if (item.cast !== null) expr = sql`CAST(${expr} AS ${keyword(item.cast)})`;
         const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? defaultAlias(item.field) : null);
-        return alias === null ? expr : sql`${expr} AS ${ident(alias)}`;
+        return [alias === null ? expr : sql`${expr} AS ${ident(alias)}`];
       }
     }
   });
@@ -61,12 +64,13 @@ export function whereSql(scope: Scope, conditions: readonly ScopedCondition[]): 
   return sql` WHERE ${join(root.map((c) => conditionSql(scope, c.condition)), ' AND ')}`;
 }
 
-export function orderSql(scope: Scope, order: readonly OrderTerm[]): Sql {
+/** `related` answers terms on to-one embeds (`order=rel(col)`), null for own columns. */
+export function orderSql(scope: Scope, order: readonly OrderTerm[], related: (t: OrderTerm) => Sql | null = () => null): Sql {
   if (order.length === 0) return empty;
   const terms = order.map((t) => {
     const dir = t.direction === null ? '' : t.direction === 'asc' ? ' ASC' : ' DESC';
     const nulls = t.nulls === null ? '' : t.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST';
-    return sql`${fieldSql(scope, t.field)}${keyword(dir + nulls)}`;
+    return sql`${related(t) ?? fieldSql(scope, t.field)}${keyword(dir + nulls)}`;
   });
   return sql` ORDER BY ${join(terms, ', ')}`;
 }

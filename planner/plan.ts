@@ -1,9 +1,10 @@
 // actionPlan: ApiRequest × SchemaCache → a plan (target table resolved, payload columns
 // checked, row cap applied). Plans are data; statements.ts turns them into SQL.
 
-import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
+import { apiError, columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
+import { planEmbeds, type EmbedPlan } from './embed.js';
 import type { ApiRequest, RowRange } from './types.js';
 
 export interface PlanConfig {
@@ -13,7 +14,15 @@ export interface PlanConfig {
 export type MutationKind = 'insert' | 'update' | 'delete';
 
 export type Plan =
-  | { readonly kind: 'read'; readonly table: Table; readonly request: ApiRequest; readonly range: RowRange; readonly headOnly: boolean; readonly maxRows: number | null }
+  | {
+      readonly kind: 'read';
+      readonly table: Table;
+      readonly request: ApiRequest;
+      readonly range: RowRange;
+      readonly headOnly: boolean;
+      readonly maxRows: number | null;
+      readonly embeds: readonly EmbedPlan[];
+    }
   | {
       readonly kind: 'mutate';
       readonly mutation: MutationKind;
@@ -32,12 +41,20 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
   const action = request.action;
   switch (action.kind) {
     case 'read': {
-      return ok({ kind: 'read', table, request, range: capRange(request.range, config.maxRows), headOnly: action.headOnly, maxRows: config.maxRows });
+      const planned = planEmbeds(cache, table, request.select, request.filters, request.embedParams, request.order);
+      if (!planned.ok) return planned;
+      // Embed null filters (`rel=is.null`) leave the top-level WHERE: embed-sql.ts applies them.
+      const req = planned.value.rootFilters.length === request.filters.length ? request : { ...request, filters: planned.value.rootFilters };
+      const range = capRange(request.range, config.maxRows);
+      return ok({ kind: 'read', table, request: req, range, headOnly: action.headOnly, maxRows: config.maxRows, embeds: planned.value.embeds });
     }
     case 'create':
     case 'update':
     case 'delete': {
       const mutation: MutationKind = action.kind === 'create' ? 'insert' : action.kind;
+      if (request.select.some((i) => i.kind === 'embed') || request.filters.some((f) => f.path.length > 0)) {
+        return fail(apiError(400, 'PGRST127', 'Feature not implemented', 'Embedding after writes is not implemented yet'));
+      }
       const columns = request.payload?.keys ?? [];
       for (const c of columns) {
         if (!table.columnsByName.has(c)) return fail(columnNotFound(c, table.name));

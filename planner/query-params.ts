@@ -2,9 +2,11 @@
 // Pure and deterministic; errors are PGRST100 with PostgREST-style messages. Knows nothing
 // about the schema: whether a column exists is the planner's question.
 
-import { apiError, fail, ok, parseError, type Result } from './errors.js';
+import { fail, ok, parseError, type Result } from './errors.js';
 import { fieldShape, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
+import { parseEmbed } from './embed-grammar.js';
+import { parseEmbedParam, splitEmbedKey, type EmbedParam } from './embed-params.js';
 import type { OrderTerm, ScopedCondition, SelectItem } from './types.js';
 
 export interface QueryParams {
@@ -15,6 +17,8 @@ export interface QueryParams {
   readonly offset: number | null;
   /** Parameter names and operators without values, in URL order: part of the plan-cache key. */
   readonly shape: readonly string[];
+  /** `rel.order`, `rel.limit`, `rel.offset`. */
+  readonly embedParams: readonly EmbedParam[];
 }
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict']);
@@ -63,7 +67,10 @@ function parseSelect(value: string): Result<SelectItem[]> {
       continue;
     }
     if (piece.includes('(')) {
-      return fail(apiError(400, 'PGRST127', 'Feature not implemented', 'Resource embedding is not implemented yet'));
+      const embed = parseEmbed(piece, value, Math.max(0, value.indexOf(piece)), parseSelect);
+      if (!embed.ok) return embed;
+      items.push(embed.value);
+      continue;
     }
     let alias: string | null = null;
     let rest = piece;
@@ -149,8 +156,6 @@ function parseNonNegative(name: 'limit' | 'offset', value: string): Result<numbe
   return ok(Number(value));
 }
 
-const notImplemented = (what: string): Result<never> =>
-  fail(apiError(400, 'PGRST127', 'Feature not implemented', `${what} is not implemented yet`));
 
 export function parseQueryParams(pairs: readonly (readonly [string, string])[]): Result<QueryParams> {
   let select: SelectItem[] = [{ kind: 'star' }];
@@ -159,6 +164,7 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
   let limit: number | null = null;
   let offset: number | null = null;
   const shape: string[] = [];
+  const embedParams: EmbedParam[] = [];
   for (const [key, value] of pairs) {
     if (key === 'select') {
       const r = parseSelect(value);
@@ -186,7 +192,15 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
         shape.push(conditionShape(tree.value));
         continue;
       }
-      if (/^[^"]*\./.test(key) && !key.startsWith('"')) return notImplemented('Filters on embedded resources');
+      const scoped = splitEmbedKey(key);
+      if (scoped !== null) {
+        const r = parseEmbedParam(scoped, value, parseOrder, parseNonNegative);
+        if (!r.ok) return r;
+        if (r.value.kind === 'condition') filters.push(r.value.scoped);
+        else embedParams.push(r.value);
+        shape.push(JSON.stringify(scoped.path) + '.' + r.value.shape);
+        continue;
+      }
       const field = parseField(key, 'tree path');
       if (!field.ok) return field;
       const op = parseOperation(value);
@@ -196,5 +210,5 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
       shape.push(conditionShape(condition));
     }
   }
-  return ok({ select, filters, order, limit, offset, shape });
+  return ok({ select, filters, order, limit, offset, shape, embedParams });
 }

@@ -136,6 +136,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     select: params.value.select,
     filters: params.value.filters,
     order: params.value.order,
+    embedParams: params.value.embedParams,
     range: range.value,
     media: media.value,
     canonicalQuery: canonicalQuery(pairs),

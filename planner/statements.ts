@@ -3,11 +3,12 @@
 // is built by PostgreSQL. Values are parameters only, so the text depends on the shape alone.
 
 import type { Plan } from './plan.js';
-import { compile, ident, join, keyword, param, sql, type Compiled, type Sql } from './sql.js';
+import { compile, ident, isEmpty, join, keyword, param, sql, type Compiled, type Sql } from './sql.js';
 import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { MediaType } from './types.js';
 import { arrayLiteral } from './operators.js';
+import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 
 /** Column order of the main statement's single result row. */
 export const MainColumns = { total: 0, pageTotal: 1, body: 2, headers: 3, status: 4 } as const;
@@ -95,9 +96,12 @@ export function mainStatementSql(plan: Plan): Sql {
   const scope: Scope = { qualifier: target, table: plan.table };
   switch (plan.kind) {
     case 'read': {
-      const where = whereSql(scope, req.filters);
+      const own = selectSql(scope, req.select);
+      const embeds = embedParts(scope, plan.embeds, 'pgrst');
+      const where = andWhere(whereSql(scope, req.filters), embeds.where);
       const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
-      const source = sql`SELECT ${selectSql(scope, req.select)} FROM ${target}${where}${orderSql(scope, req.order)}${page}`;
+      const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
+      const source = sql`SELECT ${cols} FROM ${target}${embeds.joins}${where}${orderSql(scope, req.order, relatedOrder(scope, plan.embeds))}${page}`;
       const total = totalSql(plan, scope);
       const body = plan.headOnly ? sql`null::text` : bodySql(req.media);
       return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;

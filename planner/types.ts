@@ -2,6 +2,8 @@
 // Produced by request.ts from URL + headers + body; says nothing about whether targets exist.
 // Conditions are scoped by embed path (root = []) so resource embedding can add its own.
 
+import type { EmbedParam } from './embed-params.js';
+
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 
 /** A JSON path step after a column: `->key`, `->>key`, `->0`. */
@@ -55,6 +57,16 @@ export type SelectItem =
       readonly field: Field;
       readonly alias: string | null;
       readonly cast: string | null;
+    }
+  | {
+      /** `[alias:][...]name[!hint][!inner|!left](select)`: a related resource, embedded. */
+      readonly kind: 'embed';
+      readonly name: string;
+      readonly alias: string | null;
+      readonly hint: string | null;
+      readonly join: 'inner' | 'left' | null;
+      readonly spread: boolean;
+      readonly select: readonly SelectItem[];
     };
 
 export interface OrderTerm {
@@ -106,6 +118,8 @@ export interface ApiRequest {
   readonly select: readonly SelectItem[];
   readonly filters: readonly ScopedCondition[];
   readonly order: readonly OrderTerm[];
+  /** Order, limit and offset of embeds (`rel.order=…`), by embed path. */
+  readonly embedParams: readonly EmbedParam[];
   /** limit/offset intersected with the Range header (GET only). */
   readonly range: RowRange;
   readonly media: MediaType;

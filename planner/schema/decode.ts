@@ -1,7 +1,8 @@
 // Catalog rows (the JSON from queries.ts) → SchemaCache. Pure: validates shapes and builds
 // the lookup maps, so a malformed catalog answer fails loudly here, not mid-request.
 
-import { tableKey, type Column, type RelationKind, type SchemaCache, type Table } from './model.js';
+import { targetList, viewForeignKeys, type ViewSource } from './views.js';
+import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
 
@@ -40,7 +41,27 @@ function decodeTable(raw: unknown): Table {
   });
 }
 
-export function decodeSchemaCache(tablesJson: string): SchemaCache {
+const strList = (r: Record<string, unknown>, k: string): string[] =>
+  expect(Array.isArray(r[k]), k, r[k] as unknown[]).map((v) => expect(typeof v === 'string', k, v as string));
+
+function decodeForeignKey(raw: unknown): ForeignKey {
+  const r = expect(isRecord(raw), 'foreign key', raw as Record<string, unknown>);
+  return Object.freeze({
+    constraint: str(r, 'constraint'),
+    schema: str(r, 'schema'),
+    table: str(r, 'table'),
+    columns: Object.freeze(strList(r, 'columns')),
+    foreignSchema: str(r, 'foreign_schema'),
+    foreignTable: str(r, 'foreign_table'),
+    foreignColumns: Object.freeze(strList(r, 'foreign_columns')),
+    unique: bool(r, 'unique'),
+  });
+}
+
+export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]', viewsJson = '{"views":[],"columns":[]}'): SchemaCache {
+  const fks: unknown = JSON.parse(foreignKeysJson);
+  const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
+  const foreignKeys = Object.freeze([...tableFks, ...decodeViewKeys(tableFks, viewsJson)]);
   const parsed: unknown = JSON.parse(tablesJson);
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
@@ -48,5 +69,21 @@ export function decodeSchemaCache(tablesJson: string): SchemaCache {
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables };
+  return { tables, foreignKeys };
+}
+
+/** Foreign keys carried over to the views that expose their columns. */
+function decodeViewKeys(fks: readonly ForeignKey[], viewsJson: string): ForeignKey[] {
+  const parsed: unknown = JSON.parse(viewsJson);
+  const r = expect(isRecord(parsed), 'views', parsed as Record<string, unknown>);
+  const views: ViewSource[] = expect(Array.isArray(r['views']), 'views', r['views'] as unknown[]).map((raw) => {
+    const v = expect(isRecord(raw), 'view', raw as Record<string, unknown>);
+    return { schema: str(v, 'schema'), name: str(v, 'name'), columns: targetList(str(v, 'action')) };
+  });
+  const attnames = new Map<string, readonly [string, string, string]>();
+  for (const row of expect(Array.isArray(r['columns']), 'view columns', r['columns'] as unknown[])) {
+    const [oid, schema, rel, attnum, name] = expect(Array.isArray(row) && row.length === 5, 'view column', row as unknown[]);
+    attnames.set(`${String(oid)}:${String(attnum)}`, [String(schema), String(rel), String(name)]);
+  }
+  return viewForeignKeys(fks, views, attnames);
 }

@@ -15,5 +15,7 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
       primaryKey: t.primaryKey,
       columns: t.columns,
     })),
+    // Table foreign keys and their copies onto views that expose the key columns.
+    dbForeignKeys: cache.foreignKeys,
   };
 }

@@ -22,8 +22,21 @@ export interface Table {
   readonly deletable: boolean;
 }
 
+/** A foreign key; `unique` when its columns are also a primary key or unique constraint. */
+export interface ForeignKey {
+  readonly constraint: string;
+  readonly schema: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly foreignSchema: string;
+  readonly foreignTable: string;
+  readonly foreignColumns: readonly string[];
+  readonly unique: boolean;
+}
+
 export interface SchemaCache {
   readonly tables: ReadonlyMap<string, Table>;
+  readonly foreignKeys: readonly ForeignKey[];
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;

@@ -36,3 +36,47 @@ select coalesce(json_agg(t), '[]')::text from (
     and n.nspname = any($1::text[])
   order by n.nspname, c.relname
 ) t`;
+
+/** Foreign keys between exposed relations (composite keys in column order), with uniqueness. */
+export const foreignKeysQuery = `
+select coalesce(json_agg(f order by f.schema, f.table, f.constraint), '[]')::text from (
+  select
+    c.conname as constraint, ns.nspname as schema, cs.relname as table,
+    nf.nspname as foreign_schema, cf.relname as foreign_table,
+    (select json_agg(a.attname order by k.ord) from unnest(c.conkey) with ordinality as k(attnum, ord)
+       join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum) as columns,
+    (select json_agg(a.attname order by k.ord) from unnest(c.confkey) with ordinality as k(attnum, ord)
+       join pg_catalog.pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum) as foreign_columns,
+    exists (select 1 from pg_catalog.pg_constraint u where u.conrelid = c.conrelid and u.contype in ('p', 'u')
+       and u.conkey @> c.conkey and u.conkey <@ c.conkey) as unique
+  from pg_catalog.pg_constraint c
+  join pg_catalog.pg_class cs on cs.oid = c.conrelid
+  join pg_catalog.pg_namespace ns on ns.oid = cs.relnamespace
+  join pg_catalog.pg_class cf on cf.oid = c.confrelid
+  join pg_catalog.pg_namespace nf on nf.oid = cf.relnamespace
+  where c.contype = 'f' and c.conparentid = 0
+    -- Private tables count too: views in the exposed schemas may expose their keys.
+    and ns.nspname not in ('pg_catalog', 'information_schema') and $1::text[] is not null
+) f`;
+
+/** Views and their stored query trees, plus the names of every column those trees refer to. */
+export const viewsQuery = `
+with v as (
+  select n.nspname as schema, c.relname as name, r.ev_action::text as action
+  from pg_catalog.pg_rewrite r
+  join pg_catalog.pg_class c on c.oid = r.ev_class
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('v', 'm') and r.rulename = '_RETURN' and n.nspname = any($1::text[])
+), src as (
+  select distinct m[1]::oid as oid from v, regexp_matches(v.action, ':resorigtbl (\\d+)', 'g') as m
+)
+select json_build_object(
+  'views', coalesce((select json_agg(v order by v.schema, v.name) from v), '[]'),
+  'columns', coalesce((
+    select json_agg(json_build_array(a.attrelid::int8, n.nspname, c.relname, a.attnum, a.attname))
+    from pg_catalog.pg_attribute a
+    join pg_catalog.pg_class c on c.oid = a.attrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where a.attrelid in (select oid from src) and a.attnum > 0 and not a.attisdropped
+  ), '[]')
+)::text`;

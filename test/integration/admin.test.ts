@@ -48,8 +48,10 @@ describe('admin server', () => {
   test('/schema_cache dumps the tables; anything else is 404', async () => {
     const res = await fetch(`${admin}/schema_cache`);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { dbTables: { schema: string; name: string }[] };
+    const body = (await res.json()) as { dbTables: { schema: string; name: string }[]; dbForeignKeys: { constraint: string; table: string }[] };
     assert.ok(body.dbTables.some((t) => t.schema === 'api' && t.name === 'todos'));
+    assert.ok(body.dbForeignKeys.some((k) => k.constraint === 'emb_orders_billing_fk' && k.table === 'emb_orders'));
+    assert.ok(body.dbForeignKeys.some((k) => k.table === 'emb_films_view2'));
     assert.equal((await fetch(`${admin}/config`)).status, 404);
   });
 });

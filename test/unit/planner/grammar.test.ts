@@ -190,10 +190,22 @@ describe('grammar errors are PGRST100', () => {
     assert.ok(!sel.ok && sel.error.message.startsWith('"failed to parse select parameter (id,)"'));
   });
 
-  test('embedding stays PGRST127 (issue 5)', () => {
-    for (const q of ['select=*,directors(*)', 'directors.name=eq.x']) {
-      const r = parseQueryParams(splitQuery(q));
-      assert.ok(!r.ok && r.error.code === 'PGRST127', q);
-    }
+  test('embeds and embed-scoped parameters parse', () => {
+    const r = parseQueryParams(splitQuery('select=*,d:directors!fk!inner(name,films())&d.name=eq.x&d.films.limit=2'));
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.select[1], {
+      kind: 'embed',
+      name: 'directors',
+      alias: 'd',
+      hint: 'fk',
+      join: 'inner',
+      spread: false,
+      select: [
+        { kind: 'field', field: { name: 'name', json: [] }, alias: null, cast: null },
+        { kind: 'embed', name: 'films', alias: null, hint: null, join: null, spread: false, select: [] },
+      ],
+    });
+    assert.deepEqual(r.value.filters[0]?.path, ['d']);
+    assert.deepEqual(r.value.embedParams, [{ kind: 'limit', path: ['d', 'films'], value: 2, shape: 'limit' }]);
   });
 });

@@ -1,0 +1,158 @@
+// Embed planning: the select list's embeds resolved to relationships of the schema cache,
+// with their embedded filters, `!inner` and `rel=is.null` conditions. PGRST200 when nothing
+// matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
+
+import { fail, ok, type Result } from './errors.js';
+import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne, spreadNotToOne } from './embed-errors.js';
+import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
+import { isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
+import type { EmbedParam } from './embed-params.js';
+import type { Condition, OrderTerm, ScopedCondition, SelectItem } from './types.js';
+
+export interface EmbedPlan {
+  /** The key in the parent's JSON (alias or relationship name). */
+  readonly key: string;
+  readonly rel: Relationship;
+  readonly toOne: boolean;
+  readonly select: readonly SelectItem[];
+  readonly children: readonly EmbedPlan[];
+  /** `!inner`, or `rel=not.is.null` on the parent: keep only parents with a match. */
+  readonly inner: boolean;
+  /** `rel=is.null` on the parent: keep only parents without a match. */
+  readonly absent: boolean;
+  readonly spread: boolean;
+  readonly conditions: readonly Condition[];
+  readonly order: readonly OrderTerm[];
+  readonly limit: number | null;
+  readonly offset: number | null;
+}
+
+export interface PlannedEmbeds {
+  readonly embeds: readonly EmbedPlan[];
+  /** The top-level conditions left once embed null filters were taken out. */
+  readonly rootFilters: readonly ScopedCondition[];
+}
+
+/** A `rel=is.null` / `rel=not.is.null` filter on an embed key, or null. */
+function nullFilter(c: Condition, key: string): 'null' | 'not_null' | null {
+  if (c.kind !== 'filter' || c.filter.field.name !== key || c.filter.field.json.length > 0) return null;
+  const op = c.filter.operation;
+  if (op.kind !== 'is' || (op.value !== 'null' && op.value !== 'not_null')) return null;
+  return (op.value === 'null') !== c.filter.negated ? 'null' : 'not_null';
+}
+
+const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function matches(rel: Relationship, name: string): boolean {
+  if (rel.foreignTable.name === name) return true;
+  // A to-one FK may also be named by its constraint or its single column.
+  if (rel.junction !== null || rel.fk.table !== rel.table.name || rel.fk.schema !== rel.table.schema) return false;
+  return rel.constraint === name || (rel.fk.columns.length === 1 && rel.fk.columns[0] === name);
+}
+
+function matchesHint(rel: Relationship, hint: string): boolean {
+  if (rel.constraint === hint) return true;
+  if (rel.junction !== null) return rel.junction.table.name === hint;
+  return rel.fk.columns.length === 1 && rel.fk.columns[0] === hint;
+}
+
+/** The one relationship an embed names, or the PostgREST error. */
+export function findRelationship(cache: SchemaCache, table: Table, name: string, hint: string | null): Result<Relationship> {
+  const all = relationshipsOf(cache, table);
+  let found = all.filter((r) => matches(r, name));
+  if (hint !== null) found = found.filter((r) => matchesHint(r, hint));
+  if (found.length === 1) return ok(found[0]!);
+  if (found.length > 1) return fail(ambiguousEmbed(table.name, name, found));
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const r of all) {
+    const d = levenshtein(name.toLowerCase(), r.foreignTable.name.toLowerCase());
+    if (d < bestD) [best, bestD] = [r.foreignTable.name, d];
+  }
+  const suggestion = hint === null && best !== null && best !== name && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+  return fail(noRelationship(table.name, name, hint, table.schema, suggestion));
+}
+
+function planLevel(
+  cache: SchemaCache,
+  table: Table,
+  select: readonly SelectItem[],
+  path: readonly string[],
+  filters: readonly ScopedCondition[],
+  nullFilters: ScopedCondition[],
+  params: readonly EmbedParam[],
+): Result<EmbedPlan[]> {
+  const out: EmbedPlan[] = [];
+  for (const item of select) {
+    if (item.kind !== 'embed') continue;
+    const rel = findRelationship(cache, table, item.name, item.hint);
+    if (!rel.ok) return rel;
+    const key = item.alias ?? item.name;
+    const here = [...path, key];
+    const children = planLevel(cache, rel.value.foreignTable, item.select, here, filters, nullFilters, params);
+    if (!children.ok) return children;
+    let inner = item.join === 'inner';
+    let absent = false;
+    for (const f of filters) {
+      if (!samePath(f.path, path)) continue;
+      const n = nullFilter(f.condition, key);
+      if (n === null) continue;
+      nullFilters.push(f);
+      if (n === 'null') absent = true;
+      else inner = true;
+    }
+    const conditions = filters.filter((f) => samePath(f.path, here)).map((f) => f.condition);
+    let order: readonly OrderTerm[] = [];
+    let limit: number | null = null;
+    let offset: number | null = null;
+    for (const p of params) {
+      if (!samePath(p.path, here)) continue;
+      if (p.kind === 'order') order = p.terms;
+      else if (p.kind === 'limit') limit = p.value;
+      else offset = p.value;
+    }
+    const toOne = isToOne(rel.value);
+    if (item.spread && !toOne) return fail(spreadNotToOne(table.name, key));
+    out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, spread: item.spread, conditions, order, limit, offset });
+  }
+  return ok(out);
+}
+
+/** Resolve every embed of the request; embedded filters must name an embedded path. */
+export function planEmbeds(
+  cache: SchemaCache,
+  table: Table,
+  select: readonly SelectItem[],
+  filters: readonly ScopedCondition[],
+  params: readonly EmbedParam[],
+  order: readonly OrderTerm[],
+): Result<PlannedEmbeds> {
+  const taken: ScopedCondition[] = [];
+  const embeds = planLevel(cache, table, select, [], filters, taken, params);
+  if (!embeds.ok) return embeds;
+  const known = new Set<string>();
+  const walk = (es: readonly EmbedPlan[], prefix: string): void => {
+    for (const e of es) {
+      known.add(prefix + e.key);
+      walk(e.children, prefix + e.key + '\u0000');
+    }
+  };
+  walk(embeds.value, '');
+  for (const term of order) {
+    const target = relatedTarget(term);
+    if (target === null) continue;
+    const e = embeds.value.find((x) => x.key === target.key);
+    if (e === undefined) return fail(notEmbedded(target.key));
+    if (!e.toOne) return fail(relatedOrderNotToOne(table.name, target.key));
+  }
+  for (const f of [...filters, ...params]) {
+    if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbedded(f.path[f.path.length - 1]!));
+  }
+  return ok({ embeds: embeds.value, rootFilters: filters.filter((f) => !taken.includes(f)) });
+}
+
+/** `order=rel(col)`: the embed key and its column, or null for an ordinary term. */
+export function relatedTarget(term: OrderTerm): { key: string; column: string } | null {
+  const m = term.field.json.length === 0 ? /^([^()]+)\(([^()]+)\)$/.exec(term.field.name) : null;
+  return m === null ? null : { key: m[1]!.trim(), column: m[2]!.trim() };
+}
