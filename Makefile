@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema clean
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory clean
 
 all: build
 
@@ -48,6 +48,10 @@ bench-schema: build
 # Our wire-protocol client against pg and postgres (porsager): bench/results/protocol.json.
 bench-protocol: build
 	$(NODE) dist/bench/protocol.js $(if $(QUICK),--quick,)
+
+# Gateway RSS growth on 100k-row ?columns= bulk inserts and 50 MB JSON values: bench/results/bulk-memory.json.
+bench-memory: build
+	$(NODE) dist/bench/bulk-memory.js
 
 
 clean:

@@ -8,8 +8,10 @@ import {
   preRequestStatement,
   toApiRequest,
   txVarsStatement,
+  rolledBackRow,
   type RawRequest,
 } from '../planner/index.js';
+import { PgError } from '../protocol/index.js';
 import { extractToken } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
@@ -17,6 +19,15 @@ import { errorResponse, failureResponse, type HttpResponse } from './response.js
 import type { AppState } from './state.js';
 
 
+
+/** Add one preference to Preference-Applied (creating the header when absent). */
+function withApplied(r: HttpResponse, pref: string): HttpResponse {
+  const i = r.headers.findIndex(([k]) => k === 'Preference-Applied');
+  const headers = [...r.headers];
+  if (i < 0) headers.push(['Preference-Applied', pref]);
+  else headers[i] = ['Preference-Applied', `${headers[i]![1]}, ${pref}`];
+  return { ...r, headers };
+}
 
 /** What the handler learned that the access log wants (the role the request ran as). */
 export interface RequestMeta {
@@ -39,17 +50,18 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (cache === null) {
     return errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
   }
-  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows });
+  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd });
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 
-  const tx = txVarsStatement(
+  const txVars = txVarsStatement(
     requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' }),
   );
   const { main, estimate } = state.planCache.statements(plan, cache);
+  const rollback = plan.kind === 'mutate' && plan.rollback;
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.
-  const statements = [tx];
+  const statements = [txVars];
   if (config.dbPreRequest !== null) statements.push(preRequestStatement(config.dbPreRequest));
   if (estimate !== null) statements.push(estimate);
   statements.push(main);
@@ -63,9 +75,12 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
     const explain = estimate === null ? undefined : results[results.length - 2]?.rows[0]?.[0];
     if (explain !== undefined && explain !== null) plannedTotal = plannedRows(explain.toString('utf8'));
   } catch (err) {
-    return failureResponse(err, auth.auth.authenticated);
+    const rolledBack = rollback && err instanceof PgError ? rolledBackRow(err.code, err.message) : null;
+    if (rolledBack === null) return failureResponse(err, auth.auth.authenticated);
+    row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
   }
-  const response = respond(plan, row, plannedTotal);
+  let response = respond(plan, row, plannedTotal);
+  if (plan.kind === 'mutate' && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
   if (config.dbSchemas.length <= 1) return response;
   return { ...response, headers: [...response.headers, ['Content-Profile', request.value.schema]] };
 }

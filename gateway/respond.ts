@@ -2,7 +2,7 @@
 // The body column goes out untouched; counts and GUC columns decide status and headers
 // (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
 
-import { contentType, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
+import { contentType, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
 type Headers = [string, string][];
@@ -17,7 +17,15 @@ function preferenceApplied(plan: Plan): string | null {
   if (p.return !== null && plan.kind === 'mutate') applied.push(`return=${p.return}`);
   if (p.count !== null) applied.push(`count=${p.count}`);
   if (p.handling !== null) applied.push(`handling=${p.handling}`);
+  if (plan.kind === 'mutate' && plan.conflict !== null && plan.putKey === null) applied.push(`resolution=${plan.conflict.resolution}`);
+  if (plan.kind === 'mutate' && plan.maxAffected !== null) applied.push(`max-affected=${plan.maxAffected}`);
   return applied.length === 0 ? null : applied.join(', ');
+}
+
+/** 201 for an insert; an upsert that inserted nothing is 200 (PUT: 200/204 by return=). */
+function insertStatus(plan: Extract<Plan, { kind: 'mutate' }>, inserted: string | null): number {
+  if (plan.conflict === null || inserted === null || Number(inserted) > 0) return 201;
+  return plan.putKey !== null && !plan.returnRepresentation ? 204 : 200;
 }
 
 /** `/<relation>?<canonical query>`, ASCII-safe. */
@@ -48,12 +56,17 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
       break;
     }
     case 'mutate': {
+      // count=exact on a write counts the written rows (PostgREST reports them in the total).
+      const written = plan.request.preferences.count === 'exact' ? String(page) : '*';
       if (plan.mutation === 'insert') {
-        status = 201;
-        headers.push(['Content-Range', `*/${total === null ? '*' : total}`]);
+        status = insertStatus(plan, text(row[InsertedColumn]));
+        headers.push(['Content-Range', `*/${written}`]);
+        const loc = text(row[LocationColumn]);
+        const location = loc === null ? null : locationHeader(plan, loc);
+        if (location !== null) headers.push(['Location', location]);
       } else {
         status = plan.returnRepresentation ? 200 : 204;
-        headers.push(['Content-Range', page === 0 ? '*/*' : `0-${page - 1}/*`]);
+        headers.push(['Content-Range', page === 0 ? `*/${written}` : `0-${page - 1}/${written}`]);
       }
       if (plan.returnRepresentation) headers.push(['Content-Type', contentType(media)]);
       break;

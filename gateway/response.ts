@@ -1,7 +1,7 @@
 // The response record every path produces, and the PostgREST error body renderer.
 // ApiError, PgError and ClientError become {status, headers, body} here and nowhere else.
 
-import { pgErrorStatus, singularityError, singularWriteRows, type ApiError } from '../planner/index.js';
+import { markerError, pgErrorStatus, writeMarker, type ApiError } from '../planner/index.js';
 import { ClientError, PgError } from '../protocol/index.js';
 
 export interface HttpResponse {
@@ -25,8 +25,8 @@ export function errorResponse(e: ApiError, extraHeaders: readonly (readonly [str
 /** Any failure from running a request → PostgREST's error response. */
 export function failureResponse(err: unknown, authenticated: boolean): HttpResponse {
   if (err instanceof PgError) {
-    const rows = singularWriteRows(err.code, err.message);
-    if (rows !== null) return errorResponse(singularityError(rows));
+    const marker = writeMarker(err.code, err.message);
+    if (marker !== null) return errorResponse(markerError(marker));
     const status = pgErrorStatus(err.code, err.message, authenticated);
     const extra: [string, string][] = status === 401 ? [['WWW-Authenticate', 'Bearer']] : [];
     return errorResponse(

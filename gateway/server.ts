@@ -98,6 +98,10 @@ export function startServer(
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    // With a Content-Length the body is copied once into its final buffer (no concat: a big
+    // bulk body would otherwise sit in memory twice).
+    const declared = Number(headers['content-length'] ?? NaN);
+    const whole = Number.isSafeInteger(declared) && declared > 0 && declared <= maxBodyBytes ? Buffer.allocUnsafe(declared) : null;
     res.onData((chunk, isLast) => {
       if (aborted) return;
       size += chunk.byteLength;
@@ -108,8 +112,11 @@ export function startServer(
         return;
       }
       // uWS reuses the chunk's memory after this callback returns: copy it.
-      chunks.push(Buffer.from(new Uint8Array(chunk)));
-      if (isLast) run(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      if (whole !== null && size <= whole.byteLength) whole.set(new Uint8Array(chunk), size - chunk.byteLength);
+      else chunks.push(Buffer.from(new Uint8Array(chunk)));
+      if (!isLast) return;
+      if (whole !== null && chunks.length === 0) run(size === whole.byteLength ? whole : whole.subarray(0, size));
+      else run(chunks.length === 1 && whole === null ? chunks[0]! : Buffer.concat(whole === null ? chunks : [whole.subarray(0, Math.min(size, whole.byteLength)), ...chunks]));
     });
   });
   return new Promise((resolve, reject) => {

@@ -15,3 +15,5 @@ export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
 export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';
+export { InsertedColumn, LocationColumn, locationHeader, markerError, writeMarker } from './mutate-sql.js';
+export { rolledBackRow, txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';

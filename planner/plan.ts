@@ -6,9 +6,13 @@ import { findTable, suggestTable, type SchemaCache, type Table } from './schema/
 import { capRange } from './range.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
 import type { ApiRequest, RowRange } from './types.js';
+import { txDecision, type TxEndSetting } from './tx-end.js';
+import { upsertParts, type Conflict, type PutKey } from './upsert.js';
 
 export interface PlanConfig {
   readonly maxRows: number | null;
+  /** db-tx-end (default commit): whether a write commits, and whether Prefer: tx may say. */
+  readonly txEnd?: TxEndSetting;
 }
 
 export type MutationKind = 'insert' | 'update' | 'delete';
@@ -31,6 +35,15 @@ export type Plan =
       /** Payload columns written (insert/update). */
       readonly columns: readonly string[];
       readonly returnRepresentation: boolean;
+      /** ON CONFLICT target and action of an upsert (POST with resolution=, or PUT). */
+      readonly conflict: Conflict | null;
+      /** PUT: the URL's primary-key values the body must repeat (PGRST115 otherwise). */
+      readonly putKey: readonly PutKey[] | null;
+      /** Prefer: max-affected=N with handling=strict (PGRST124 and a rollback beyond it). */
+      readonly maxAffected: number | null;
+      /** db-tx-end/Prefer: tx said roll back; `txApplied` goes to Preference-Applied. */
+      readonly rollback: boolean;
+      readonly txApplied: 'commit' | 'rollback' | null;
     };
 
 export function actionPlan(request: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
@@ -49,9 +62,10 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
       return ok({ kind: 'read', table, request: req, range, headOnly: action.headOnly, maxRows: config.maxRows, embeds: planned.value.embeds });
     }
     case 'create':
+    case 'upsert':
     case 'update':
     case 'delete': {
-      const mutation: MutationKind = action.kind === 'create' ? 'insert' : action.kind;
+      const mutation: MutationKind = action.kind === 'create' || action.kind === 'upsert' ? 'insert' : action.kind;
       if (request.select.some((i) => i.kind === 'embed') || request.filters.some((f) => f.path.length > 0)) {
         return fail(apiError(400, 'PGRST127', 'Feature not implemented', 'Embedding after writes is not implemented yet'));
       }
@@ -59,13 +73,22 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
       for (const c of columns) {
         if (!table.columnsByName.has(c)) return fail(columnNotFound(c, table.name));
       }
+      const upsert = upsertParts(request, table);
+      if (!upsert.ok) return upsert;
+      const prefs = request.preferences;
+      const tx = txDecision(config.txEnd ?? 'commit', prefs);
       return ok({
         kind: 'mutate',
         mutation,
         table,
         request,
         columns,
-        returnRepresentation: request.preferences.return === 'representation',
+        returnRepresentation: prefs.return === 'representation',
+        conflict: upsert.value.conflict,
+        putKey: upsert.value.putKey,
+        rollback: tx.rollback,
+        txApplied: tx.applied,
+        maxAffected: prefs.handling === 'strict' && action.kind !== 'create' && action.kind !== 'upsert' ? prefs.maxAffected : null,
       });
     }
   }

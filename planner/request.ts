@@ -1,12 +1,13 @@
 // toApiRequest: method + path + query + headers + body → ApiRequest, or an ApiError.
 // Parses intent only; no schema and no I/O, so "does the table exist" is answered later.
 
-import { apiError, fail, invalidBody, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
+import { apiError, fail, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
+import { noWrite, writeParts, writeShape } from './payload.js';
 import { parsePreferences } from './preferences.js';
 import { negotiate, mediaShape } from './media.js';
 import { canonicalQuery, parseQueryParams, splitQuery } from './query-params.js';
 import { allRows, requestedRange } from './range.js';
-import type { Action, ApiRequest, Payload } from './types.js';
+import type { Action, ApiRequest } from './types.js';
 
 export interface RawRequest {
   readonly method: string;
@@ -32,6 +33,8 @@ function actionFor(method: string): Action | null {
       return { kind: 'create' };
     case 'PATCH':
       return { kind: 'update' };
+    case 'PUT':
+      return { kind: 'upsert' };
     case 'DELETE':
       return { kind: 'delete' };
     default:
@@ -47,34 +50,7 @@ function decodePathSegment(s: string): string {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** Parse a JSON body just enough to learn its keys; the text itself goes to PostgreSQL. */
-export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
-  const text = body === null ? '' : utf8.decode(body);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return fail(invalidBody('Empty or invalid json'));
-  }
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
-  if (Array.isArray(value)) {
-    if (value.length === 0) return ok({ json: text, keys: [], isArray: true });
-    if (!value.every(isObject)) return fail(invalidBody('All object keys must match'));
-    const first = Object.keys(value[0] as Record<string, unknown>);
-    const firstSet = new Set(first);
-    for (const row of value as Record<string, unknown>[]) {
-      const keys = Object.keys(row);
-      if (keys.length !== first.length || !keys.every((k) => firstSet.has(k))) {
-        return fail(invalidBody('All object keys must match'));
-      }
-    }
-    return ok({ json: text, keys: first, isArray: true });
-  }
-  return fail(invalidBody('Empty or invalid json'));
-}
+export { parseJsonPayload } from './payload.js';
 
 export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<ApiRequest> {
   const action = actionFor(raw.method);
@@ -111,12 +87,9 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     return fail(apiError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${preferences.invalid.join(', ')}`));
   }
 
-  let payload: Payload | null = null;
-  if (action.kind === 'create' || action.kind === 'update') {
-    const p = parseJsonPayload(raw.body);
-    if (!p.ok) return p;
-    payload = p.value;
-  }
+  const write = action.kind === 'read' || action.kind === 'delete' ? ok(noWrite) : writeParts(action.kind === 'upsert', pairs, raw.body, raw.headers['content-type']);
+  if (!write.ok) return write;
+  const payload = write.value.payload;
 
   const shape = [
     raw.method,
@@ -127,6 +100,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     'count=' + (preferences.count ?? ''),
     'media=' + mediaShape(media.value),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
+    writeShape(preferences, write.value.onConflict),
   ].join('\u0000');
 
   return ok({
@@ -142,6 +116,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     canonicalQuery: canonicalQuery(pairs),
     preferences,
     payload,
+    onConflict: write.value.onConflict,
     shape,
   });
 }

@@ -3,12 +3,13 @@
 // is built by PostgreSQL. Values are parameters only, so the text depends on the shape alone.
 
 import type { Plan } from './plan.js';
-import { compile, ident, isEmpty, join, keyword, param, sql, type Compiled, type Sql } from './sql.js';
+import { compile, ident, isEmpty, join, param, sql, type Compiled, type Sql } from './sql.js';
 import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { MediaType } from './types.js';
 import { arrayLiteral } from './operators.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
+import { mutateStatementSql, writeMarker } from './mutate-sql.js';
 
 /** Column order of the main statement's single result row. */
 export const MainColumns = { total: 0, pageTotal: 1, body: 2, headers: 3, status: 4 } as const;
@@ -59,15 +60,10 @@ export function preRequestStatement(qualifiedName: string): Compiled {
   return compile(sql`select ${fn}()`);
 }
 
-/** Text of the deliberate cast error that reports a non-singular write; see singularWriteRows. */
-const SINGULAR_MARKER = 'pgrst-singular:';
-const SINGULAR_ERROR = new RegExp(`^invalid input syntax for type integer: "${SINGULAR_MARKER}(\\d+)"$`);
-
 /** The row count from the error a non-singular write raised, or null for any other error. */
 export function singularWriteRows(sqlstate: string, message: string): number | null {
-  if (sqlstate !== '22P02') return null;
-  const m = SINGULAR_ERROR.exec(message);
-  return m === null ? null : Number(m[1]);
+  const m = writeMarker(sqlstate, message);
+  return m !== null && m.kind === 'singular' ? m.rows : null;
 }
 
 /** The body column for a media type; PostgreSQL builds it from the rows in `_pgrst_t`. */
@@ -106,50 +102,10 @@ export function mainStatementSql(plan: Plan): Sql {
       const body = plan.headOnly ? sql`null::text` : bodySql(req.media);
       return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
-    case 'mutate': {
-      const cols = plan.columns.map((c) => ident(c));
-      const colList = join(cols, ', ');
-      let source: Sql;
-      switch (plan.mutation) {
-        case 'insert': {
-          const body = sql`(SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT ${param(req.payload?.json ?? '[]')}::json AS j) _pgrst_p)`;
-          // No keys (`{}`, `[{}]`): one row of column defaults per element.
-          source =
-            cols.length === 0
-              ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${body}) RETURNING ${target}.*`
-              : sql`INSERT INTO ${target} (${colList}) SELECT ${colList} FROM json_populate_recordset(null::${target}, ${body}) _pgrst_body RETURNING ${target}.*`;
-          break;
-        }
-        case 'update': {
-          if (cols.length === 0) {
-            source = sql`SELECT ${target}.* FROM ${target} WHERE false`;
-            break;
-          }
-          const sets = join(
-            plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`),
-            ', ',
-          );
-          source = sql`UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*`;
-          break;
-        }
-        case 'delete':
-          source = sql`DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${target}.*`;
-          break;
-      }
-      const row = ident('pgrst_mutation');
-      let body = plan.returnRepresentation ? bodySql(req.media) : sql`null::text`;
-      // A singular write must not commit unless it touched exactly one row: fail the statement
-      // (so the implicit transaction rolls back) with an error respond() maps to PGRST116.
-      if (plan.returnRepresentation && req.media.kind === 'object') {
-        body = sql`CASE WHEN pg_catalog.count(_pgrst_t) = 1 THEN ${body} ELSE ('${keyword(SINGULAR_MARKER)}' || pg_catalog.count(_pgrst_t))::int::text END`;
-      }
-      const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
-      // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
-      return sql`WITH pgrst_mutation AS (${source}), pgrst_source AS (SELECT ${projection} FROM pgrst_mutation) SELECT null::bigint AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
-    }
+    case 'mutate':
+      return mutateStatementSql(plan, bodySql(req.media), responseGucs);
   }
 }
-
 
 export function mainStatement(plan: Plan): Compiled {
   return compile(mainStatementSql(plan));

@@ -82,6 +82,11 @@ export interface Preferences {
   readonly return: ReturnPreference | null;
   readonly count: CountPreference | null;
   readonly handling: 'strict' | 'lenient' | null;
+  readonly resolution: 'merge-duplicates' | 'ignore-duplicates' | null;
+  readonly missing: 'default' | 'null' | null;
+  readonly tx: 'commit' | 'rollback' | null;
+  /** Prefer: max-affected=N (honoured only with handling=strict). */
+  readonly maxAffected: number | null;
   readonly invalid: readonly string[];
 }
 
@@ -89,6 +94,7 @@ export type Action =
   | { readonly kind: 'read'; readonly headOnly: boolean }
   | { readonly kind: 'create' }
   | { readonly kind: 'update' }
+  | { readonly kind: 'upsert' }
   | { readonly kind: 'delete' };
 
 /** A JSON request body: the raw text (sent to PostgreSQL as one parameter) and its keys. */
@@ -125,6 +131,8 @@ export interface ApiRequest {
   readonly media: MediaType;
   readonly preferences: Preferences;
   readonly payload: Payload | null;
+  /** ?on_conflict= columns for an upsert (null: the primary key). */
+  readonly onConflict: readonly string[] | null;
   /** Canonical query string, for Content-Location. */
   readonly canonicalQuery: string;
   /** Names of the query parameters and operators, values left out: the plan-cache key. */

@@ -65,7 +65,9 @@ function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
 async function main(): Promise<number> {
   const only = process.argv[2];
   const unit = listTests(join(here, 'unit'));
-  const integration = listTests(join(here, 'integration'));
+  // TEST_FILTER=write- runs only the integration files whose path contains it.
+  const filter = process.env['TEST_FILTER'];
+  const integration = listTests(join(here, 'integration')).filter((f) => filter === undefined || f.includes(filter));
   if (only !== 'integration') {
     const code = await runNodeTest(unit, process.env);
     if (code !== 0 || only === 'unit') return code;

@@ -17,7 +17,9 @@ const bool = (r: Record<string, unknown>, k: string): boolean => expect(typeof r
 
 function decodeColumn(raw: unknown): Column {
   const r = expect(isRecord(raw), 'column', raw as Record<string, unknown>);
-  return { name: str(r, 'name'), type: str(r, 'type'), nullable: bool(r, 'nullable'), hasDefault: bool(r, 'has_default') };
+  const defaultExpr = typeof r['default'] === 'string' ? r['default'] : null;
+  const base = { name: str(r, 'name'), type: str(r, 'type'), nullable: bool(r, 'nullable'), hasDefault: bool(r, 'has_default') };
+  return defaultExpr === null ? base : { ...base, defaultExpr };
 }
 
 function decodeTable(raw: unknown): Table {

@@ -6,6 +6,8 @@ export interface Column {
   readonly type: string;
   readonly nullable: boolean;
   readonly hasDefault: boolean;
+  /** The default's SQL text from the catalog (pg_get_expr), used by Prefer: missing=default. */
+  readonly defaultExpr?: string | null;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';

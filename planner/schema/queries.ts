@@ -24,9 +24,12 @@ select coalesce(json_agg(t), '[]')::text from (
         'name', a.attname,
         'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
         'nullable', not a.attnotnull,
-        'has_default', a.atthasdef or a.attidentity <> ''
+        'has_default', a.atthasdef or a.attidentity <> '',
+        'default', case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+                        else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
       ) order by a.attnum)
       from pg_catalog.pg_attribute a
+      left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     ), '[]') as columns
   from pg_catalog.pg_class c

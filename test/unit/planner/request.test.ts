@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { parseJsonPayload, toApiRequest, type RawRequest } from '../../../planner/request.js';
-import { parsePreferences } from '../../../planner/preferences.js';
+import { noPreferences, parsePreferences } from '../../../planner/preferences.js';
 import type { ApiError } from '../../../planner/errors.js';
 import type { ApiRequest, Preferences } from '../../../planner/types.js';
 
@@ -41,8 +41,8 @@ describe('method → action', () => {
     test(method, () => assert.deepEqual(request(method, '/todos', '', {}, '{}').action, action));
   }
 
-  // PUT and OPTIONS are in the Method type but not implemented yet: they get 405 like TRACE.
-  for (const method of ['PUT', 'OPTIONS', 'TRACE', 'CONNECT', 'get']) {
+  // OPTIONS is in the Method type but not implemented here: it gets 405 like TRACE.
+  for (const method of ['OPTIONS', 'TRACE', 'CONNECT', 'get']) {
     test(`${method} → 405 PGRST117`, () => {
       const e = error(method, '/todos', '', {}, '{}');
       assert.equal(e.status, 405);
@@ -119,17 +119,19 @@ describe('schema profiles', () => {
 
 describe('Prefer', () => {
   const cases: [string, Preferences][] = [
-    ['', { return: null, count: null, handling: null, invalid: [] }],
-    ['return=minimal', { return: 'minimal', count: null, handling: null, invalid: [] }],
-    ['return=headers-only', { return: 'headers-only', count: null, handling: null, invalid: [] }],
-    ['return=representation, count=exact, handling=lenient', { return: 'representation', count: 'exact', handling: 'lenient', invalid: [] }],
-    ['count=planned', { return: null, count: 'planned', handling: null, invalid: [] }],
-    ['count=estimated', { return: null, count: 'estimated', handling: null, invalid: [] }],
-    ['return=minimal,return=representation,count=planned,count=exact', { return: 'minimal', count: 'planned', handling: null, invalid: [] }],
-    ['handling=strict, handling=lenient', { return: null, count: null, handling: 'strict', invalid: [] }],
-    [' RETURN=minimal ,, count = exact', { return: 'minimal', count: 'exact', handling: null, invalid: [] }],
-    ['return=bogus, foo=bar, tx=commit', { return: null, count: null, handling: null, invalid: ['return=bogus', 'foo=bar', 'tx=commit'] }],
-    ['return=Minimal', { return: null, count: null, handling: null, invalid: ['return=Minimal'] }],
+    ['', { ...noPreferences, return: null, count: null, handling: null, invalid: [] }],
+    ['return=minimal', { ...noPreferences, return: 'minimal', count: null, handling: null, invalid: [] }],
+    ['return=headers-only', { ...noPreferences, return: 'headers-only', count: null, handling: null, invalid: [] }],
+    ['return=representation, count=exact, handling=lenient', { ...noPreferences, return: 'representation', count: 'exact', handling: 'lenient', invalid: [] }],
+    ['count=planned', { ...noPreferences, return: null, count: 'planned', handling: null, invalid: [] }],
+    ['count=estimated', { ...noPreferences, return: null, count: 'estimated', handling: null, invalid: [] }],
+    ['return=minimal,return=representation,count=planned,count=exact', { ...noPreferences, return: 'minimal', count: 'planned', handling: null, invalid: [] }],
+    ['handling=strict, handling=lenient', { ...noPreferences, return: null, count: null, handling: 'strict', invalid: [] }],
+    [' RETURN=minimal ,, count = exact', { ...noPreferences, return: 'minimal', count: 'exact', handling: null, invalid: [] }],
+    ['return=bogus, foo=bar, tx=commit', { ...noPreferences, tx: 'commit', invalid: ['return=bogus', 'foo=bar'] }],
+    ['resolution=merge-duplicates, missing=default, tx=rollback, max-affected=5', { ...noPreferences, resolution: 'merge-duplicates', missing: 'default', tx: 'rollback', maxAffected: 5 }],
+    ['max-affected=-1, tx=maybe', { ...noPreferences, invalid: ['max-affected=-1', 'tx=maybe'] }],
+    ['return=Minimal', { ...noPreferences, return: null, count: null, handling: null, invalid: ['return=Minimal'] }],
   ];
   for (const [header, expected] of cases) {
     test(header === '' ? '(empty header)' : header, () => {

@@ -1,0 +1,158 @@
+// The main statement of a write: INSERT (plain, upsert, PUT), UPDATE or DELETE in a CTE, the
+// in-SQL checks that must roll the write back (singular object, PUT key match, max-affected)
+// as deliberate cast errors, the Location data and the inserted-row count. Fragments only.
+
+import { apiError, singularityError, type ApiError } from './errors.js';
+import type { Plan } from './plan.js';
+import { ident, join, keyword, param, sql, type Sql } from './sql.js';
+import { selectSql, whereSql, type Scope } from './fragments.js';
+import { rollbackSelect } from './tx-end.js';
+
+type MutatePlan = Extract<Plan, { kind: 'mutate' }>;
+
+/** Columns of a write's main-statement row after the fixed five. */
+export const LocationColumn = 5;
+export const InsertedColumn = 6;
+
+/** Prefixes of the deliberate cast errors; the gateway maps them back (writeMarker). */
+const PUT_MARKER = 'pgrst-put-mismatch:';
+const MAX_MARKER = 'pgrst-max-affected:';
+const SINGULAR_MARKER = 'pgrst-singular:';
+const MARKER_ERROR = /^invalid input syntax for type integer: "pgrst-(singular|put-mismatch|max-affected):(.*)"$/s;
+
+export type WriteMarker = { readonly kind: 'singular' | 'max-affected'; readonly rows: number } | { readonly kind: 'put-mismatch' };
+
+/** Which in-SQL check failed, from the error it raised (null for any other error). */
+export function writeMarker(sqlstate: string, message: string): WriteMarker | null {
+  if (sqlstate !== '22P02') return null;
+  const m = MARKER_ERROR.exec(message);
+  if (m === null) return null;
+  return m[1] === 'put-mismatch' ? { kind: 'put-mismatch' } : { kind: m[1] === 'singular' ? 'singular' : 'max-affected', rows: Number(m[2]) };
+}
+
+/** The API error a failed in-SQL check stands for. */
+export function markerError(m: WriteMarker): ApiError {
+  switch (m.kind) {
+    case 'singular':
+      return singularityError(m.rows);
+    case 'put-mismatch':
+      return apiError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)');
+    case 'max-affected':
+      return apiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${m.rows} rows`);
+  }
+}
+
+/** `(marker || x)::int`: fails at run time only (x depends on the rows, so it is never folded). */
+const fail = (marker: string, x: Sql): Sql => sql`('${keyword(marker)}' || ${x})::int`;
+
+/** The one JSON parameter as an array (an object is a one-element array). */
+const bodyArray = (plan: MutatePlan): Sql =>
+  sql`(SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT ${param(plan.request.payload?.json ?? '[]')}::json AS j) _pgrst_p)`;
+
+/** The row source expanding the body in SQL, never row by row in JS. */
+const bodyRows = (plan: MutatePlan, target: Sql): Sql => sql`json_populate_recordset(null::${target}, ${bodyArray(plan)}) _pgrst_body`;
+
+/**
+ * Select list and row source of an insert. With Prefer: missing=default a key absent from an
+ * element (`j -> key` is SQL NULL; an explicit null is JSON null) takes the column default,
+ * evaluated per row; the default's text comes from the catalog, never from the request.
+ */
+function insertRows(plan: MutatePlan, target: Sql): { readonly select: Sql; readonly from: Sql } {
+  if (plan.request.preferences.missing !== 'default') {
+    return { select: join(plan.columns.map((c) => ident(c)), ', '), from: bodyRows(plan, target) };
+  }
+  const select = plan.columns.map((c) => {
+    const dflt = plan.table.columnsByName.get(c)?.defaultExpr ?? null;
+    const value = sql`_pgrst_body.${ident(c)}`;
+    return dflt === null ? value : sql`CASE WHEN _pgrst_e.j -> ${param(c)} IS NULL THEN ${keyword(dflt)} ELSE ${value} END`;
+  });
+  return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, _pgrst_e.j) _pgrst_body` };
+}
+
+/** PUT: every body row must repeat the URL's key, else the statement fails (PGRST115). */
+function putGuard(plan: MutatePlan): Sql {
+  if (plan.putKey === null) return sql` WHERE true`;
+  const same = join(plan.putKey.map((k) => sql`_pgrst_body.${ident(k.column)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
+  return sql` WHERE CASE WHEN ${same} THEN true ELSE ${fail(PUT_MARKER, sql`coalesce(_pgrst_body.${ident(plan.putKey[0]!.column)}::text, '')`)} = 0 END`;
+}
+
+/** `pgrst_mutation AS (…)` (and for an upsert the `pgrst_written` CTE it reads). */
+function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
+  const cols = plan.columns.map((c) => ident(c));
+  const colList = join(cols, ', ');
+  const req = plan.request;
+  switch (plan.mutation) {
+    case 'insert': {
+      if (plan.conflict !== null) {
+        const c = plan.conflict;
+        const sets = join(plan.columns.map((n) => sql`${ident(n)} = EXCLUDED.${ident(n)}`), ', ');
+        const action = c.resolution === 'ignore-duplicates' || cols.length === 0 ? sql`DO NOTHING` : sql`DO UPDATE SET ${sets}`;
+        // xmax = 0 marks a row this statement inserted (an updated row carries our xid).
+        const rows = insertRows(plan, target);
+        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${putGuard(plan)} ON CONFLICT (${join(c.columns.map((n) => ident(n)), ', ')}) ${action} RETURNING _pgrst_w AS _pgrst_row, (_pgrst_w.xmax = 0) AS _pgrst_ins`;
+        return sql`pgrst_written AS (${written}), pgrst_mutation AS (SELECT (_pgrst_row).* FROM pgrst_written)`;
+      }
+      // No keys (`{}`, `[{}]`): one row of column defaults per element.
+      const rows = insertRows(plan, target);
+      const source =
+        cols.length === 0
+          ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${bodyArray(plan)}) RETURNING ${target}.*`
+          : sql`INSERT INTO ${target} (${colList}) SELECT ${rows.select} FROM ${rows.from} RETURNING ${target}.*`;
+      return sql`pgrst_mutation AS (${source})`;
+    }
+    case 'update': {
+      if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${target}.* FROM ${target} WHERE false)`;
+      const sets = join(plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`), ', ');
+      return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
+    }
+    case 'delete':
+      return sql`pgrst_mutation AS (DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
+  }
+}
+
+/** `json_build_array(pk1::text, …)` of the first written row, or null when no Location is sent. */
+function locationSql(plan: MutatePlan): Sql {
+  const pk = plan.table.primaryKey;
+  if (plan.mutation !== 'insert' || plan.request.preferences.return !== 'headers-only' || pk.length === 0) return sql`null::text`;
+  const values = join(pk.map((c) => sql`_pgrst_l.${ident(c)}::text`), ', ');
+  return sql`(SELECT json_build_array(${values})::text FROM pgrst_mutation _pgrst_l LIMIT 1)`;
+}
+
+/** The write's main statement; `body` is the representation of `_pgrst_t` for the media type. */
+export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: Sql): Sql {
+  const target = ident(plan.table.schema, plan.table.name);
+  const req = plan.request;
+  let body = plan.returnRepresentation ? representation : sql`null::text`;
+  const count = sql`pg_catalog.count(_pgrst_t)`;
+  // A singular write must not commit unless it touched exactly one row: fail the statement
+  // (so the implicit transaction rolls back) with an error the gateway maps to PGRST116.
+  if (plan.returnRepresentation && req.media.kind === 'object') {
+    body = sql`CASE WHEN ${count} = 1 THEN ${body} ELSE ${fail(SINGULAR_MARKER, sql`${count}`)}::text END`;
+  }
+  const page = plan.maxAffected === null ? count : sql`CASE WHEN ${count} > ${param(String(plan.maxAffected))}::bigint THEN ${fail(MAX_MARKER, sql`${count}`)} ELSE ${count} END`;
+  const inserted = plan.conflict === null ? sql`null::bigint` : sql`(SELECT pg_catalog.count(*) FROM pgrst_written WHERE _pgrst_ins)`;
+  const row = ident('pgrst_mutation');
+  const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
+  const scope: Scope = { qualifier: target, table: plan.table };
+  // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
+  const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (SELECT ${projection} FROM pgrst_mutation)`;
+  const result = sql`SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  // tx=rollback: the row travels in a deliberate error so the implicit transaction rolls back.
+  return plan.rollback ? sql`${ctes}${rollbackSelect(result)}` : sql`${ctes} ${result}`;
+}
+
+/** The Location header value: `/table?pk=eq.v` (`is.null` for a null key), values URL-encoded. */
+export function locationHeader(plan: MutatePlan, json: string): string | null {
+  let values: unknown;
+  try {
+    values = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(values)) return null;
+  const parts = plan.table.primaryKey.map((c, i) => {
+    const v: unknown = values[i];
+    return encodeURIComponent(c) + '=' + (typeof v === 'string' ? 'eq.' + encodeURIComponent(v) : 'is.null');
+  });
+  return '/' + encodeURIComponent(plan.request.relation) + '?' + parts.join('&');
+}

@@ -1,0 +1,110 @@
+// Golden SQL of each write kind (insert, headers-only, upsert merge/ignore with on_conflict,
+// PUT, update with max-affected, delete, rolled-back delete): the CTEs that write, the in-SQL
+// checks, and one text per shape whatever the values.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { toApiRequest } from '../../../planner/request.js';
+import { actionPlan } from '../../../planner/plan.js';
+import { mainStatement } from '../../../planner/statements.js';
+import { decodeSchemaCache } from '../../../planner/schema/decode.js';
+import type { TxEndSetting } from '../../../planner/tx-end.js';
+import type { Compiled } from '../../../planner/sql.js';
+
+const column = (name: string, type = 'text', dflt: string | null = null) => ({ name, type, nullable: true, has_default: dflt !== null, default: dflt });
+const cache = decodeSchemaCache(
+  JSON.stringify([
+    { schema: 'api', name: 'wr', kind: 'table', insertable: true, updatable: true, deletable: true, primary_key: ['id'], columns: [column('id', 'integer'), column('name'), column('qty', 'integer', '1')] },
+  ]),
+);
+
+function statement(method: string, query: string, prefer: string | null, body: string | null, txEnd: TxEndSetting = 'commit'): Compiled {
+  const r = toApiRequest(
+    { method, path: '/wr', query, headers: prefer === null ? {} : { prefer }, body: body === null ? null : new TextEncoder().encode(body) },
+    { schemas: ['api'] },
+  );
+  if (!r.ok) assert.fail(r.error.message);
+  const p = actionPlan(r.value, cache, { maxRows: null, txEnd });
+  if (!p.ok) assert.fail(p.error.message);
+  return mainStatement(p.value);
+}
+
+/** The CTEs that write, up to the projection. */
+const writing = (text: string): string => text.slice('WITH '.length, text.indexOf(', pgrst_source AS'));
+const BODY = `json_populate_recordset(null::"api"."wr", (SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $1::json AS j) _pgrst_p)) _pgrst_body`;
+const TAIL = `nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`;
+
+describe('golden SQL of writes', () => {
+  test('insert: the body is one JSON parameter expanded in SQL', () => {
+    const s = statement('POST', '', null, '[{"name":"a"},{"name":"b"}]');
+    assert.equal(writing(s.text), `pgrst_mutation AS (INSERT INTO "api"."wr" ("name") SELECT "name" FROM ${BODY} RETURNING "api"."wr".*)`);
+    assert.ok(s.text.endsWith(`${TAIL}, null::text AS location, null::bigint AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`));
+    assert.deepEqual(s.params, ['[{"name":"a"},{"name":"b"}]']);
+  });
+
+  test('headers-only: Location data from the first written row', () => {
+    const s = statement('POST', '', 'return=headers-only', '{"name":"a"}');
+    assert.match(s.text, /\(SELECT json_build_array\(_pgrst_l\."id"::text\)::text FROM pgrst_mutation _pgrst_l LIMIT 1\) AS location/);
+  });
+
+  test('missing=default: an absent key takes the catalog default, evaluated per element', () => {
+    const s = statement('POST', 'columns=name,qty', 'missing=default', '[{"name":"a"}]');
+    assert.equal(
+      writing(s.text),
+      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN 1 ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", _pgrst_e.j) _pgrst_body RETURNING "api"."wr".*)`,
+    );
+    assert.deepEqual(s.params, ['qty', '[{"name":"a"}]']);
+  });
+
+  test('upsert merge-duplicates with on_conflict', () => {
+    const s = statement('POST', 'on_conflict=name', 'resolution=merge-duplicates', '[{"id":1,"name":"a"}]');
+    assert.equal(
+      writing(s.text),
+      `pgrst_written AS (INSERT INTO "api"."wr" AS _pgrst_w ("id", "name") SELECT "id", "name" FROM ${BODY} WHERE true ON CONFLICT ("name") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" RETURNING _pgrst_w AS _pgrst_row, (_pgrst_w.xmax = 0) AS _pgrst_ins), pgrst_mutation AS (SELECT (_pgrst_row).* FROM pgrst_written)`,
+    );
+    assert.match(s.text, /\(SELECT pg_catalog\.count\(\*\) FROM pgrst_written WHERE _pgrst_ins\) AS inserted/);
+  });
+
+  test('upsert ignore-duplicates on the primary key', () => {
+    const s = statement('POST', '', 'resolution=ignore-duplicates', '{"id":1}');
+    assert.match(writing(s.text), / ON CONFLICT \("id"\) DO NOTHING RETURNING /);
+  });
+
+  test('PUT: the body key must equal the URL key, checked in SQL', () => {
+    const s = statement('PUT', 'id=eq.1', null, '{"id":1,"name":"a"}');
+    assert.match(
+      writing(s.text),
+      / WHERE CASE WHEN _pgrst_body\."id" IS NOT DISTINCT FROM \$2 THEN true ELSE \('pgrst-put-mismatch:' \|\| coalesce\(_pgrst_body\."id"::text, ''\)\)::int = 0 END ON CONFLICT \("id"\) DO UPDATE SET /,
+    );
+    assert.deepEqual(s.params, ['{"id":1,"name":"a"}', '1']);
+  });
+
+  test('update with max-affected: the count check fails the statement', () => {
+    const s = statement('PATCH', 'qty=gt.1', 'handling=strict, max-affected=3', '{"name":"a"}');
+    assert.equal(
+      writing(s.text),
+      `pgrst_mutation AS (UPDATE "api"."wr" SET "name" = _pgrst_body."name" FROM (SELECT * FROM json_populate_record(null::"api"."wr", $1::json)) _pgrst_body WHERE "api"."wr"."qty" > $2 RETURNING "api"."wr".*)`,
+    );
+    assert.match(s.text, /CASE WHEN pg_catalog\.count\(_pgrst_t\) > \$3::bigint THEN \('pgrst-max-affected:' \|\| pg_catalog\.count\(_pgrst_t\)\)::int ELSE pg_catalog\.count\(_pgrst_t\) END AS page_total/);
+    assert.deepEqual(s.params, ['{"name":"a"}', '1', '3']);
+  });
+
+  test('delete, and delete rolled back by db-tx-end', () => {
+    const s = statement('DELETE', 'id=eq.1', null, null);
+    assert.equal(writing(s.text), `pgrst_mutation AS (DELETE FROM "api"."wr" WHERE "api"."wr"."id" = $1 RETURNING "api"."wr".*)`);
+    const r = statement('DELETE', 'id=eq.1', null, null, 'rollback');
+    assert.equal(writing(r.text), writing(s.text));
+    assert.match(r.text, /, pgrst_result AS \(SELECT null::bigint AS total_result_set, .* SELECT \('pgrst-rollback:' \|\| json_build_array\(_pgrst_r\.total_result_set::text, .*\)::text\)::int FROM pgrst_result _pgrst_r$/);
+  });
+
+  test('same shape, different values → the same text', () => {
+    const pairs: [Compiled, Compiled][] = [
+      [statement('POST', '', null, '{"name":"a"}'), statement('POST', '', null, '{"name":"zzz"}')],
+      [statement('PUT', 'id=eq.1', null, '{"id":1}'), statement('PUT', 'id=eq.99', null, '{"id":99}')],
+      [statement('PATCH', 'id=eq.1', 'handling=strict, max-affected=1', '{"qty":1}'), statement('PATCH', 'id=eq.2', 'handling=strict,max-affected=9', '{"qty":5}')],
+      [statement('POST', 'columns=name', null, '[{"name":"a"}]'), statement('POST', 'columns=name', null, '[{"name":"b","x":1}]')],
+    ];
+    for (const [a, b] of pairs) assert.equal(a.text, b.text);
+  });
+});
