@@ -2,7 +2,7 @@
 // decodes it with pure planner code and swaps it into the state whole. The stored settings
 // of the roles the authenticator can become are loaded alongside, as PostgREST does.
 
-import { decodeSchemaCache, tablesQuery, type SchemaCache } from '../planner/index.js';
+import { decodeSchemaCache, routinesQuery, tablesQuery, type SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
 import { decodeRoleSettings, type RoleSettings } from './context.js';
 
@@ -12,10 +12,14 @@ function textArray(names: readonly string[]): string {
 }
 
 export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {
-  const [result] = await pool.run([{ text: tablesQuery, params: [textArray(schemas)] }]);
+  const schemasParam = textArray(schemas);
+  const [result, routines] = await pool.run([
+    { text: tablesQuery, params: [schemasParam] },
+    { text: routinesQuery, params: [schemasParam] },
+  ]);
   const cell = result?.rows[0]?.[0];
   if (cell === undefined || cell === null) throw new Error('schema cache query returned no rows');
-  return decodeSchemaCache(cell.toString('utf8'));
+  return decodeSchemaCache(cell.toString('utf8'), routines?.rows[0]?.[0]?.toString('utf8') ?? '[]');
 }
 
 // Settings of every role the authenticator is a member of (itself included), for this

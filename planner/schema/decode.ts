@@ -1,6 +1,7 @@
 // Catalog rows (the JSON from queries.ts) → SchemaCache. Pure: validates shapes and builds
 // the lookup maps, so a malformed catalog answer fails loudly here, not mid-request.
 
+import { decodeRoutines } from './routines.js';
 import { tableKey, type Column, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -40,7 +41,7 @@ function decodeTable(raw: unknown): Table {
   });
 }
 
-export function decodeSchemaCache(tablesJson: string): SchemaCache {
+export function decodeSchemaCache(tablesJson: string, routinesJson = '[]'): SchemaCache {
   const parsed: unknown = JSON.parse(tablesJson);
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
@@ -48,5 +49,5 @@ export function decodeSchemaCache(tablesJson: string): SchemaCache {
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables };
+  return { tables, routines: decodeRoutines(routinesJson) };
 }
