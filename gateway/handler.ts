@@ -42,7 +42,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const plan = planned.value;
 
   const tx = txVarsStatement(
-    requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' }),
+    requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) }),
   );
   const { main, estimate } = state.planCache.statements(plan, cache);
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,

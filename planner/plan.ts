@@ -5,6 +5,7 @@ import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.j
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
 import type { ApiRequest, RowRange } from './types.js';
+import { callPlan, type CallPlan } from './rpc.js';
 
 export interface PlanConfig {
   readonly maxRows: number | null;
@@ -22,9 +23,11 @@ export type Plan =
       /** Payload columns written (insert/update). */
       readonly columns: readonly string[];
       readonly returnRepresentation: boolean;
-    };
+    }
+  | CallPlan;
 
 export function actionPlan(request: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+  if (request.action.kind === 'call') return callPlan(request, cache, config.maxRows);
   const table = findTable(cache, request.schema, request.relation);
   if (table === undefined) {
     return fail(tableNotFound(request.schema, request.relation, suggestTable(cache, request.schema, request.relation)));

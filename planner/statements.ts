@@ -8,6 +8,7 @@ import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { MediaType } from './types.js';
 import { arrayLiteral } from './operators.js';
+import { callStatementSql } from './rpc-sql.js';
 
 /** Column order of the main statement's single result row. */
 export const MainColumns = { total: 0, pageTotal: 1, body: 2, headers: 3, status: 4 } as const;
@@ -94,6 +95,8 @@ export function mainStatementSql(plan: Plan): Sql {
   const req = plan.request;
   const scope: Scope = { qualifier: target, table: plan.table };
   switch (plan.kind) {
+    case 'call':
+      return callStatementSql(plan, (single) => bodySql(single && req.media.kind !== 'csv' ? { kind: 'object', stripNulls: false } : req.media), responseGucs);
     case 'read': {
       const where = whereSql(scope, req.filters);
       const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;

@@ -77,7 +77,9 @@ export type Action =
   | { readonly kind: 'read'; readonly headOnly: boolean }
   | { readonly kind: 'create' }
   | { readonly kind: 'update' }
-  | { readonly kind: 'delete' };
+  | { readonly kind: 'delete' }
+  /** `/rpc/fn`: GET/HEAD pass query arguments (read-only), POST a JSON object. */
+  | { readonly kind: 'call'; readonly get: boolean; readonly headOnly: boolean; readonly args: Payload };
 
 /** A JSON request body: the raw text (sent to PostgreSQL as one parameter) and its keys. */
 export interface Payload {
