@@ -4,6 +4,7 @@
 import {
   actionPlan,
   apiError,
+  hoistedSettings,
   plannedRows,
   preRequestStatement,
   toApiRequest,
@@ -41,9 +42,9 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 
-  const tx = txVarsStatement(
-    requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) }),
-  );
+  const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) });
+  const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
+  const tx = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.

@@ -11,6 +11,7 @@ function callFromSql(plan: CallPlan): Sql {
   const r = plan.routine;
   const fn = ident(r.schema, r.name);
   const alias = r.returns.kind === 'scalar' ? sql`_pgrst_r(pgrst_scalar)` : sql`_pgrst_r`;
+  if (plan.wholeBody) return sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)}) AS ${alias}`;
   if (plan.args.length === 0) return sql`${fn}() AS ${alias}`;
   const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.type)}`), ', ');
   const named = join(

@@ -17,6 +17,8 @@ export interface CallPlan {
   /** The parameters given, in declaration order; the others take their defaults. */
   readonly args: readonly RoutineParam[];
   readonly argsJson: string;
+  /** A single unnamed json/jsonb parameter takes the whole body. */
+  readonly wholeBody: boolean;
   readonly range: RowRange;
   readonly headOnly: boolean;
   readonly readOnly: boolean;
@@ -29,6 +31,31 @@ export function accepts(r: Routine, keys: readonly string[]): boolean {
   if (!keys.every((k) => names.has(k))) return false;
   const given = new Set(keys);
   return r.params.every((p) => p.hasDefault || given.has(p.name));
+}
+
+const JSON_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb']);
+
+/** `fn(json)` / `fn(jsonb)` with no parameter name: called with the whole request body. */
+export const singleUnnamedJson = (r: Routine): boolean => r.params.length === 1 && r.params[0]!.name === '' && JSON_TYPES.has(r.params[0]!.type);
+
+/** A variadic argument given once in the query string is still an array. */
+function variadicAsArray(r: Routine, json: string): string {
+  const variadic = r.params.find((p) => p.variadic);
+  if (variadic === undefined) return json;
+  const obj = JSON.parse(json) as Record<string, unknown>;
+  const v = obj[variadic.name];
+  if (typeof v !== 'string') return json;
+  return JSON.stringify({ ...obj, [variadic.name]: [v] });
+}
+
+/** The function's `SET` clauses named in db-hoisted-tx-settings, as transaction-local settings. */
+export function hoistedSettings(r: Routine, hoisted: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const s of r.settings) {
+    const eq = s.indexOf('=');
+    if (eq > 0 && hoisted.includes(s.slice(0, eq))) out.push([s.slice(0, eq), s.slice(eq + 1)]);
+  }
+  return out;
 }
 
 const signature = (r: Routine): string => `${r.schema}.${r.name}(${r.params.map((p) => p.name).join(', ')})`;
@@ -94,7 +121,9 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   if (action.kind !== 'call') throw new Error('callPlan: not a call');
   const keys = action.args.keys;
   const overloads = cache.routines?.get(routineKey(request.schema, request.relation)) ?? [];
-  const matches = overloads.filter((r) => accepts(r, keys));
+  let matches = overloads.filter((r) => accepts(r, keys));
+  const wholeBody = matches.length === 0 && !action.get;
+  if (wholeBody) matches = overloads.filter(singleUnnamedJson);
   const routine = matches[0];
   if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys));
   if (matches.length > 1) return fail(ambiguous(matches));
@@ -104,8 +133,9 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     routine,
     table: resultTable(cache, routine),
     request,
-    args: routine.params.filter((p) => given.has(p.name)),
-    argsJson: action.args.json,
+    args: wholeBody ? [] : routine.params.filter((p) => given.has(p.name)),
+    argsJson: action.get ? variadicAsArray(routine, action.args.json) : action.args.json,
+    wholeBody,
     range: capRange(request.range, maxRows),
     headOnly: action.headOnly,
     readOnly: action.get || routine.volatility !== 'volatile',

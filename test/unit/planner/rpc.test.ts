@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, type SchemaCache } from '../../../planner/index.js';
+import { actionPlan, decodeSchemaCache, hoistedSettings, mainStatement, toApiRequest, type SchemaCache } from '../../../planner/index.js';
 
 const param = (name: string, type: string, hasDefault = false, variadic = false) => ({ name, type, has_default: hasDefault, variadic });
 const routine = (name: string, params: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -23,6 +23,8 @@ const cache: SchemaCache = decodeSchemaCache('[]', JSON.stringify([
     columns: [{ name: 'id', type: 'integer', nullable: true, has_default: false }],
   }),
   routine('nothing', [], { return_kind: 'void' }),
+  routine('echo', [param('', 'jsonb')], { settings: ['statement_timeout=5s', 'search_path=x'] }),
+  routine('cat', [param('parts', 'text[]', false, true)]),
 ]));
 
 function plan(method: string, path: string, query = '', body: unknown = null) {
@@ -106,5 +108,27 @@ describe('rpc: golden SQL', () => {
   test('filters and order apply to the result rows', () => {
     const c = text('GET', '/rpc/rows', 'n=3&id=gt.1&order=id.desc');
     assert.match(c.text, /AS _pgrst_r WHERE _pgrst_r."id" > \$2 ORDER BY _pgrst_r."id" DESC LIMIT/);
+  });
+});
+
+describe('rpc: bodies, variadic and hoisted settings', () => {
+  test('a single unnamed jsonb parameter takes the whole body as one parameter', () => {
+    const p = plan('POST', '/rpc/echo', '', { any: 1 });
+    assert.ok(p.ok && p.value.kind === 'call' && p.value.wholeBody);
+    const c = mainStatement(p.value);
+    assert.match(c.text, /FROM "api"."echo"\(\$1::jsonb\) AS _pgrst_r\(pgrst_scalar\)/);
+  });
+
+  test('variadic is passed with VARIADIC; one GET value becomes an array', () => {
+    const p = plan('GET', '/rpc/cat', 'parts=solo');
+    assert.ok(p.ok && p.value.kind === 'call');
+    assert.equal(p.value.argsJson, '{"parts":["solo"]}');
+    assert.match(mainStatement(p.value).text, /LATERAL "api"."cat"\(VARIADIC "parts" := _pgrst_a."parts"\)/);
+  });
+
+  test('only SET clauses named in db-hoisted-tx-settings are hoisted', () => {
+    const echo = cache.routines?.get('api\u0000echo')?.[0];
+    assert.ok(echo !== undefined);
+    assert.deepEqual(hoistedSettings(echo, ['statement_timeout']), [['statement_timeout', '5s']]);
   });
 });
