@@ -3,7 +3,7 @@
 
 import { apiError, fail, invalidBody, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
 import { parsePreferences } from './preferences.js';
-import { callAction, callArgs, isCallMethod, rpcMethodNotAllowed, splitCallQuery } from './rpc-request.js';
+import { callAction, callArgs, callBody, isCallMethod, rawBodyArg, rpcMethodNotAllowed, splitCallQuery } from './rpc-request.js';
 import { negotiate, mediaShape } from './media.js';
 import { canonicalQuery, parseQueryParams, splitQuery } from './query-params.js';
 import { allRows, requestedRange } from './range.js';
@@ -85,9 +85,10 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
   let action: Action;
   if (rpc) {
     if (!isCallMethod(raw.method)) return fail(rpcMethodNotAllowed(raw.method));
-    const args = callArgs(raw.method !== 'POST', argPairs, raw.body);
+    const body = callBody(raw.method === 'POST' ? raw.headers['content-type'] : undefined);
+    const args = body === 'json' ? callArgs(raw.method !== 'POST', argPairs, raw.body) : ok(rawBodyArg(body, raw.body));
     if (!args.ok) return args;
-    const call = callAction(raw.method, args.value);
+    const call = callAction(raw.method, args.value, body);
     if (!call.ok) return call;
     action = call.value;
   } else {
@@ -141,7 +142,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     'count=' + (preferences.count ?? ''),
     'media=' + mediaShape(media.value),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
-    action.kind === 'call' ? 'rpc=' + JSON.stringify(action.args.keys) : '',
+    action.kind === 'call' ? 'rpc=' + action.body + JSON.stringify(action.args.keys) : '',
   ].join('\u0000');
 
   return ok({

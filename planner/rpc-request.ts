@@ -4,17 +4,17 @@
 
 import { apiError, fail, invalidBody, ok, type ApiError, type Result } from './errors.js';
 import { parseOperation } from './filter-grammar.js';
-import type { Action, Payload } from './types.js';
+import type { Action, CallBody, Payload } from './types.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
 
-export function callAction(method: string, args: Payload): Result<Action> {
+export function callAction(method: string, args: Payload, body: CallBody = 'json'): Result<Action> {
   switch (method) {
     case 'GET':
     case 'HEAD':
-      return ok({ kind: 'call', get: true, headOnly: method === 'HEAD', args });
+      return ok({ kind: 'call', get: true, headOnly: method === 'HEAD', args, body: 'json' });
     case 'POST':
-      return ok({ kind: 'call', get: false, headOnly: false, args });
+      return ok({ kind: 'call', get: false, headOnly: false, args, body });
     default:
       return fail(rpcMethodNotAllowed(method));
   }
@@ -61,4 +61,27 @@ export function callArgs(get: boolean, argPairs: readonly [string, string][], bo
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(invalidBody('Empty or invalid json'));
   return ok({ json: text, keys: Object.keys(value), isArray: false });
+}
+
+/** The POST Content-Type → how the body is passed (a single unnamed text/xml/bytea parameter). */
+export function callBody(contentType: string | undefined): CallBody {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  switch (type) {
+    case 'text/plain':
+      return 'text';
+    case 'text/xml':
+      return 'xml';
+    case 'application/octet-stream':
+      return 'bytea';
+    default:
+      return 'json';
+  }
+}
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** A raw body as the text of one parameter (bytea in its `\\x…` hex form). */
+export function rawBodyArg(body: CallBody, bytes: Uint8Array | null): Payload {
+  const b = bytes ?? new Uint8Array();
+  return { json: body === 'bytea' ? '\\x' + hex(b) : utf8.decode(b), keys: [], isArray: false };
 }

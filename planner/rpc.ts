@@ -38,6 +38,9 @@ const JSON_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb']);
 /** `fn(json)` / `fn(jsonb)` with no parameter name: called with the whole request body. */
 export const singleUnnamedJson = (r: Routine): boolean => r.params.length === 1 && r.params[0]!.name === '' && JSON_TYPES.has(r.params[0]!.type);
 
+/** `fn(text)`, `fn(xml)`, `fn(bytea)` with no parameter name, for a raw body of that type. */
+const singleUnnamed = (r: Routine, type: string): boolean => r.params.length === 1 && r.params[0]!.name === '' && r.params[0]!.type === type;
+
 /** A variadic argument given once in the query string is still an array. */
 function variadicAsArray(r: Routine, json: string): string {
   const variadic = r.params.find((p) => p.variadic);
@@ -121,9 +124,10 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   if (action.kind !== 'call') throw new Error('callPlan: not a call');
   const keys = action.args.keys;
   const overloads = cache.routines?.get(routineKey(request.schema, request.relation)) ?? [];
-  let matches = overloads.filter((r) => accepts(r, keys));
+  const rawBody = action.body !== 'json';
+  let matches = rawBody ? [] : overloads.filter((r) => accepts(r, keys));
   const wholeBody = matches.length === 0 && !action.get;
-  if (wholeBody) matches = overloads.filter(singleUnnamedJson);
+  if (wholeBody) matches = overloads.filter(rawBody ? (r) => singleUnnamed(r, action.body) : singleUnnamedJson);
   const routine = matches[0];
   if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys));
   if (matches.length > 1) return fail(ambiguous(matches));

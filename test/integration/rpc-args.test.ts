@@ -27,6 +27,13 @@ describe('rpc: arguments', () => {
     assert.deepEqual((await post('rpc_echo', { any: 'thing', n: 1 })).json(), { any: 'thing', n: 1 });
   });
 
+  test('text/plain and application/octet-stream bodies reach a single unnamed text/bytea parameter', async () => {
+    const t = await request(gateway(), 'POST', '/rpc/rpc_upper', { body: 'shout', headers: { 'content-type': 'text/plain' } });
+    assert.deepEqual([t.status, t.json()], [200, 'SHOUT']);
+    const b = await request(gateway(), 'POST', '/rpc/rpc_bytes', { body: 'four', headers: { 'content-type': 'application/octet-stream' } });
+    assert.deepEqual([b.status, b.json()], [200, 4]);
+  });
+
   test('a hoisted SET clause applies to the whole transaction', async () => {
     assert.equal((await get('rpc_timeout')).json(), '4321ms');
     const r = await get('rpc_sleep');
