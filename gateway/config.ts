@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly dbPreparedStatements: boolean;
   readonly dbTxEnd: TxEnd;
   readonly dbPreRequest: string | null;
+  /** db-hoisted-tx-settings: function SET clauses applied to the whole call transaction. */
+  readonly dbHoistedTxSettings: readonly string[];
   readonly serverHost: string;
   readonly serverPort: number;
   readonly jwtSecret: string | null;
@@ -295,6 +297,7 @@ export function loadConfig(opts: {
     dbPreparedStatements: bool('db-prepared-statements', true),
     dbTxEnd: oneOf('db-tx-end', TX_END_VALUES, 'commit'),
     dbPreRequest: optStr('db-pre-request'),
+    dbHoistedTxSettings: Object.freeze(list(str('db-hoisted-tx-settings', 'statement_timeout,plan_filter.statement_cost_limit,default_transaction_isolation'))),
     serverHost: str('server-host', '!4'),
     serverPort: int('server-port', 3000, 0, 65535),
     jwtSecret: optStr('jwt-secret'),

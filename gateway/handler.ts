@@ -4,6 +4,7 @@
 import {
   actionPlan,
   apiError,
+  hoistedSettings,
   plannedRows,
   preRequestStatement,
   toApiRequest,
@@ -54,9 +55,9 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 
-  const txVars = txVarsStatement(
-    requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' }),
-  );
+  const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) });
+  const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
+  const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
   const rollback = plan.kind === 'mutate' && plan.rollback;
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,

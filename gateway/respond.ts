@@ -3,6 +3,7 @@
 // (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
 
 import { contentType, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
+import { mergeGucHeaders, parseGucHeaders, parseGucStatus } from './guc-response.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
 type Headers = [string, string][];
@@ -42,10 +43,24 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
   const body = row[MainColumns.body] ?? undefined;
   const headers: Headers = [];
   const media = plan.request.media;
-  const withBody = plan.kind === 'read' ? !plan.headOnly : plan.returnRepresentation;
+  const voidCall = plan.kind === 'call' && plan.routine.returns.kind === 'void';
+  const withBody = plan.kind === 'mutate' ? plan.returnRepresentation : !plan.headOnly && !voidCall;
   if (media.kind === 'object' && withBody && page !== 1) return errorResponse(singularityError(page));
   let status: number;
   switch (plan.kind) {
+    case 'call': {
+      // A void function answers 204 without a body, as PostgREST v12+.
+      if (voidCall) {
+        status = 204;
+        break;
+      }
+      const answer = rangeAnswer(plan.range.offset, page, total);
+      if (!answer.ok) return errorResponse(answer.error);
+      status = answer.value.status;
+      headers.push(['Content-Range', answer.value.contentRange]);
+      headers.push(['Content-Type', contentType(media)]);
+      break;
+    }
     case 'read': {
       const answer = rangeAnswer(plan.range.offset, page, total);
       if (!answer.ok) return errorResponse(answer.error);
@@ -75,28 +90,17 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
   const applied = preferenceApplied(plan);
   if (applied !== null) headers.push(['Preference-Applied', applied]);
   const gucHeaders = text(row[MainColumns.headers]);
-  if (gucHeaders !== null) applyGucHeaders(headers, gucHeaders);
+  let merged: [string, string][] = headers;
+  if (gucHeaders !== null) {
+    const parsed = parseGucHeaders(gucHeaders);
+    if (!parsed.ok) return errorResponse(parsed.error);
+    merged = mergeGucHeaders(headers, parsed.value);
+  }
   const gucStatus = text(row[MainColumns.status]);
-  if (gucStatus !== null && /^\d{3}$/.test(gucStatus)) status = Number(gucStatus);
-  return { status, headers, body: withBody ? body ?? Buffer.from('[]') : undefined };
-}
-
-/** `response.headers` is a JSON array of single-key objects; a set header replaces ours. */
-function applyGucHeaders(headers: Headers, json: string): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return;
+  if (gucStatus !== null) {
+    const parsed = parseGucStatus(gucStatus);
+    if (!parsed.ok) return errorResponse(parsed.error);
+    status = parsed.value;
   }
-  if (!Array.isArray(parsed)) return;
-  for (const item of parsed) {
-    if (typeof item !== 'object' || item === null) continue;
-    for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
-      if (typeof v !== 'string') continue;
-      const i = headers.findIndex(([name]) => name.toLowerCase() === k.toLowerCase());
-      if (i >= 0 && k.toLowerCase() !== 'set-cookie') headers.splice(i, 1);
-      headers.push([k, v]);
-    }
-  }
+  return { status, headers: merged, body: withBody ? body ?? Buffer.from('[]') : undefined };
 }

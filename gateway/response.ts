@@ -3,6 +3,7 @@
 
 import { markerError, pgErrorStatus, writeMarker, type ApiError } from '../planner/index.js';
 import { ClientError, PgError } from '../protocol/index.js';
+import { parseCustomRaise } from './guc-response.js';
 
 export interface HttpResponse {
   readonly status: number;
@@ -27,6 +28,10 @@ export function failureResponse(err: unknown, authenticated: boolean): HttpRespo
   if (err instanceof PgError) {
     const marker = writeMarker(err.code, err.message);
     if (marker !== null) return errorResponse(markerError(marker));
+    if (err.code === 'PGRST') {
+      const custom = parseCustomRaise(err.message, err.fields.detail);
+      return custom.ok ? errorResponse(custom.value.error, custom.value.headers) : errorResponse(custom.error);
+    }
     const status = pgErrorStatus(err.code, err.message, authenticated);
     const extra: [string, string][] = status === 401 ? [['WWW-Authenticate', 'Bearer']] : [];
     return errorResponse(

@@ -7,6 +7,8 @@ export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, 
 export { arrayLiteral } from './operators.js';
 export { decodeSchemaCache } from './schema/decode.js';
 export { foreignKeysQuery, tablesQuery, viewsQuery } from './schema/queries.js';
+export { routinesQuery } from './schema/routines.js';
+export { hoistedSettings } from './rpc.js';
 export type { SchemaCache, Table, Column } from './schema/model.js';
 export { apiError, pgErrorStatus, type ApiError, type Result } from './errors.js';
 export type { ApiRequest } from './types.js';

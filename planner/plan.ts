@@ -8,6 +8,7 @@ import { planEmbeds, type EmbedPlan } from './embed.js';
 import type { ApiRequest, RowRange } from './types.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 import { upsertParts, type Conflict, type PutKey } from './upsert.js';
+import { callPlan, type CallPlan } from './rpc.js';
 
 export interface PlanConfig {
   readonly maxRows: number | null;
@@ -44,9 +45,11 @@ export type Plan =
       /** db-tx-end/Prefer: tx said roll back; `txApplied` goes to Preference-Applied. */
       readonly rollback: boolean;
       readonly txApplied: 'commit' | 'rollback' | null;
-    };
+    }
+  | CallPlan;
 
 export function actionPlan(request: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+  if (request.action.kind === 'call') return callPlan(request, cache, config.maxRows);
   const table = findTable(cache, request.schema, request.relation);
   if (table === undefined) {
     return fail(tableNotFound(request.schema, request.relation, suggestTable(cache, request.schema, request.relation)));

@@ -4,6 +4,7 @@
 import { apiError, fail, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
 import { noWrite, writeParts, writeShape } from './payload.js';
 import { parsePreferences } from './preferences.js';
+import { callAction, callArgs, callBody, isCallMethod, rawBodyArg, rpcMethodNotAllowed, splitCallQuery } from './rpc-request.js';
 import { negotiate, mediaShape } from './media.js';
 import { canonicalQuery, parseQueryParams, splitQuery } from './query-params.js';
 import { allRows, requestedRange } from './range.js';
@@ -53,32 +54,46 @@ function decodePathSegment(s: string): string {
 export { parseJsonPayload } from './payload.js';
 
 export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<ApiRequest> {
-  const action = actionFor(raw.method);
-  if (action === null) return fail(unsupportedMethod(raw.method));
   const segments = raw.path.split('/').filter((s) => s !== '');
-  if (segments.length !== 1) {
+  const rpc = segments.length === 2 && decodePathSegment(segments[0]!) === 'rpc';
+  const allPairs = splitQuery(raw.query);
+  const [pairs, argPairs] = rpc ? splitCallQuery(allPairs, raw.method !== 'POST') : [allPairs, []];
+  let action: Action;
+  if (rpc) {
+    if (!isCallMethod(raw.method)) return fail(rpcMethodNotAllowed(raw.method));
+    const body = callBody(raw.method === 'POST' ? raw.headers['content-type'] : undefined);
+    const args = body === 'json' ? callArgs(raw.method !== 'POST', argPairs, raw.body) : ok(rawBodyArg(body, raw.body));
+    if (!args.ok) return args;
+    const call = callAction(raw.method, args.value, body);
+    if (!call.ok) return call;
+    action = call.value;
+  } else {
+    const plain = actionFor(raw.method);
+    if (plain === null) return fail(unsupportedMethod(raw.method));
+    action = plain;
+  }
+  if (!rpc && segments.length !== 1) {
     if (segments.length === 0) {
       return fail(apiError(404, 'PGRST126', 'Root endpoint not available yet', 'The OpenAPI description is not implemented yet'));
     }
     return fail(invalidPath());
   }
-  const relation = decodePathSegment(segments[0]!);
-  if (relation === 'rpc') return fail(invalidPath());
+  const relation = decodePathSegment(segments[rpc ? 1 : 0]!);
+  if (!rpc && relation === 'rpc') return fail(invalidPath());
 
-  const profileHeader = action.kind === 'read' ? raw.headers['accept-profile'] : raw.headers['content-profile'];
+  const profileHeader = action.kind === 'read' || (action.kind === 'call' && action.get) ? raw.headers['accept-profile'] : raw.headers['content-profile'];
   const schema = profileHeader ?? config.schemas[0]!;
   if (!config.schemas.includes(schema)) {
     return fail(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.schemas.join(', ')}`));
   }
 
-  const pairs = splitQuery(raw.query);
   const params = parseQueryParams(pairs);
   if (!params.ok) return params;
   const media = negotiate(raw.headers['accept']);
   if (!media.ok) return media;
   // The Range header is honoured on GET only; limit/offset everywhere.
   const range =
-    action.kind === 'read'
+    action.kind === 'read' || action.kind === 'call'
       ? requestedRange(raw.method === 'GET' ? raw.headers['range'] : undefined, params.value.limit, params.value.offset)
       : ok(allRows);
   if (!range.ok) return range;
@@ -87,7 +102,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     return fail(apiError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${preferences.invalid.join(', ')}`));
   }
 
-  const write = action.kind === 'read' || action.kind === 'delete' ? ok(noWrite) : writeParts(action.kind === 'upsert', pairs, raw.body, raw.headers['content-type']);
+  const write = action.kind === 'read' || action.kind === 'delete' || action.kind === 'call' ? ok(noWrite) : writeParts(action.kind === 'upsert', pairs, raw.body, raw.headers['content-type']);
   if (!write.ok) return write;
   const payload = write.value.payload;
 
@@ -101,6 +116,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     'media=' + mediaShape(media.value),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
     writeShape(preferences, write.value.onConflict),
+    action.kind === 'call' ? 'rpc=' + action.body + JSON.stringify(action.args.keys) : '',
   ].join('\u0000');
 
   return ok({
@@ -113,7 +129,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     embedParams: params.value.embedParams,
     range: range.value,
     media: media.value,
-    canonicalQuery: canonicalQuery(pairs),
+    canonicalQuery: canonicalQuery(allPairs),
     preferences,
     payload,
     onConflict: write.value.onConflict,

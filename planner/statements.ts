@@ -10,6 +10,7 @@ import type { MediaType } from './types.js';
 import { arrayLiteral } from './operators.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 import { mutateStatementSql, writeMarker } from './mutate-sql.js';
+import { callStatementSql } from './rpc-sql.js';
 
 /** Column order of the main statement's single result row. */
 export const MainColumns = { total: 0, pageTotal: 1, body: 2, headers: 3, status: 4 } as const;
@@ -91,6 +92,8 @@ export function mainStatementSql(plan: Plan): Sql {
   const req = plan.request;
   const scope: Scope = { qualifier: target, table: plan.table };
   switch (plan.kind) {
+    case 'call':
+      return callStatementSql(plan, (single) => bodySql(single && req.media.kind !== 'csv' ? { kind: 'object', stripNulls: false } : req.media), responseGucs);
     case 'read': {
       const own = selectSql(scope, req.select);
       const embeds = embedParts(scope, plan.embeds, 'pgrst');

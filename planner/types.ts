@@ -95,7 +95,12 @@ export type Action =
   | { readonly kind: 'create' }
   | { readonly kind: 'update' }
   | { readonly kind: 'upsert' }
-  | { readonly kind: 'delete' };
+  | { readonly kind: 'delete' }
+  /** `/rpc/fn`: GET/HEAD pass query arguments (read-only), POST a JSON object. */
+  | { readonly kind: 'call'; readonly get: boolean; readonly headOnly: boolean; readonly args: Payload; readonly body: CallBody };
+
+/** How a POST body reaches a function: named JSON arguments, or one unnamed parameter of this type. */
+export type CallBody = 'json' | 'text' | 'xml' | 'bytea';
 
 /** A JSON request body: the raw text (sent to PostgreSQL as one parameter) and its keys. */
 export interface Payload {

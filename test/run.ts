@@ -64,10 +64,10 @@ function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 async function main(): Promise<number> {
   const only = process.argv[2];
-  const unit = listTests(join(here, 'unit'));
-  // TEST_FILTER=write- runs only the integration files whose path contains it.
-  const filter = process.env['TEST_FILTER'];
-  const integration = listTests(join(here, 'integration')).filter((f) => filter === undefined || f.includes(filter));
+  // An optional third argument (or TEST_FILTER) keeps only the test files whose path contains it.
+  const match = process.argv[3] ?? process.env['TEST_FILTER'] ?? '';
+  const unit = listTests(join(here, 'unit')).filter((f) => f.includes(match));
+  const integration = listTests(join(here, 'integration')).filter((f) => f.includes(match));
   if (only !== 'integration') {
     const code = await runNodeTest(unit, process.env);
     if (code !== 0 || only === 'unit') return code;

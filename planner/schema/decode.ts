@@ -2,6 +2,7 @@
 // the lookup maps, so a malformed catalog answer fails loudly here, not mid-request.
 
 import { targetList, viewForeignKeys, type ViewSource } from './views.js';
+import { decodeRoutines } from './routines.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -60,7 +61,12 @@ function decodeForeignKey(raw: unknown): ForeignKey {
   });
 }
 
-export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]', viewsJson = '{"views":[],"columns":[]}'): SchemaCache {
+export function decodeSchemaCache(
+  tablesJson: string,
+  foreignKeysJson = '[]',
+  viewsJson = '{"views":[],"columns":[]}',
+  routinesJson = '[]',
+): SchemaCache {
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
   const foreignKeys = Object.freeze([...tableFks, ...decodeViewKeys(tableFks, viewsJson)]);
@@ -71,7 +77,7 @@ export function decodeSchemaCache(tablesJson: string, foreignKeysJson = '[]', vi
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables, foreignKeys };
+  return { tables, foreignKeys, routines: decodeRoutines(routinesJson) };
 }
 
 /** Foreign keys carried over to the views that expose their columns. */

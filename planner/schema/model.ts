@@ -1,6 +1,8 @@
 // The schema cache model: the tables, views and columns the API exposes, with lookup helpers.
 // Plain immutable data so it can be swapped atomically, snapshotted, and tested without a database.
 
+import type { Routine } from './routines.js';
+
 export interface Column {
   readonly name: string;
   readonly type: string;
@@ -39,6 +41,8 @@ export interface ForeignKey {
 export interface SchemaCache {
   readonly tables: ReadonlyMap<string, Table>;
   readonly foreignKeys: readonly ForeignKey[];
+  /** Functions by schema + name (routineKey), overloads together; absent in table-only caches. */
+  readonly routines?: ReadonlyMap<string, readonly Routine[]>;
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;

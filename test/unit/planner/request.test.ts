@@ -59,13 +59,18 @@ describe('method → action', () => {
 });
 
 describe('path', () => {
+  test('/rpc/f is a function call on f', () => {
+    const r = request('GET', '/rpc/f');
+    assert.deepEqual([r.action.kind, r.relation], ['call', 'f']);
+  });
+
   test('one segment names the relation, percent-decoded', () => {
     assert.equal(request('GET', '/todos').relation, 'todos');
     assert.equal(request('GET', '/my%20table').relation, 'my table');
     assert.equal(request('GET', '//todos//').relation, 'todos');
   });
 
-  for (const path of ['/todos/1', '/a/b/c', '/rpc', '/rpc/f']) {
+  for (const path of ['/todos/1', '/a/b/c', '/rpc', '/rpc/f/g']) {
     test(`${path} → 404 PGRST125`, () => {
       const e = error('GET', path);
       assert.deepEqual([e.status, e.code, e.message], [404, 'PGRST125', 'Invalid path specified in request URL']);

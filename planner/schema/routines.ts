@@ -1,0 +1,138 @@
+// Functions of the exposed schemas in the schema cache: the catalog query, the model and its
+// decoder. Pure: the loader runs routinesQuery ($1 = schemas as text[]) and hands the JSON here.
+// Overload resolution lives in planner/rpc.ts; this file only describes what exists.
+
+import type { Column } from './model.js';
+
+export interface RoutineParam {
+  /** '' for an unnamed parameter. */
+  readonly name: string;
+  /** format_type() text, used as a json_to_record column type. */
+  readonly type: string;
+  readonly hasDefault: boolean;
+  readonly variadic: boolean;
+}
+
+export type Volatility = 'volatile' | 'stable' | 'immutable';
+
+/** What the function gives back, as the response body is built from it. */
+export type ReturnShape =
+  | { readonly kind: 'void' }
+  | { readonly kind: 'scalar'; readonly type: string }
+  | { readonly kind: 'composite'; readonly schema: string; readonly name: string; readonly columns: readonly Column[] };
+
+export interface Routine {
+  readonly schema: string;
+  readonly name: string;
+  /** Input parameters (IN, INOUT, VARIADIC) in declaration order. */
+  readonly params: readonly RoutineParam[];
+  readonly returns: ReturnShape;
+  readonly setOf: boolean;
+  readonly volatility: Volatility;
+  /** `SET name = value` clauses of the function, as `name=value`. */
+  readonly settings: readonly string[];
+}
+
+/** Input parameters, output columns (OUT/TABLE or the composite type's), return shape. */
+export const routinesQuery = `
+select coalesce(json_agg(r), '[]')::text from (
+  select n.nspname as schema, p.proname as name, p.proretset as set_of,
+    case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end as volatility,
+    coalesce(to_json(p.proconfig), '[]') as settings,
+    case when t.oid = 'pg_catalog.void'::regtype then 'void'
+         when t.typtype = 'c' or t.oid = 'pg_catalog.record'::regtype then 'composite'
+         else 'scalar' end as return_kind,
+    pg_catalog.format_type(t.oid, null) as return_type,
+    coalesce(tn.nspname, '') as return_schema, coalesce(t.typname, '') as return_name,
+    coalesce((select json_agg(json_build_object('name', coalesce(a.name, ''), 'type', pg_catalog.format_type(a.type, null),
+        'variadic', coalesce(a.mode, 'i') = 'v', 'has_default', a.pos > p.pronargs - p.pronargdefaults) order by a.pos)
+      from (select x.*, row_number() over (order by x.idx) as pos
+            from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes::text[], p.proargnames)
+              with ordinality as x(type, mode, name, idx)
+            where coalesce(x.mode, 'i') in ('i', 'b', 'v')) a), '[]') as params,
+    coalesce(case when t.typtype = 'c' and t.typrelid <> 0 then
+        (select json_agg(json_build_object('name', at.attname, 'type', pg_catalog.format_type(at.atttypid, at.atttypmod),
+            'nullable', not at.attnotnull, 'has_default', false) order by at.attnum)
+         from pg_catalog.pg_attribute at where at.attrelid = t.typrelid and at.attnum > 0 and not at.attisdropped)
+      else
+        (select json_agg(json_build_object('name', x.name, 'type', pg_catalog.format_type(x.type, null),
+            'nullable', true, 'has_default', false) order by x.idx)
+         from unnest(p.proallargtypes, p.proargmodes::text[], p.proargnames) with ordinality as x(type, mode, name, idx)
+         where x.mode in ('o', 'b', 't'))
+      end, '[]') as columns
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  join pg_catalog.pg_type t on t.oid = p.prorettype
+  left join pg_catalog.pg_namespace tn on tn.oid = t.typnamespace
+  where p.prokind = 'f' and n.nspname = any($1::text[])
+  order by n.nspname, p.proname, p.oid
+) r`;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function expect<T>(cond: boolean, what: string, value: T): T {
+  if (!cond) throw new Error(`schema cache: unexpected routine data (${what})`);
+  return value;
+}
+
+const str = (r: Record<string, unknown>, k: string): string => expect(typeof r[k] === 'string', k, r[k] as string);
+const bool = (r: Record<string, unknown>, k: string): boolean => expect(typeof r[k] === 'boolean', k, r[k] as boolean);
+const list = (r: Record<string, unknown>, k: string): unknown[] => expect(Array.isArray(r[k]), k, r[k] as unknown[]);
+const rec = (v: unknown, what: string): Record<string, unknown> => expect(isRecord(v), what, v as Record<string, unknown>);
+
+const VOLATILITIES: ReadonlySet<string> = new Set<Volatility>(['volatile', 'stable', 'immutable']);
+
+function decodeReturns(r: Record<string, unknown>): ReturnShape {
+  const kind = str(r, 'return_kind');
+  switch (kind) {
+    case 'void':
+      return { kind: 'void' };
+    case 'scalar':
+      return { kind: 'scalar', type: str(r, 'return_type') };
+    case 'composite': {
+      const columns = list(r, 'columns').map((c): Column => {
+        const o = rec(c, 'column');
+        return { name: str(o, 'name'), type: str(o, 'type'), nullable: bool(o, 'nullable'), hasDefault: bool(o, 'has_default') };
+      });
+      return { kind: 'composite', schema: str(r, 'return_schema'), name: str(r, 'return_name'), columns };
+    }
+    default:
+      throw new Error(`schema cache: unexpected routine data (return_kind ${kind})`);
+  }
+}
+
+export function decodeRoutine(raw: unknown): Routine {
+  const r = rec(raw, 'routine');
+  const volatility = str(r, 'volatility');
+  expect(VOLATILITIES.has(volatility), 'volatility', volatility);
+  const params = list(r, 'params').map((p): RoutineParam => {
+    const o = rec(p, 'param');
+    return { name: str(o, 'name'), type: str(o, 'type'), hasDefault: bool(o, 'has_default'), variadic: bool(o, 'variadic') };
+  });
+  const settings = list(r, 'settings').map((s) => expect(typeof s === 'string', 'setting', s as string));
+  return Object.freeze({
+    schema: str(r, 'schema'),
+    name: str(r, 'name'),
+    params: Object.freeze(params),
+    returns: decodeReturns(r),
+    setOf: bool(r, 'set_of'),
+    volatility: volatility as Volatility,
+    settings: Object.freeze(settings),
+  });
+}
+
+export const routineKey = (schema: string, name: string): string => schema + '\u0000' + name;
+
+/** The routines JSON → overloads grouped by schema and name. */
+export function decodeRoutines(json: string): ReadonlyMap<string, readonly Routine[]> {
+  const parsed: unknown = JSON.parse(json);
+  const out = new Map<string, Routine[]>();
+  for (const raw of expect(Array.isArray(parsed), 'routines', parsed as unknown[])) {
+    const r = decodeRoutine(raw);
+    const key = routineKey(r.schema, r.name);
+    const group = out.get(key);
+    if (group === undefined) out.set(key, [r]);
+    else group.push(r);
+  }
+  return out;
+}
