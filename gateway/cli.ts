@@ -76,6 +76,7 @@ export function dumpConfig(c: AppConfig): string {
     ['db-channel', c.dbChannel],
     ['db-channel-enabled', c.dbChannelEnabled],
     ['db-extra-search-path', c.dbExtraSearchPath.join(',')],
+    ['db-hoisted-tx-settings', c.dbHoistedTxSettings.join(',')],
     ['db-max-rows', c.dbMaxRows],
     ['db-pool', c.dbPool],
     ['db-pool-acquisition-timeout', c.dbPoolAcquisitionTimeout],

@@ -48,6 +48,7 @@ describe('dumpConfig', () => {
           PGRST_JWT_CACHE_MAX_ENTRIES: '5',
           PGRST_JWT_COOKIE_NAME: 'session',
           PGRST_DB_CHANNEL: 'reloads',
+          PGRST_DB_HOISTED_TX_SETTINGS: 'statement_timeout,work_mem',
           PGRST_DB_POOL_MAX_IDLETIME: '11',
           PGRST_DB_POOL_PIPELINE_DEPTH: '8',
           PGRST_OPENAPI_MODE: 'disabled',
