@@ -258,7 +258,7 @@ async function main(): Promise<void> {
       },
       notes: [
         'wrk runs one thread on the same 2-core machine as the gateway and PostgreSQL: compare ratios within one run.',
-        'Where a target is missed: on 2 cores, wrk, PostgreSQL and the gateway share the CPU, so the gateway cannot reach the pgbench ceiling (which has no HTTP side at all); a CPU profile of GET by primary key shows most gateway time in socket writes (uWS response end, the PostgreSQL socket) rather than in planning.',
+        'Where a target is missed: wrk, PostgreSQL and the gateway share 2 cores; a CPU profile of GET by primary key shows most gateway time in socket writes (uWS response end, the PostgreSQL socket) rather than in planning.',
         'Latency at half of peak comes from an open-loop Node generator (bench/openloop.ts) that measures from the scheduled send time; it is itself limited to roughly 10k req/s here.',
         'PostGraphile (v4) answers the read workloads as GraphQL; its get-25 query has no score filter (core PostGraphile has no range filters).',
         ...(pg1.length === 0 ? ['pgbench not found: the PostgreSQL ceiling was not measured.'] : []),
