@@ -35,11 +35,37 @@ export function searchPath(schema: string, extra: readonly string[]): string {
   return [schema, ...extra.filter((s) => s !== schema)].map((s) => '"' + s.replace(/"/g, '""') + '"').join(', ');
 }
 
+type Settings = readonly (readonly [string, string])[];
+
+// The config is frozen and swapped whole on reload, so its app settings are listed once per config.
+const appSettingsOf = new WeakMap<AppConfig, Settings>();
+
 /** app.settings.* in config order, then the role's settings (which win on a clash). */
-export function settingsFor(config: AppConfig, roleSettings: RoleSettings, role: string): readonly (readonly [string, string])[] {
-  const app = Object.entries(config.appSettings).map(([k, v]): readonly [string, string] => ['app.settings.' + k, v]);
+export function settingsFor(config: AppConfig, roleSettings: RoleSettings, role: string): Settings {
+  let app = appSettingsOf.get(config);
+  if (app === undefined) {
+    app = Object.entries(config.appSettings).map(([k, v]): readonly [string, string] => ['app.settings.' + k, v]);
+    appSettingsOf.set(config, app);
+  }
   const own = roleSettings.get(role) ?? [];
   return own.length === 0 ? app : [...app, ...own];
+}
+
+const searchPaths = new WeakMap<AppConfig, Map<string, string>>();
+
+/** searchPath() once per config and schema: the exposed schemas are few and fixed per config. */
+function searchPathFor(config: AppConfig, schema: string): string {
+  let bySchema = searchPaths.get(config);
+  if (bySchema === undefined) {
+    bySchema = new Map();
+    searchPaths.set(config, bySchema);
+  }
+  let path = bySchema.get(schema);
+  if (path === undefined) {
+    path = searchPath(schema, config.dbExtraSearchPath);
+    bySchema.set(schema, path);
+  }
+  return path;
 }
 
 export interface ContextInput {
@@ -59,7 +85,7 @@ export function requestContext(config: AppConfig, roleSettings: RoleSettings, in
     path: raw.path,
     headers: JSON.stringify(raw.headers),
     cookies: JSON.stringify(input.cookies),
-    searchPath: searchPath(input.schema, config.dbExtraSearchPath),
+    searchPath: searchPathFor(config, input.schema),
     settings: settingsFor(config, roleSettings, auth.role),
     readOnly: input.readOnly,
   };
