@@ -19,7 +19,7 @@ build: install
 	rm -rf dist && npx tsc -p .
 
 run: build
-	$(NODE) dist/gateway/dev.js $(CONFIG)
+	$(NODE) --max-semi-space-size=4 dist/gateway/dev.js $(CONFIG)
 
 unit: build
 	$(NODE) dist/test/run.js unit

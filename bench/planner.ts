@@ -1,24 +1,13 @@
 // Planner micro-benchmark: URL → SQL per second for each workload URL, cold (parse, plan,
 // build and compile the SQL) and plan-cached (parse, plan, reuse the text and collect the
-// parameters), on a schema cache decoded from a fixed description. No database, no HTTP.
+// parameters), on the schema cache of the benchmark database (loaded once, so embeds and
+// functions plan as the gateway plans them). No HTTP; the timed loop never touches the database.
 
-import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, type RawRequest } from '../planner/index.js';
+import { actionPlan, mainStatement, toApiRequest, type RawRequest, type SchemaCache } from '../planner/index.js';
 import { PlanCache } from '../gateway/plan-cache.js';
+import { loadSchemaCache } from '../gateway/schema-loader.js';
+import { parseConnInfo, Pool } from '../protocol/index.js';
 import { concretePath, SCENARIOS } from './scenarios.js';
-
-const col = (name: string, type = 'integer'): unknown => ({ name, type, nullable: false, has_default: false });
-const table = (name: string, columns: unknown[]): unknown => ({
-  schema: 'bench', name, kind: 'table', insertable: true, updatable: true, deletable: true, primary_key: ['id'], columns,
-});
-
-export const benchSchema = decodeSchemaCache(
-  JSON.stringify([
-    table('posts', [col('id'), col('author_id'), col('title', 'text'), col('body', 'text'), col('published', 'boolean'), col('score'), col('created_at', 'timestamp with time zone')]),
-    table('authors', [col('id'), col('name', 'text'), col('email', 'text')]),
-    table('events', [col('id', 'bigint'), col('kind', 'text'), col('payload', 'jsonb'), col('created_at', 'timestamp with time zone')]),
-    table('notes', [col('id'), col('owner', 'text'), col('body', 'text')]),
-  ]),
-);
 
 export interface PlannerResult {
   readonly workload: string;
@@ -34,7 +23,7 @@ function perSecond(iterations: number, fn: () => unknown): number {
   return iterations / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-export function runPlannerBench(iterations: number): PlannerResult[] {
+export function runPlannerBench(iterations: number, benchSchema: SchemaCache): PlannerResult[] {
   return SCENARIOS.map((s) => {
     const url = concretePath(s, 4242);
     const q = url.indexOf('?');
@@ -66,8 +55,21 @@ export function runPlannerBench(iterations: number): PlannerResult[] {
   });
 }
 
+/** The benchmark schema's cache, read through our own pool (as the gateway reads it). */
+export async function loadBenchSchema(dbUri: string): Promise<SchemaCache> {
+  const pool = new Pool(parseConnInfo(dbUri, process.env), { size: 1, pipelineDepth: 4, acquisitionTimeoutMs: 10_000, statementCacheSize: 10, preparedStatements: true });
+  try {
+    return await loadSchemaCache(pool, ['bench']);
+  } finally {
+    await pool.end();
+  }
+}
+
+// Standalone: `node dist/bench/planner.js DB_URI [iterations]` against a database with bench/dataset.sql loaded.
 if (process.argv[1]?.endsWith('planner.js')) {
-  for (const r of runPlannerBench(Number(process.argv[2] ?? 20000))) {
+  const uri = process.argv[2];
+  if (uri === undefined) throw new Error('usage: node dist/bench/planner.js DB_URI [iterations] (a database with bench/dataset.sql loaded)');
+  for (const r of runPlannerBench(Number(process.argv[3] ?? 20000), await loadBenchSchema(uri))) {
     const line = r.skipped !== null ? `skipped: ${r.skipped}` : `${r.coldPerSecond?.toFixed(0)} cold, ${r.cachedPerSecond?.toFixed(0)} plan-cached URL→SQL/s`;
     process.stdout.write(`${r.workload.padEnd(26)} ${line}\n`);
   }

@@ -32,7 +32,7 @@ export function ensureWrk(): string {
 
 const luaString = (s: string): string => JSON.stringify(s); // JSON string escapes are valid Lua escapes for our ASCII inputs.
 
-function luaScript(s: Scenario, tokenFile: string | null, fixedToken: string | null): string {
+function luaScript(s: Scenario, tokenFile: string | null, fixedToken: string | null, delayMs: number | null): string {
   const headers = Object.entries({ 'Content-Type': 'application/json', ...(s.headers ?? {}) })
     .map(([k, v]) => `wrk.headers[${luaString(k)}] = ${luaString(v)}`)
     .join('\n');
@@ -56,6 +56,7 @@ request = function()
   end
   return wrk.format(nil, ${pathExpr}, h)
 end
+${delayMs === null ? '' : `delay = function() return ${delayMs.toFixed(3)} end`}
 response = function(status, headers, body)
   if status ~= ${s.status} then unexpected = unexpected + 1 end
 end
@@ -67,13 +68,19 @@ end
 `;
 }
 
-export function runWrk(
-  url: string,
-  s: Scenario,
-  opts: { connections: number; seconds: number; tmpDir: string; tokenFile: string | null; fixedToken: string | null; rate?: number },
-): Promise<WrkResult> {
+export interface WrkOptions {
+  readonly connections: number;
+  readonly seconds: number;
+  readonly tmpDir: string;
+  readonly tokenFile: string | null;
+  readonly fixedToken: string | null;
+  /** Each connection waits this long after a reply before its next request (pacing). */
+  readonly delayMs?: number;
+}
+
+export function runWrk(url: string, s: Scenario, opts: WrkOptions): Promise<WrkResult> {
   const script = join(opts.tmpDir, `${s.name}.lua`);
-  writeFileSync(script, luaScript(s, opts.tokenFile, opts.fixedToken));
+  writeFileSync(script, luaScript(s, opts.tokenFile, opts.fixedToken, opts.delayMs ?? null));
   // Only one thread: the machine has two cores and the gateway needs one.
   const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '-s', script, url];
   return new Promise((resolve, reject) => {
@@ -98,4 +105,19 @@ export function runWrk(
       });
     });
   });
+}
+
+/**
+ * Latency at a fixed request rate: wrk with every connection pausing between requests so the
+ * total comes out at `rate`. A short calibration run measures the reply time the pause must
+ * leave room for (cycle = pause + reply time; rate = connections / cycle). Latency is timed from
+ * each actual send, so a stall that delays sends is under-counted (no coordinated-omission
+ * correction, unlike wrk2); at half of peak the queue it would hide is short.
+ */
+export async function runWrkPaced(url: string, s: Scenario, opts: Omit<WrkOptions, 'delayMs'> & { rate: number }): Promise<WrkResult> {
+  const c = opts.connections;
+  const d0 = (c * 1000) / opts.rate;
+  const probe = await runWrk(url, s, { ...opts, seconds: 2, delayMs: d0 });
+  const reply = Math.max(0, c * 1000 / Math.max(1, probe.rps) - d0);
+  return runWrk(url, s, { ...opts, delayMs: Math.max(0, d0 - reply) });
 }

@@ -12,7 +12,7 @@ import {
   rolledBackRow,
   type RawRequest,
 } from '../planner/index.js';
-import { PgError } from '../protocol/index.js';
+import { PgError, type AbortHook } from '../protocol/index.js';
 import { extractToken } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
@@ -34,7 +34,7 @@ function withApplied(r: HttpResponse, pref: string): HttpResponse {
 export interface RequestMeta {
   role: string;
   /** Aborts when the client disconnects. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortHook;
 }
 
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {

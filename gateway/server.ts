@@ -4,6 +4,7 @@
 
 import uws from 'uWebSockets.js';
 import type { RawRequest } from '../planner/index.js';
+import { AbortFlag, type AbortHook } from '../protocol/index.js';
 import type { HttpResponse } from './response.js';
 import { errorResponse } from './response.js';
 
@@ -21,7 +22,7 @@ export interface RunningServer {
  * `remote` is the client address when the server was asked to capture it, else ''. `signal`
  * aborts when the client goes away, so a queued request can leave the pool queue or be cancelled.
  */
-export type Handler = (raw: RawRequest, remote: string, signal: AbortSignal) => Promise<HttpResponse>;
+export type Handler = (raw: RawRequest, remote: string, signal: AbortHook) => Promise<HttpResponse>;
 
 const REASONS: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content', 300: 'Multiple Choices',
@@ -60,7 +61,7 @@ export function startServer(
   const app = uws.App();
   app.any('/*', (res, req) => {
     let aborted = false;
-    const controller = new AbortController();
+    const controller = new AbortFlag();
     res.onAborted(() => {
       aborted = true;
       controller.abort();
@@ -86,7 +87,7 @@ export function startServer(
       });
     };
     const run = (body: Uint8Array | null): void => {
-      handler({ method, path, query, headers, body }, remote, controller.signal).then(finish, (err: unknown) => {
+      handler({ method, path, query, headers, body }, remote, controller).then(finish, (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
         finish(errorResponse({ status: 500, code: 'PGRSTX00', message: 'Internal server error', details: message, hint: null }));
       });

@@ -4,3 +4,4 @@ export { Connection, type ConnectionOptions, type Query, type QueryResult } from
 export { Pool, type PoolOptions } from './pool.js';
 export { parseConnInfo, type ConnInfo } from './conninfo.js';
 export { ClientError, PgError, type ClientErrorCode, type PgErrorFields } from './errors.js';
+export { AbortFlag, type AbortHook } from './abort.js';

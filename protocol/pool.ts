@@ -6,6 +6,7 @@
 import type { ConnInfo } from './conninfo.js';
 import { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
 import { ClientError } from './errors.js';
+import type { AbortHook } from './abort.js';
 
 export interface PoolOptions extends ConnectionOptions {
   readonly size: number;
@@ -46,7 +47,7 @@ const DEFAULT_GROW_AT = 4;
 
 interface Waiter {
   readonly queries: readonly Query[];
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortHook | undefined;
   readonly resolve: (r: QueryResult[]) => void;
   readonly reject: (e: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -86,7 +87,7 @@ export class Pool {
    * HTTP client went away), a waiting batch leaves the queue and a running one is cancelled
    * if it is alone on its connection; pipelined neighbours are never put at risk.
    */
-  run(queries: readonly Query[], signal?: AbortSignal): Promise<QueryResult[]> {
+  run(queries: readonly Query[], signal?: AbortHook): Promise<QueryResult[]> {
     if (this.ended) return Promise.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
     if (this.down !== null) return Promise.reject(this.downError());
     if (signal?.aborted === true) return Promise.reject(new ClientError('ABORTED', 'the request was aborted'));
@@ -230,7 +231,7 @@ export class Pool {
     }
   }
 
-  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortSignal | undefined): Promise<QueryResult[]> {
+  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortHook | undefined): Promise<QueryResult[]> {
     this.dispatched++;
     const p = conn.send(queries);
     let settled = false;
