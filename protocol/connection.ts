@@ -14,6 +14,9 @@ import { authenticator, startupMessage } from './startup.js';
 import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
 import { openTransport, sendCancel } from './transport.js';
 
+/** Above this many bytes a tick's messages go out as one writev instead of one concatenated buffer. */
+const LARGE_FLUSH_BYTES = 256 * 1024;
+
 export interface Query {
   readonly text: string;
   readonly params: readonly (string | null)[];
@@ -230,10 +233,24 @@ export class Connection {
     setImmediate(() => {
       this.flushScheduled = false;
       if (this.socket === null || this.closed || this.pendingWrites.length === 0) return;
-      const data = this.pendingWrites.length === 1 ? this.pendingWrites[0]! : Buffer.concat(this.pendingWrites);
+      const pending = this.pendingWrites;
       this.pendingWrites = [];
       this.writes++;
-      this.socket.write(data);
+      if (pending.length === 1) {
+        this.socket.write(pending[0]!);
+        return;
+      }
+      let bytes = 0;
+      for (const b of pending) bytes += b.length;
+      if (bytes < LARGE_FLUSH_BYTES) {
+        this.socket.write(Buffer.concat(pending, bytes));
+        return;
+      }
+      // A big Bind (a bulk body) would be copied once more by concat: hand the pieces to one
+      // writev instead.
+      this.socket.cork();
+      for (const b of pending) this.socket.write(b);
+      this.socket.uncork();
     });
   }
 
