@@ -74,11 +74,14 @@ export function readSnapshot(path: string, schemas: readonly string[], log: (lin
 
 let tempCounter = 0;
 
-/** Writes the snapshot atomically: a temp file in the same directory, then rename over the old one. */
+/**
+ * Writes the snapshot atomically: a temp file in the same directory, then rename over the old
+ * one. Owner-only, as role settings may carry values not everyone should read.
+ */
 export async function writeSnapshot(path: string, snapshot: SchemaSnapshot): Promise<void> {
   const temp = `${path}.${process.pid}.${++tempCounter}.tmp`;
   try {
-    await writeFile(temp, encodeSnapshot(snapshot));
+    await writeFile(temp, encodeSnapshot(snapshot), { mode: 0o600 });
     await rename(temp, path);
   } catch (err) {
     await unlink(temp).catch(() => undefined);

@@ -92,16 +92,17 @@ export function checkSnapshot(value: unknown, expected: { readonly schemas: read
 /**
  * One cheap query ($1 = db-schemas as text[]) whose answer changes whenever a catalog row the
  * schema cache is built from changes: every such row's oid (or key) and xmin, hashed. Any
- * INSERT/UPDATE/DELETE of a catalog row gives it a new xmin, so DDL anywhere the loader looks
- * (relations, columns, defaults, constraints, view rules, triggers that make views writable,
- * functions, types, enum labels, comments, role settings) changes the hash, while statistics
- * updates (in-place, same xmin) do not. It only reads the system columns of those rows, where
- * the full load formats types, parses view trees and builds JSON for all of them. Scopes follow
- * the loader: relations, functions and types of the exposed schemas; constraints, columns,
- * defaults and rules of every user relation (oid >= 16384, FirstNormalObjectId), as views may
- * expose keys of private tables. A freeze by VACUUM can turn an xmin into 2: a spurious
- * mismatch, costing one full load, never a stale cache. (array_to_string turns an empty
- * group into '' in its place, so groups cannot shift.)
+ * INSERT/UPDATE/DELETE of a catalog row gives it a new xmin, so DDL wherever the loader looks
+ * changes the hash — relations, columns, defaults, constraints, view rules, user triggers
+ * (INSTEAD OF triggers make views writable; the internal ones behind foreign keys, most of
+ * pg_trigger, are skipped), functions, types, enum labels, comments, role settings — while
+ * statistics updates (in place, same xmin) do not. It reads only the system columns of those
+ * rows, where the full load formats types, parses view trees and builds JSON for all of them.
+ * Scopes follow the loader: relations, functions and types of the exposed schemas;
+ * constraints, columns, defaults and rules of every user relation (oid >= 16384,
+ * FirstNormalObjectId), as views may expose keys of private tables. A freeze by VACUUM can
+ * turn an xmin into 2: a spurious mismatch, costing one full load, never a stale cache.
+ * array_to_string puts '' in place of an empty group, so groups cannot shift.
  */
 export const fingerprintQuery = `
 with ns as (select oid from pg_catalog.pg_namespace where nspname = any($1::text[]))
@@ -117,7 +118,7 @@ select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.arra
   (select string_agg(x.oid::text || ':' || x.xmin::text, ',' order by x.oid) from pg_catalog.pg_attrdef x where x.oid >= 16384),
   (select string_agg(x.oid::text || ':' || x.xmin::text, ',' order by x.oid) from pg_catalog.pg_constraint x where x.oid >= 16384),
   (select string_agg(x.oid::text || ':' || x.xmin::text, ',' order by x.oid) from pg_catalog.pg_rewrite x where x.oid >= 16384),
-  (select string_agg(x.oid::text || ':' || x.xmin::text, ',' order by x.oid) from pg_catalog.pg_trigger x where x.oid >= 16384),
+  (select string_agg(x.oid::text || ':' || x.xmin::text, ',' order by x.oid) from pg_catalog.pg_trigger x where x.oid >= 16384 and not x.tgisinternal),
   (select string_agg(p.oid::text || ':' || p.xmin::text, ',' order by p.oid)
      from pg_catalog.pg_proc p where p.pronamespace in (select oid from ns)),
   (select string_agg(t.oid::text || ':' || t.xmin::text, ',' order by t.oid)

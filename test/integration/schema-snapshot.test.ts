@@ -39,7 +39,7 @@ describe('schema-cache snapshot', () => {
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await sqlQuery('drop table if exists api.snap_new, api.snap_probe cascade; drop function if exists api.snap_probe_f()');
+    await sqlQuery('drop table if exists api.snap_new, api.snap_probe cascade; drop function if exists api.snap_probe_f(), api.snap_probe_tf()');
     await sqlQuery('alter role web_anon reset work_mem');
   });
 
@@ -148,6 +148,10 @@ describe('schema-cache snapshot', () => {
       ['create view api.snap_probe_v as select id from api.snap_probe', true],
       ['create or replace view api.snap_probe_v as select id, remark from api.snap_probe', true],
       ['create function api.snap_probe_f() returns int language sql as $$select 1$$', true],
+      ['create function api.snap_probe_tf() returns trigger language plpgsql as $$begin return new; end$$', true],
+      ['create trigger snap_probe_t instead of insert on api.snap_probe_v for each row execute function api.snap_probe_tf()', true],
+      // relhastriggers is already set: only the pg_trigger row changes.
+      ['create trigger snap_probe_u instead of update on api.snap_probe_v for each row execute function api.snap_probe_tf()', true],
       ['alter role web_anon set work_mem = $$8MB$$', true],
       ['select 1', false],
     ];

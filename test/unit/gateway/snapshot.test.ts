@@ -5,7 +5,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'msgpackr';
@@ -60,6 +60,7 @@ describe('snapshot file', () => {
     await writeSnapshot(path, snap);
     assert.deepEqual(readdirSync(dir), ['schema.msgpack']);
     assert.deepEqual(readFileSync(path), encodeSnapshot(snap));
+    assert.equal(statSync(path).mode & 0o777, 0o600);
     await assert.rejects(writeSnapshot(join(dir, 'missing-dir', 'x.msgpack'), snap));
     assert.deepEqual(readdirSync(dir), ['schema.msgpack']);
   }));
