@@ -35,7 +35,7 @@ const EXPECTED: readonly (readonly [string, unknown])[] = [
 const WORKERS = 12;
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -102,7 +102,7 @@ describe('schema reload under embed load', () => {
     }
 
     assert.deepEqual(failures.slice(0, 5), []);
-    assert.ok(completed > 100, `only ${completed} requests completed`);
+    assert.ok(completed > 50, `only ${completed} requests completed`);
     assert.ok(spanningSwap > 0, 'no request was in flight across a cache swap');
 
     // The reload after the DDL made the new relationship (both directions) and column usable.
