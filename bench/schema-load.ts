@@ -1,14 +1,17 @@
 // Schema-cache load time on a generated large schema (1,000 tables, 3,000 foreign keys, 200
 // views, 500 functions): `make bench-schema`. Loads through the gateway's own pool and loader,
-// reports the median of several loads, and writes bench/results/schema-load.json.
+// reports the median of several loads, and writes bench/results/schema-load.json. Also times
+// what a start from a schema-cache snapshot costs instead: reading and decoding the snapshot
+// file, and the one catalog-fingerprint query that checks it.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
-import { loadSchemaCache } from '../gateway/schema-loader.js';
+import { fetchCatalog, fetchFingerprint, loadSchemaCache } from '../gateway/schema-loader.js';
+import { CATALOG_QUERIES_DIGEST, readSnapshot, writeSnapshot } from '../gateway/snapshot.js';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -65,17 +68,38 @@ async function main(): Promise<void> {
       size: 1, pipelineDepth: 1, acquisitionTimeoutMs: 30000, statementCacheSize: 10, preparedStatements: true,
     });
     const times: number[] = [];
+    const fingerprintTimes: number[] = [];
+    const restoreTimes: number[] = [];
+    const snapshotFile = `${dataDir}-snapshot.msgpack`;
     let relations = 0;
+    let snapshotBytes = 0;
+    const timed = async <T>(into: number[], fn: () => Promise<T> | T): Promise<T> => {
+      const started = process.hrtime.bigint();
+      const out = await fn();
+      into.push(Number(process.hrtime.bigint() - started) / 1e6);
+      return out;
+    };
     try {
       for (let i = 0; i < 7; i++) {
-        const started = process.hrtime.bigint();
-        const cache = await loadSchemaCache(pool, ['big']);
-        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        const cache = await timed(times, () => loadSchemaCache(pool, ['big']));
         relations = cache.tables.size;
+      }
+      const load = await fetchCatalog(pool, ['big'], true);
+      await writeSnapshot(snapshotFile, {
+        fingerprint: load.fingerprint ?? '', schemas: ['big'], queries: CATALOG_QUERIES_DIGEST, createdAt: new Date().toISOString(),
+        catalog: load.catalog, roleSettings: load.roleSettings,
+      });
+      snapshotBytes = statSync(snapshotFile).size;
+      for (let i = 0; i < 7; i++) {
+        await timed(fingerprintTimes, () => fetchFingerprint(pool, ['big']));
+        const restored = await timed(restoreTimes, () => readSnapshot(snapshotFile, ['big'], () => undefined));
+        if (restored?.cache.tables.size !== relations) throw new Error('the snapshot did not restore the schema cache');
       }
     } finally {
       await pool.end();
+      rmSync(snapshotFile, { force: true });
     }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     times.sort((a, b) => a - b);
     const report = {
       date: new Date().toISOString(),
@@ -83,6 +107,13 @@ async function main(): Promise<void> {
       relationsLoaded: relations,
       loadMs: { min: times[0], median: times[Math.floor(times.length / 2)], max: times[times.length - 1] },
       targetMs: 500,
+      snapshot: {
+        bytes: snapshotBytes,
+        /** Read, msgpack-decode, validate and decode the snapshot file: what a start serves after. */
+        restoreMedianMs: median(restoreTimes),
+        /** The one query that checks a restored snapshot against the live catalog. */
+        fingerprintQueryMedianMs: median(fingerprintTimes),
+      },
     };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     writeFileSync(join(root, 'bench', 'results', 'schema-load.json'), JSON.stringify(report, null, 2) + '\n');

@@ -13,6 +13,7 @@ import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
 import { startListener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
+import { readSnapshot } from './snapshot.js';
 import { Authenticator } from './auth.js';
 import { listenHost, startServer, uwsIsNative } from './server.js';
 import { applyConfig, type AppState } from './state.js';
@@ -28,6 +29,8 @@ export interface Gateway {
   readonly adminPort: number | null;
   readonly metrics: Metrics;
   readonly state: AppState;
+  /** Settles when the first schema-cache load (or the check of a restored snapshot) is done. */
+  readonly schemaLoaded: Promise<void>;
   /** Reload the schema cache (SIGUSR1); resolves when the swap (or its failure) is done. */
   reloadSchema(): Promise<void>;
   /** Re-read the config (SIGUSR2); an invalid one is logged and the old one kept. */
@@ -89,7 +92,13 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     jwksTimer.unref();
   }
 
-  const reloader = new SchemaReloader(state, metrics, log);
+  // Restored before the server listens, so no request sees the 503 window the load would leave.
+  const restored = config.schemaCacheSnapshot === null ? null : readSnapshot(config.schemaCacheSnapshot, config.dbSchemas, log);
+  if (restored !== null) {
+    state.schemaCache = restored.cache;
+    state.roleSettings = restored.roleSettings;
+  }
+  const reloader = new SchemaReloader(state, metrics, log, restored?.fingerprint ?? null);
   // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
   // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
   const reloadConfig = (): boolean => {
@@ -156,6 +165,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     adminPort: admin?.port ?? null,
     metrics,
     state,
+    schemaLoaded: firstLoad,
     reloadSchema: () => reloader.reload(),
     reloadConfig,
     // Graceful: stop accepting, let in-flight requests finish, then close the connections.

@@ -98,6 +98,7 @@ export function dumpConfig(c: AppConfig): string {
     ['log-level', c.logLevel],
     ['openapi-mode', c.openapiMode],
     ['openapi-server-proxy-uri', c.openapiServerProxyUri],
+    ['schema-cache-snapshot', c.schemaCacheSnapshot],
     ['server-host', c.serverHost],
     ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
     ['server-port', c.serverPort],
@@ -144,6 +145,11 @@ server-port = 3000
 # jwt-secret-is-base64 = false
 # jwt-aud = "your-audience"
 # jwt-role-claim-key = ".role"
+
+## A schema-cache snapshot (msgpack), rewritten after every schema-cache load: a new
+## process serves from it at once, then checks it against the live catalog with one cheap
+## query and reloads when the catalog has changed. Unset = no snapshot.
+# schema-cache-snapshot = "/var/cache/pgrest-gateway/schema.msgpack"
 
 ## crit, error, warn, info or debug.
 # log-level = "error"

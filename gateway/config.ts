@@ -55,6 +55,8 @@ export interface AppConfig {
   /** db-channel: the NOTIFY channel for reloads. */
   readonly dbChannel: string;
   readonly dbChannelEnabled: boolean;
+  /** Beyond PostgREST: a msgpack file the schema cache is restored from at start and saved to after each load. */
+  readonly schemaCacheSnapshot: string | null;
 }
 
 export class ConfigError extends Error {
@@ -315,6 +317,7 @@ export function loadConfig(opts: {
     openapiServerProxyUri: optStr('openapi-server-proxy-uri'),
     dbChannel: str('db-channel', 'pgrst'),
     dbChannelEnabled: bool('db-channel-enabled', true),
+    schemaCacheSnapshot: optStr('schema-cache-snapshot'),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),
   };
   if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {

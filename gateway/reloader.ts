@@ -1,10 +1,16 @@
 // Schema-cache loading and reloading: the first load retries with backoff (1 s doubling to
 // 32 s) until it succeeds; later reloads (SIGUSR1, NOTIFY) are debounced — one runs now, a
 // burst during it causes exactly one more — and a failed reload keeps serving the old cache.
+// With schema-cache-snapshot, a cache restored from the snapshot is first checked against the
+// live catalog fingerprint (one cheap query) and kept when it matches; every full load
+// rewrites the snapshot.
 
+import { decodeCatalog } from '../planner/schema/snapshot.js';
 import type { AppState } from './state.js';
 import type { Metrics } from './metrics.js';
-import { loadRoleSettings, loadSchemaCache } from './schema-loader.js';
+import { decodeRoleSettings } from './context.js';
+import { fetchCatalog, fetchFingerprint } from './schema-loader.js';
+import { CATALOG_QUERIES_DIGEST, writeSnapshot } from './snapshot.js';
 
 export class SchemaReloader {
   private readonly state: AppState;
@@ -16,34 +22,63 @@ export class SchemaReloader {
   /** Called after every successful swap (plan and statement caches are cleared there). */
   onSwap: () => void = () => undefined;
 
-  constructor(state: AppState, metrics: Metrics, log: (line: string) => void) {
+  /** The fingerprint of a snapshot the serving cache was restored from, until it is checked. */
+  private restoredFingerprint: string | null;
+
+  constructor(state: AppState, metrics: Metrics, log: (line: string) => void, restoredFingerprint: string | null = null) {
     this.state = state;
     this.metrics = metrics;
     this.log = log;
+    this.restoredFingerprint = restoredFingerprint;
   }
 
   private async loadOnce(): Promise<void> {
     const started = Date.now();
+    const schemas = this.state.config.dbSchemas;
+    const snapshotPath = this.state.config.schemaCacheSnapshot;
     try {
-      const [cache, roleSettings] = await Promise.all([
-        loadSchemaCache(this.state.pool, this.state.config.dbSchemas),
-        loadRoleSettings(this.state.pool),
-      ]);
+      const load = await fetchCatalog(this.state.pool, schemas, snapshotPath !== null);
+      const cache = decodeCatalog(load.catalog);
       this.state.schemaCache = cache;
-      this.state.roleSettings = roleSettings;
+      this.state.roleSettings = decodeRoleSettings(load.roleSettings);
       this.state.pool.clearStatementCaches();
       this.onSwap();
       this.metrics.schemaCacheQueryTimeSeconds = (Date.now() - started) / 1000;
       this.metrics.schemaCacheLoadsSuccess++;
       this.log(`Schema cache loaded in ${Date.now() - started} ms (${cache.tables.size} relations)`);
+      if (snapshotPath !== null && load.fingerprint !== null) {
+        const snapshot = { fingerprint: load.fingerprint, schemas, queries: CATALOG_QUERIES_DIGEST, createdAt: new Date().toISOString(), catalog: load.catalog, roleSettings: load.roleSettings };
+        // After the swap, so requests never wait on the disk; a failed write only costs the next start a full load.
+        await writeSnapshot(snapshotPath, snapshot).catch((err: unknown) =>
+          this.log(`Could not write the schema cache snapshot ${snapshotPath}: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }
     } catch (err) {
       this.metrics.schemaCacheLoadsFail++;
       throw err;
     }
   }
 
-  /** The first load: retries until it succeeds or stop() is called. */
+  /**
+   * Whether the cache restored from a snapshot still matches the live catalog. A failed check
+   * counts as a mismatch: the full load below retries, serving the snapshot meanwhile.
+   */
+  private async snapshotIsCurrent(fingerprint: string): Promise<boolean> {
+    try {
+      const live = await fetchFingerprint(this.state.pool, this.state.config.dbSchemas);
+      this.log(live === fingerprint ? 'Schema cache snapshot matches the live catalog' : 'Schema cache snapshot is stale (the catalog changed); loading the schema cache');
+      return live === fingerprint;
+    } catch (err) {
+      this.log(`Could not check the schema cache snapshot against the database: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
+
+  /** The first load: retries until it succeeds or stop() is called; none when a restored snapshot is current. */
   async initial(): Promise<void> {
+    const restored = this.restoredFingerprint;
+    this.restoredFingerprint = null;
+    if (restored !== null && (await this.snapshotIsCurrent(restored))) return;
     let delay = 1000;
     while (!this.stopped) {
       try {

@@ -1,34 +1,65 @@
-// Loads the schema cache through the pool (catalog SQL from planner/schema/queries.ts),
-// decodes it with pure planner code and swaps it into the state whole. The stored settings
-// of the roles the authenticator can become are loaded alongside, as PostgREST does.
+// Runs the schema-cache catalog queries (SQL from planner/schema/) through the pool and hands
+// back their raw answers, which pure planner code decodes and a snapshot stores. The stored
+// settings of the roles the authenticator can become are loaded alongside, as PostgREST does,
+// and the catalog fingerprint when a snapshot is kept.
 
-import { decodeSchemaCache, foreignKeysQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
+import { foreignKeysQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
+import { decodeCatalog, fingerprintQuery, type CatalogAnswer } from '../planner/schema/snapshot.js';
 import type { Pool } from '../protocol/index.js';
-import { decodeRoleSettings, type RoleSettings } from './context.js';
 
 /** The Postgres array literal for a list of names, sent as one text[] parameter. */
 function textArray(names: readonly string[]): string {
   return '{' + names.map((n) => '"' + n.replace(/[\\"]/g, (c) => '\\' + c) + '"').join(',') + '}';
 }
 
-export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {
+/** One load's raw answers: what the schema cache and role settings decode from, and a snapshot stores. */
+export interface CatalogLoad {
+  /** The catalog fingerprint (fingerprintQuery), when asked for. */
+  readonly fingerprint: string | null;
+  readonly catalog: CatalogAnswer;
+  readonly roleSettings: string;
+}
+
+const cellText = (r: { rows: (Buffer | null)[][] } | undefined): string | undefined => r?.rows[0]?.[0]?.toString('utf8');
+
+/**
+ * Runs the catalog queries as one batch. The fingerprint comes first: DDL landing between it
+ * and the catalog queries leaves a snapshot newer than its fingerprint, which the next start
+ * sees as stale and reloads; never the other way round.
+ */
+export async function fetchCatalog(pool: Pool, schemas: readonly string[], withFingerprint: boolean): Promise<CatalogLoad> {
   const params = [textArray(schemas)];
-  const results = await pool.run([
+  const queries = [
     { text: tablesQuery, params },
     { text: foreignKeysQuery, params },
     { text: viewsQuery, params },
     { text: routinesQuery, params },
-  ]);
-  const cells = results.map((r) => r?.rows[0]?.[0]?.toString('utf8'));
-  const [tables, fks, views, routines] = cells;
-  if (tables === undefined || fks === undefined || views === undefined) throw new Error('schema cache query returned no rows');
-  return decodeSchemaCache(tables, fks, views, routines ?? '[]');
+    { text: roleSettingsQuery, params: [] },
+  ];
+  const results = await pool.run(withFingerprint ? [{ text: fingerprintQuery, params }, ...queries] : queries);
+  const cells = results.map(cellText);
+  const fingerprint = withFingerprint ? cells.shift() ?? null : null;
+  const [tables, foreignKeys, views, routines, roleSettings] = cells;
+  if (tables === undefined || foreignKeys === undefined || views === undefined) throw new Error('schema cache query returned no rows');
+  return { fingerprint, catalog: { tables, foreignKeys, views, routines: routines ?? '[]' }, roleSettings: roleSettings ?? '[]' };
+}
+
+export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {
+  return decodeCatalog((await fetchCatalog(pool, schemas, false)).catalog);
+}
+
+/** The live catalog fingerprint alone: one query, to check a snapshot against. */
+export async function fetchFingerprint(pool: Pool, schemas: readonly string[]): Promise<string> {
+  const [result] = await pool.run([{ text: fingerprintQuery, params: [textArray(schemas)] }]);
+  const fingerprint = cellText(result);
+  if (fingerprint === undefined) throw new Error('the catalog fingerprint query returned no rows');
+  return fingerprint;
 }
 
 // Settings of every role the authenticator is a member of (itself included), for this
 // database or all databases; database-specific rows come last so they win. Only settings a
 // non-superuser may change with set_config (context 'user', or custom `x.y` names) qualify.
-const roleSettingsQuery = `select coalesce(json_agg(json_build_array(r.rolname, s.setting) order by d.setdatabase, r.rolname), '[]')::text
+export const roleSettingsQuery = `select coalesce(json_agg(json_build_array(r.rolname, s.setting) order by d.setdatabase, r.rolname), '[]')::text
 from pg_catalog.pg_db_role_setting d
 join pg_catalog.pg_roles r on r.oid = d.setrole
 cross join lateral unnest(d.setconfig) as s(setting)
@@ -36,9 +67,3 @@ left join pg_catalog.pg_settings ps on ps.name = split_part(s.setting, '=', 1)
 where d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
   and pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')
   and (ps.context = 'user' or (ps.name is null and split_part(s.setting, '=', 1) like '%.%'))`;
-
-export async function loadRoleSettings(pool: Pool): Promise<RoleSettings> {
-  const [result] = await pool.run([{ text: roleSettingsQuery, params: [] }]);
-  const cell = result?.rows[0]?.[0];
-  return decodeRoleSettings(cell === undefined || cell === null ? '[]' : cell.toString('utf8'));
-}

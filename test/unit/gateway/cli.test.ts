@@ -53,6 +53,7 @@ describe('dumpConfig', () => {
           PGRST_DB_POOL_PIPELINE_DEPTH: '8',
           PGRST_OPENAPI_MODE: 'disabled',
           PGRST_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',
+          PGRST_SCHEMA_CACHE_SNAPSHOT: '/var/cache/gw/schema.msgpack',
         },
       });
       const file = join(dir, 'dumped.conf');

@@ -53,6 +53,7 @@ const DEFAULTS: AppConfig = {
   serverCorsAllowedOrigins: null,
   dbChannel: 'pgrst',
   dbChannelEnabled: true,
+  schemaCacheSnapshot: null,
   openapiMode: 'follow-privileges',
   openapiServerProxyUri: null,
 };
@@ -181,6 +182,7 @@ const SAMPLE_EXPECTED: AppConfig = {
   serverCorsAllowedOrigins: null,
   dbChannel: 'pgrst',
   dbChannelEnabled: true,
+  schemaCacheSnapshot: null,
   openapiMode: 'follow-privileges',
   openapiServerProxyUri: null,
 };
@@ -263,6 +265,7 @@ describe('environment name mapping', () => {
     ],
     ['unknown PGRST_* keys are ignored', { PGRST_SOME_FUTURE_OPTION: 'x' }, {}],
     ['PGRST_DB_CHANNEL', { PGRST_DB_CHANNEL: 'c', PGRST_DB_CHANNEL_ENABLED: 'false' }, { dbChannel: 'c', dbChannelEnabled: false }],
+    ['PGRST_SCHEMA_CACHE_SNAPSHOT', { PGRST_SCHEMA_CACHE_SNAPSHOT: '/tmp/s.msgpack' }, { schemaCacheSnapshot: '/tmp/s.msgpack' }],
   ];
   for (const [name, env, expected] of cases) {
     test(name, () => {
