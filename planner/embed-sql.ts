@@ -53,7 +53,12 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string): Sql {
   const r = ident(name + '_r');
   const page = sql`${e.limit === null ? empty : sql` LIMIT ${param(String(e.limit))}`}${e.offset === null ? empty : sql` OFFSET ${param(String(e.offset))}`}`;
   const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${orderSql(scope, e.order)}${page}`;
-  // A spread also exposes the embedded row's own columns, with their types.
+  // A to-many spread lifts each column as the array of its values (PostgREST v13).
+  if (e.spread && !e.toOne) {
+    const arrays = spreadNames(e).map((n) => sql`, coalesce(json_agg(${r}.${ident(n)}), '[]') AS ${ident(n)}`);
+    return sql` LEFT JOIN LATERAL (SELECT coalesce(json_agg(${r}), '[]') AS pgrst_body${join(arrays, '')} FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
+  }
+  // A to-one spread also exposes the embedded row's own columns, with their types.
   if (e.spread) return sql` LEFT JOIN LATERAL (SELECT row_to_json(${r}) AS pgrst_body, ${r}.* FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
   const body = e.toOne ? sql`row_to_json(${r})` : sql`coalesce(json_agg(${r}), '[]')`;
   return sql` LEFT JOIN LATERAL (SELECT ${body} AS body FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;

@@ -3,7 +3,7 @@
 // matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
 
 import { fail, ok, type Result } from './errors.js';
-import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne, spreadNotToOne } from './embed-errors.js';
+import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
 import type { EmbedParam } from './embed-params.js';
@@ -117,7 +117,6 @@ function planLevel(
       else offset = p.value;
     }
     const toOne = isToOne(rel.value);
-    if (item.spread && !toOne) return fail(spreadNotToOne(table.name, key));
     out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, spread: item.spread, conditions, order, limit, offset });
   }
   return ok(out);

@@ -1,12 +1,12 @@
-// Computed relationships and materialized views over HTTP against 55_embed_more.sql: to-one
-// (ROWS 1), to-many, nested, !inner with embedded filters, an override of an FK relationship,
-// functions that are not relationships (PGRST200), and embeds to and from a materialized view.
+// Computed relationships, to-many spreads and materialized views over HTTP (50/55 fixtures):
+// to-one (ROWS 1), to-many, nested, !inner with embedded filters, an override of an FK
+// relationship, functions that are not relationships (PGRST200), spread columns as arrays.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, sqlQuery, suiteGateway } from '../helpers/gateway.js';
 
-describe('read: computed relationships and materialized views', () => {
+describe('read: computed relationships, to-many spreads, materialized views', () => {
   const gw = suiteGateway();
 
   const json = async (path: string, headers: Record<string, string> = {}): Promise<unknown> => {
@@ -62,5 +62,23 @@ describe('read: computed relationships and materialized views', () => {
   test('a materialized view embeds through the keys of its source table', async () => {
     assert.deepEqual(await json('/emb_films_mat?select=title,emb_directors(name)&id=eq.1'), [{ title: 'Rashomon', emb_directors: { name: 'Kurosawa' } }]);
     assert.deepEqual(await json('/emb_directors?select=name,emb_films_mat(title)&id=eq.2'), [{ name: 'Varda', emb_films_mat: [{ title: 'Cleo' }] }]);
+  });
+
+  test('a to-many spread lifts each column as an array, in the embed order', async () => {
+    assert.deepEqual(await json('/emb_directors?select=name,...emb_films(title,year)&order=id&emb_films.order=id.desc'), [
+      { name: 'Kurosawa', title: ['Seven Samurai', 'Rashomon'], year: [1954, 1950] },
+      { name: 'Varda', title: ['Cleo'], year: [1962] },
+      { name: 'Nobody', title: [], year: [] },
+    ]);
+    // Many-to-many, aliased; !inner drops parents without related rows.
+    assert.deepEqual(await json('/emb_films?select=title,...emb_actors!inner(actors:name)&order=id&emb_actors.order=name'), [
+      { title: 'Rashomon', actors: ['Mifune', 'Shimura'] },
+      { title: 'Seven Samurai', actors: ['Mifune', 'Shimura'] },
+      { title: 'Cleo', actors: ['Marchand'] },
+    ]);
+    // Nested: a to-one spread inside a to-many spread adds its columns as arrays too.
+    assert.deepEqual(await json('/emb_actors?select=name,...emb_films(title,...emb_directors(director:name))&id=eq.1&emb_films.order=id'), [
+      { name: 'Mifune', title: ['Rashomon', 'Seven Samurai'], director: ['Kurosawa', 'Kurosawa'] },
+    ]);
   });
 });
