@@ -1,6 +1,6 @@
 // Embedding on function results against test/fixtures/55_embed_more.sql: SETOF a table and a
 // single table row embed like the table, with embedded filters, !inner (and its count),
-// spread and related order; PGRST200 where the result has no relationships.
+// spread and related order, computed relationships; PGRST200 where the result has none.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +36,11 @@ describe('rpc: embedding on results', () => {
       { title: 'Rashomon', director: 'Kurosawa' },
       { title: 'Seven Samurai', director: 'Kurosawa' },
     ]);
+  });
+
+  test('computed relationships and to-many spreads apply to the result rows', async () => {
+    const { body } = await get('/rpc/emb_get_films?select=title,maker(name),...cast_list(actor:name)&id=eq.1&cast_list.order=name');
+    assert.deepEqual(body, [{ title: 'Rashomon', maker: { name: 'Kurosawa' }, actor: ['Mifune', 'Shimura'] }]);
   });
 
   test('a single table row embeds and stays an object', async () => {
