@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
+import { decodeComputedRelationships } from '../../../planner/schema/computed.js';
 import { findTable, type Table } from '../../../planner/schema/model.js';
 import { relationshipsOf } from '../../../planner/schema/relationships.js';
 import { findRelationship } from '../../../planner/embed.js';
@@ -71,6 +72,12 @@ describe('embedding: computed relationships', () => {
     // The FK relationship stays reachable by its column or constraint.
     const byColumn = findRelationship(cache, t('films'), 'director_id', null);
     assert.ok(byColumn.ok && byColumn.value.computed === null);
+  });
+
+  test('malformed catalog data fails loudly at load, not mid-request', () => {
+    assert.throws(() => decodeComputedRelationships('{}'), /computed relationship data \(list\)/);
+    assert.throws(() => decodeComputedRelationships(JSON.stringify([{ ...computed('f', 'films', 'directors', true), to_one: 'yes' }])), /\(to_one\)/);
+    assert.deepEqual(decodeComputedRelationships('[]'), []);
   });
 
   test('golden SQL: the function takes the parent row, there is no join condition', () => {
