@@ -55,6 +55,3 @@ const notToOne = (origin: string, target: string): string => `'${origin}' and '$
 
 export const relatedOrderNotToOne = (origin: string, target: string): ApiError =>
   apiError(400, 'PGRST118', `A related order on '${target}' is not possible`, notToOne(origin, target));
-
-export const spreadNotToOne = (origin: string, target: string): ApiError =>
-  apiError(400, 'PGRST119', `A spread operation on '${target}' is not possible`, notToOne(origin, target));

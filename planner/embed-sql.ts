@@ -21,6 +21,11 @@ const eq = (a: Sql, b: Sql): Sql => sql`${a} = ${b}`;
 /** How the embedded rows relate to the parent row (`t` is the embedded table's alias). */
 function joinSql(parent: Scope, e: EmbedPlan, t: Sql, name: string): { from: Sql; where: Sql[] } {
   const target = ident(e.rel.foreignTable.schema, e.rel.foreignTable.name);
+  const c = e.rel.computed;
+  if (c !== null) {
+    // The parent row goes in as the argument's row type; ROW(…) also fits CTE rows after writes.
+    return { from: sql`${ident(c.schema, c.name)}(CAST(ROW(${parent.qualifier}.*) AS ${ident(c.tableSchema, c.table)})) AS ${t}`, where: [] };
+  }
   const j = e.rel.junction;
   if (j === null) {
     return {
@@ -47,8 +52,13 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string): Sql {
   const cols = join([...(isEmpty(own) ? [] : [own]), ...nested.columns], ', ');
   const r = ident(name + '_r');
   const page = sql`${e.limit === null ? empty : sql` LIMIT ${param(String(e.limit))}`}${e.offset === null ? empty : sql` OFFSET ${param(String(e.offset))}`}`;
-  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins} WHERE ${join(where, ' AND ')}${orderSql(scope, e.order)}${page}`;
-  // A spread also exposes the embedded row's own columns, with their types.
+  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${orderSql(scope, e.order)}${page}`;
+  // A to-many spread lifts each column as the array of its values (PostgREST v13).
+  if (e.spread && !e.toOne) {
+    const arrays = spreadNames(e).map((n) => sql`, coalesce(json_agg(${r}.${ident(n)}), '[]') AS ${ident(n)}`);
+    return sql` LEFT JOIN LATERAL (SELECT coalesce(json_agg(${r}), '[]') AS pgrst_body${join(arrays, '')} FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
+  }
+  // A to-one spread also exposes the embedded row's own columns, with their types.
   if (e.spread) return sql` LEFT JOIN LATERAL (SELECT row_to_json(${r}) AS pgrst_body, ${r}.* FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
   const body = e.toOne ? sql`row_to_json(${r})` : sql`coalesce(json_agg(${r}), '[]')`;
   return sql` LEFT JOIN LATERAL (SELECT ${body} AS body FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
@@ -89,7 +99,7 @@ export function relatedOrder(parent: Scope, embeds: readonly EmbedPlan[]): (t: O
     if (e === undefined) return null;
     const t = ident(`pgrst_o${i + 1}`);
     const rel = joinSql(parent, e, t, `pgrst_o${i + 1}`);
-    return sql`(SELECT ${t}.${ident(target.column)} FROM ${rel.from} WHERE ${join(rel.where, ' AND ')})`;
+    return sql`(SELECT ${t}.${ident(target.column)} FROM ${rel.from}${rel.where.length === 0 ? empty : sql` WHERE ${join(rel.where, ' AND ')}`})`;
   };
 }
 

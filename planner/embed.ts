@@ -3,7 +3,7 @@
 // matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
 
 import { fail, ok, type Result } from './errors.js';
-import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne, spreadNotToOne } from './embed-errors.js';
+import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
 import type { EmbedParam } from './embed-params.js';
@@ -44,6 +44,8 @@ function nullFilter(c: Condition, key: string): 'null' | 'not_null' | null {
 const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function matches(rel: Relationship, name: string): boolean {
+  // A computed relationship is named by its function only.
+  if (rel.computed !== null) return rel.computed.name === name;
   if (rel.foreignTable.name === name) return true;
   // A to-one FK may also be named by its constraint or its single column.
   if (rel.junction !== null || rel.fk.table !== rel.table.name || rel.fk.schema !== rel.table.schema) return false;
@@ -51,6 +53,7 @@ function matches(rel: Relationship, name: string): boolean {
 }
 
 function matchesHint(rel: Relationship, hint: string): boolean {
+  if (rel.computed !== null) return false;
   if (rel.constraint === hint) return true;
   if (rel.junction !== null) return rel.junction.table.name === hint;
   return rel.fk.columns.length === 1 && rel.fk.columns[0] === hint;
@@ -60,6 +63,8 @@ function matchesHint(rel: Relationship, hint: string): boolean {
 export function findRelationship(cache: SchemaCache, table: Table, name: string, hint: string | null): Result<Relationship> {
   const all = relationshipsOf(cache, table);
   let found = all.filter((r) => matches(r, name));
+  // A computed relationship overrides the detected ones it shares a name with (PostgREST docs).
+  if (found.some((r) => r.computed !== null)) found = found.filter((r) => r.computed !== null);
   if (hint !== null) found = found.filter((r) => matchesHint(r, hint));
   if (found.length === 1) return ok(found[0]!);
   if (found.length > 1) return fail(ambiguousEmbed(table.name, name, found));
@@ -112,7 +117,6 @@ function planLevel(
       else offset = p.value;
     }
     const toOne = isToOne(rel.value);
-    if (item.spread && !toOne) return fail(spreadNotToOne(table.name, key));
     out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, spread: item.spread, conditions, order, limit, offset });
   }
   return ok(out);

@@ -4,7 +4,8 @@
 
 import { apiError, singularityError, type ApiError } from './errors.js';
 import type { Plan } from './plan.js';
-import { ident, join, keyword, param, sql, type Sql } from './sql.js';
+import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
+import { andWhere, embedParts } from './embed-sql.js';
 import { selectSql, whereSql, type Scope } from './fragments.js';
 import { rollbackSelect } from './tx-end.js';
 
@@ -118,6 +119,21 @@ function locationSql(plan: MutatePlan): Sql {
   return sql`(SELECT json_build_array(${values})::text FROM pgrst_mutation _pgrst_l LIMIT 1)`;
 }
 
+/**
+ * The written rows as the client selected them. Embeds join the base tables laterally from
+ * the `pgrst_mutation` rows (the snapshot before the write, as PostgREST sees them), and
+ * `!inner` embeds drop written rows from the representation and its count.
+ */
+function representationSql(plan: MutatePlan): Sql {
+  if (!plan.returnRepresentation) return sql`SELECT 1 FROM pgrst_mutation`;
+  const scope: Scope = { qualifier: ident('pgrst_mutation'), table: plan.table };
+  const own = selectSql(scope, plan.request.select);
+  if (plan.embeds.length === 0) return sql`SELECT ${own} FROM pgrst_mutation`;
+  const embeds = embedParts(scope, plan.embeds, 'pgrst');
+  const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
+  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}`;
+}
+
 /** The write's main statement; `body` is the representation of `_pgrst_t` for the media type. */
 export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: Sql): Sql {
   const target = ident(plan.table.schema, plan.table.name);
@@ -131,11 +147,9 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   }
   const page = plan.maxAffected === null ? count : sql`CASE WHEN ${count} > ${param(String(plan.maxAffected))}::bigint THEN ${fail(MAX_MARKER, sql`${count}`)} ELSE ${count} END`;
   const inserted = plan.conflict === null ? sql`null::bigint` : sql`(SELECT pg_catalog.count(*) FROM pgrst_written WHERE _pgrst_ins)`;
-  const row = ident('pgrst_mutation');
-  const projection = plan.returnRepresentation ? selectSql({ qualifier: row, table: plan.table }, req.select) : sql`1`;
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
-  const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (SELECT ${projection} FROM pgrst_mutation)`;
+  const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;
   const result = sql`SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
   // tx=rollback: the row travels in a deliberate error so the implicit transaction rolls back.
   return plan.rollback ? sql`${ctes}${rollbackSelect(result)}` : sql`${ctes} ${result}`;

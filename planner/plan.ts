@@ -1,7 +1,7 @@
 // actionPlan: ApiRequest × SchemaCache → a plan (target table resolved, payload columns
 // checked, row cap applied). Plans are data; statements.ts turns them into SQL.
 
-import { apiError, columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
+import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
@@ -45,6 +45,8 @@ export type Plan =
       /** db-tx-end/Prefer: tx said roll back; `txApplied` goes to Preference-Applied. */
       readonly rollback: boolean;
       readonly txApplied: 'commit' | 'rollback' | null;
+      /** Embeds of the representation, joined to the written rows. */
+      readonly embeds: readonly EmbedPlan[];
     }
   | CallPlan;
 
@@ -69,9 +71,10 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
     case 'update':
     case 'delete': {
       const mutation: MutationKind = action.kind === 'create' || action.kind === 'upsert' ? 'insert' : action.kind;
-      if (request.select.some((i) => i.kind === 'embed') || request.filters.some((f) => f.path.length > 0)) {
-        return fail(apiError(400, 'PGRST127', 'Feature not implemented', 'Embedding after writes is not implemented yet'));
-      }
+      // Only embedded filters go to the embeds: a top-level `rel=is.null` must never widen
+      // what a PATCH/DELETE touches, so it stays a (failing) filter on the written table.
+      const planned = planEmbeds(cache, table, request.select, request.filters.filter((f) => f.path.length > 0), request.embedParams, []);
+      if (!planned.ok) return planned;
       const columns = request.payload?.keys ?? [];
       for (const c of columns) {
         if (!table.columnsByName.has(c)) return fail(columnNotFound(c, table.name));
@@ -91,6 +94,7 @@ export function actionPlan(request: ApiRequest, cache: SchemaCache, config: Plan
         putKey: upsert.value.putKey,
         rollback: tx.rollback,
         txApplied: tx.applied,
+        embeds: planned.value.embeds,
         maxAffected: prefs.handling === 'strict' && action.kind !== 'create' && action.kind !== 'upsert' ? prefs.maxAffected : null,
       });
     }

@@ -4,6 +4,7 @@
 
 import { apiError, fail, invalidBody, ok, type ApiError, type Result } from './errors.js';
 import { parseOperation } from './filter-grammar.js';
+import { splitEmbedKey } from './embed-params.js';
 import type { Action, CallBody, Payload } from './types.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
@@ -24,6 +25,12 @@ export const rpcMethodNotAllowed = (method: string): ApiError => apiError(405, '
 
 export const isCallMethod = (method: string): boolean => method === 'GET' || method === 'HEAD' || method === 'POST';
 
+/** `rel.order`, `a.b.limit`, `rel.or`: an embed's own parameter, never an argument. */
+function isEmbedReserved(key: string): boolean {
+  const k = splitEmbedKey(key);
+  return k !== null && RESERVED.has(k.last);
+}
+
 /** GET/HEAD query pairs → [filter and reserved pairs, argument pairs]. */
 export function splitCallQuery(
   pairs: readonly [string, string][],
@@ -33,7 +40,7 @@ export function splitCallQuery(
   const query: [string, string][] = [];
   const args: [string, string][] = [];
   for (const pair of pairs) {
-    if (RESERVED.has(pair[0]) || parseOperation(pair[1]).ok) query.push(pair);
+    if (RESERVED.has(pair[0]) || isEmbedReserved(pair[0]) || parseOperation(pair[1]).ok) query.push(pair);
     else args.push(pair);
   }
   return [query, args];

@@ -4,7 +4,8 @@
 
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { CallPlan } from './rpc.js';
-import { empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
+import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
+import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 
 /** `FROM` items that call the function: the arguments record, then the call as `_pgrst_r`. */
 function callFromSql(plan: CallPlan): Sql {
@@ -29,8 +30,12 @@ function totalSql(plan: CallPlan): Sql {
     case 'planned':
       return sql`null::bigint`;
     case 'exact':
-    case 'estimated':
-      return sql`(SELECT pg_catalog.count(*) FROM ${callFromSql(plan)}${whereSql(scopeOf(plan), plan.request.filters)})`;
+    case 'estimated': {
+      // Only the embeds that filter (`!inner`, `rel=is.null`) change the count.
+      const scope = scopeOf(plan);
+      const embeds = embedParts(scope, plan.embeds.filter((e) => e.inner || e.absent), 'pgrst');
+      return sql`(SELECT pg_catalog.count(*) FROM ${callFromSql(plan)}${embeds.joins}${andWhere(whereSql(scope, plan.request.filters), embeds.where)})`;
+    }
   }
 }
 
@@ -57,6 +62,9 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const projection =
     plan.routine.returns.kind === 'scalar' ? sql`_pgrst_r.pgrst_scalar` : plan.routine.returns.kind === 'void' ? sql`1` : selectSql(scope, req.select);
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
-  const source = sql`SELECT ${projection} FROM ${callFromSql(plan)}${whereSql(scope, req.filters)}${orderSql(scope, req.order)}${page}`;
+  const embeds = embedParts(scope, plan.embeds, 'pgrst');
+  const cols = plan.routine.returns.kind === 'composite' ? join([...(isEmpty(projection) ? [] : [projection]), ...embeds.columns], ', ') : projection;
+  const where = andWhere(whereSql(scope, req.filters), embeds.where);
+  const source = sql`SELECT ${cols} FROM ${callFromSql(plan)}${embeds.joins}${where}${orderSql(scope, req.order, relatedOrder(scope, plan.embeds))}${page}`;
   return sql`WITH pgrst_source AS (${source}) SELECT ${totalSql(plan)} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
 }

@@ -7,6 +7,7 @@ import { capRange } from './range.js';
 import { findTable, levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { routineKey, type Routine, type RoutineParam } from './schema/routines.js';
 import type { ApiRequest, RowRange } from './types.js';
+import { planEmbeds, type EmbedPlan } from './embed.js';
 
 export interface CallPlan {
   readonly kind: 'call';
@@ -23,6 +24,8 @@ export interface CallPlan {
   readonly headOnly: boolean;
   readonly readOnly: boolean;
   readonly maxRows: number | null;
+  /** Embeds of a result whose rows are a table's rows (they relate like the table). */
+  readonly embeds: readonly EmbedPlan[];
 }
 
 /** Whether a routine can be called with exactly these argument names. */
@@ -132,11 +135,17 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys));
   if (matches.length > 1) return fail(ambiguous(matches));
   const given = new Set(keys);
+  const table = resultTable(cache, routine);
+  const planned = planEmbeds(cache, table, request.select, request.filters, request.embedParams, request.order);
+  if (!planned.ok) return planned;
+  // Embed null filters (`rel=is.null`) leave the top-level WHERE, as on reads.
+  const req = planned.value.rootFilters.length === request.filters.length ? request : { ...request, filters: planned.value.rootFilters };
   return ok({
     kind: 'call',
     routine,
-    table: resultTable(cache, routine),
-    request,
+    table,
+    request: req,
+    embeds: planned.value.embeds,
     args: wholeBody ? [] : routine.params.filter((p) => given.has(p.name)),
     argsJson: action.get ? variadicAsArray(routine, action.args.json) : action.args.json,
     wholeBody,

@@ -17,5 +17,6 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
     })),
     // Table foreign keys and their copies onto views that expose the key columns.
     dbForeignKeys: cache.foreignKeys,
+    dbComputedRelationships: cache.computed ?? [],
   };
 }

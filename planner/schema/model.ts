@@ -2,6 +2,7 @@
 // Plain immutable data so it can be swapped atomically, snapshotted, and tested without a database.
 
 import type { Routine } from './routines.js';
+import type { ComputedRelationship } from './computed.js';
 
 export interface Column {
   readonly name: string;
@@ -43,6 +44,8 @@ export interface SchemaCache {
   readonly foreignKeys: readonly ForeignKey[];
   /** Functions by schema + name (routineKey), overloads together; absent in table-only caches. */
   readonly routines?: ReadonlyMap<string, readonly Routine[]>;
+  /** Functions that relate a relation's row to other rows; absent in table-only caches. */
+  readonly computed?: readonly ComputedRelationship[];
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;

@@ -83,3 +83,23 @@ select json_build_object(
     where a.attrelid in (select oid from src) and a.attnum > 0 and not a.attisdropped
   ), '[]')
 )::text`;
+
+/**
+ * Computed relationships: one-argument functions of the exposed schemas taking a relation's
+ * row type and returning a relation's row type (SETOF, or one row). ROWS 1 marks a SETOF
+ * function as to-one, as PostgREST reads it.
+ */
+export const computedRelationshipsQuery = `
+select coalesce(json_agg(r order by r.schema, r.name, r.table_schema, r.table), '[]')::text from (
+  select n.nspname as schema, p.proname as name,
+    an.nspname as table_schema, ac.relname as table,
+    rn.nspname as foreign_schema, rc.relname as foreign_table,
+    (not p.proretset or p.prorows = 1) as to_one
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  join pg_catalog.pg_class ac on ac.reltype = p.proargtypes[0] and ac.relkind in ('r', 'v', 'm', 'f', 'p')
+  join pg_catalog.pg_namespace an on an.oid = ac.relnamespace
+  join pg_catalog.pg_class rc on rc.reltype = p.prorettype and rc.relkind in ('r', 'v', 'm', 'f', 'p')
+  join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace
+  where p.prokind = 'f' and p.pronargs = 1 and n.nspname = any($1::text[])
+) r`;

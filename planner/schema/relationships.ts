@@ -3,6 +3,7 @@
 // junction table whose primary key holds both FKs' columns. Pure; PostgREST's model.
 
 import { findTable, type ForeignKey, type SchemaCache, type Table } from './model.js';
+import type { ComputedRelationship } from './computed.js';
 
 export type Cardinality = 'many-to-one' | 'one-to-many' | 'one-to-one' | 'many-to-many';
 
@@ -23,6 +24,8 @@ export interface Relationship {
   /** Which end of the FK `table` is: the referencing side or the referenced side. */
   readonly fk: ForeignKey;
   readonly junction: Junction | null;
+  /** A computed relationship: the function called with the parent row (then `fk` is empty). */
+  readonly computed: ComputedRelationship | null;
 }
 
 const pairs = (a: readonly string[], b: readonly string[]): (readonly [string, string])[] => a.map((x, i) => [x, b[i]!] as const);
@@ -31,7 +34,7 @@ const isTo = (fk: ForeignKey, t: Table): boolean => fk.foreignSchema === t.schem
 const isFrom = (fk: ForeignKey, t: Table): boolean => fk.schema === t.schema && fk.table === t.name;
 
 function direct(fk: ForeignKey, table: Table, foreignTable: Table, cardinality: Cardinality, columns: (readonly [string, string])[]): Relationship {
-  return { cardinality, table, foreignTable, columns, constraint: fk.constraint, fk, junction: null };
+  return { cardinality, table, foreignTable, columns, constraint: fk.constraint, fk, junction: null, computed: null };
 }
 
 /** Every relationship with `table` at its source end. */
@@ -50,7 +53,27 @@ export function relationshipsOf(cache: SchemaCache, table: Table): Relationship[
       }
     }
   }
+  for (const c of cache.computed ?? []) {
+    if (c.tableSchema === table.schema && c.table === table.name) {
+      const foreign = findTable(cache, c.foreignSchema, c.foreignTable);
+      if (foreign !== undefined) out.push(computedRelationship(c, table, foreign));
+    }
+  }
   return out;
+}
+
+function computedRelationship(c: ComputedRelationship, table: Table, foreignTable: Table): Relationship {
+  const fk: ForeignKey = {
+    constraint: c.name,
+    schema: table.schema,
+    table: table.name,
+    columns: [],
+    foreignSchema: foreignTable.schema,
+    foreignTable: foreignTable.name,
+    foreignColumns: [],
+    unique: c.toOne,
+  };
+  return { cardinality: c.toOne ? 'many-to-one' : 'one-to-many', table, foreignTable, columns: [], constraint: c.name, fk, junction: null, computed: c };
 }
 
 /** `source` FK goes from `junction` to the table; pair it with each other FK of the junction. */
@@ -71,6 +94,7 @@ function manyToMany(cache: SchemaCache, table: Table, junction: Table, source: F
       constraint: target.constraint,
       fk: target,
       junction: { table: junction, source, target },
+      computed: null,
     });
   }
   return out;

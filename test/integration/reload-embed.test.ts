@@ -42,7 +42,7 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
   assert.fail(`timed out waiting for ${what}`);
 }
 
-const cleanup = 'drop table if exists api.emb_reviews; alter table api.emb_directors drop column if exists born';
+const cleanup = 'drop table if exists api.emb_reload_reviews; alter table api.emb_directors drop column if exists born';
 
 describe('schema reload under embed load', () => {
   let gw: Gateway;
@@ -91,9 +91,9 @@ describe('schema reload under embed load', () => {
       await Promise.all([1, 2, 3, 4].map(() => sqlQuery("notify pgrst, 'reload schema'")));
       await sqlQuery('alter table api.emb_directors add column born int');
       await sqlQuery('update api.emb_directors set born = 1910 where id = 1');
-      await sqlQuery(`create table api.emb_reviews (id int primary key, film_id int not null references api.emb_films(id), stars int not null);
-        insert into api.emb_reviews values (1, 1, 5), (2, 1, 4), (3, 3, 5);
-        grant select on api.emb_reviews to web_anon`);
+      await sqlQuery(`create table api.emb_reload_reviews (id int primary key, film_id int not null references api.emb_films(id), stars int not null);
+        insert into api.emb_reload_reviews values (1, 1, 5), (2, 1, 4), (3, 3, 5);
+        grant select on api.emb_reload_reviews to web_anon`);
       await reloadAndWait();
       await reloadAndWait();
     } finally {
@@ -106,13 +106,13 @@ describe('schema reload under embed load', () => {
     assert.ok(spanningSwap > 0, 'no request was in flight across a cache swap');
 
     // The reload after the DDL made the new relationship (both directions) and column usable.
-    const reviews = await request(gw, 'GET', '/emb_films?select=title,emb_reviews(stars)&id=in.(1,3)&order=id&emb_reviews.order=stars.desc');
+    const reviews = await request(gw, 'GET', '/emb_films?select=title,emb_reload_reviews(stars)&id=in.(1,3)&order=id&emb_reload_reviews.order=stars.desc');
     assert.equal(reviews.status, 200, reviews.text);
     assert.deepEqual(reviews.json(), [
-      { title: 'Rashomon', emb_reviews: [{ stars: 5 }, { stars: 4 }] },
-      { title: 'Cleo', emb_reviews: [{ stars: 5 }] },
+      { title: 'Rashomon', emb_reload_reviews: [{ stars: 5 }, { stars: 4 }] },
+      { title: 'Cleo', emb_reload_reviews: [{ stars: 5 }] },
     ]);
-    const back = await request(gw, 'GET', '/emb_reviews?select=stars,emb_films(title,emb_directors(name,born))&id=eq.1');
+    const back = await request(gw, 'GET', '/emb_reload_reviews?select=stars,emb_films(title,emb_directors(name,born))&id=eq.1');
     assert.equal(back.status, 200, back.text);
     assert.deepEqual(back.json(), [{ stars: 5, emb_films: { title: 'Rashomon', emb_directors: { name: 'Kurosawa', born: 1910 } } }]);
   });

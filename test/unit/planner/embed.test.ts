@@ -11,18 +11,9 @@ import { relationshipsOf } from '../../../planner/schema/relationships.js';
 import { findRelationship } from '../../../planner/embed.js';
 import { mainStatement } from '../../../planner/statements.js';
 import { targetList } from '../../../planner/schema/views.js';
-import { planGet } from './films-schema.js';
+import { intTable, planGet } from './films-schema.js';
 
-const table = (name: string, columns: string[], primary_key: string[]) => ({
-  schema: 'api',
-  name,
-  kind: 'table',
-  insertable: true,
-  updatable: true,
-  deletable: true,
-  primary_key,
-  columns: columns.map((c) => ({ name: c, type: 'integer', nullable: true, has_default: false })),
-});
+const table = intTable;
 const fk = (constraint: string, tbl: string, columns: string[], foreign_table: string, foreign_columns: string[], unique = false) => ({
   constraint,
   schema: 'api',

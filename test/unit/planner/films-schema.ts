@@ -1,5 +1,6 @@
 // Shared planner-test fixture: a schema cache with one `api.films` table (columns of each
-// type family the SQL builder treats differently) and a GET request → plan helper.
+// type family the SQL builder treats differently), a GET request → plan helper, and a
+// catalog-row builder for integer tables.
 
 import { actionPlan, decodeSchemaCache, toApiRequest, type Plan, type SchemaCache } from '../../../planner/index.js';
 
@@ -24,6 +25,18 @@ export const filmsTables = JSON.stringify([
     ].map(([name, type]) => ({ name, type, nullable: true, has_default: false })),
   },
 ]);
+
+/** A catalog row for an all-integer `api.<name>` table, for relationship tests. */
+export const intTable = (name: string, columns: string[], primary_key: string[] = ['id']) => ({
+  schema: 'api',
+  name,
+  kind: 'table',
+  insertable: true,
+  updatable: true,
+  deletable: true,
+  primary_key,
+  columns: columns.map((c) => ({ name: c, type: 'integer', nullable: true, has_default: false })),
+});
 
 export const filmsSchema: SchemaCache = decodeSchemaCache(filmsTables);
 
