@@ -5,34 +5,48 @@
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { CallPlan } from './rpc.js';
 import { empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
+import { maxAffectedCheck } from './mutate-sql.js';
 
-/** `FROM` items that call the function: the arguments record, then the call as `_pgrst_r`. */
-function callFromSql(plan: CallPlan): Sql {
+/** The arguments record (or nothing) and the call expression `fn(…)` reading it. */
+function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: Sql } {
   const r = plan.routine;
   const fn = ident(r.schema, r.name);
-  const alias = r.returns.kind === 'scalar' ? sql`_pgrst_r(pgrst_scalar)` : sql`_pgrst_r`;
-  if (plan.wholeBody) return sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)}) AS ${alias}`;
-  if (plan.args.length === 0) return sql`${fn}() AS ${alias}`;
+  if (plan.wholeBody) return { args: null, call: sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)})` };
+  if (plan.args.length === 0) return { args: null, call: sql`${fn}()` };
   const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.type)}`), ', ');
   const named = join(
     plan.args.map((p) => sql`${p.variadic ? keyword('VARIADIC ') : empty}${ident(p.name)} := _pgrst_a.${ident(p.name)}`),
     ', ',
   );
-  return sql`json_to_record(${param(plan.argsJson)}::json) AS _pgrst_a(${columns}), LATERAL ${fn}(${named}) AS ${alias}`;
+  return { args: sql`json_to_record(${param(plan.argsJson)}::json) AS _pgrst_a(${columns})`, call: sql`${fn}(${named})` };
+}
+
+/**
+ * `FROM` items that call the function once, its result as `_pgrst_r`. A `record` without OUT
+ * parameters has no column list to call it with in FROM, so it is called in a select list
+ * (one JSON value per row, as PostgREST). A single composite is called in a select list too,
+ * fenced by OFFSET 0 so `(v).*` cannot re-run it per column, so that a NULL result is no
+ * row (the body `null`) rather than a row of nulls.
+ */
+function callFromSql(plan: CallPlan): Sql {
+  const r = plan.routine;
+  const { args, call } = callParts(plan);
+  const lead = args === null ? empty : sql`${args}, `;
+  if (r.returns.kind === 'scalar' && r.returns.type === 'record') return sql`${lead}LATERAL (SELECT ${call} AS pgrst_scalar) AS _pgrst_r`;
+  if (r.returns.kind === 'composite' && !r.setOf) {
+    return sql`${lead}LATERAL (SELECT ${call} AS _pgrst_v OFFSET 0) AS _pgrst_c, LATERAL (SELECT (_pgrst_c._pgrst_v).* WHERE num_nulls(_pgrst_c._pgrst_v) = 0) AS _pgrst_r`;
+  }
+  const alias = r.returns.kind === 'scalar' ? sql`_pgrst_r(pgrst_scalar)` : sql`_pgrst_r`;
+  return sql`${lead}${args === null ? empty : keyword('LATERAL ')}${call} AS ${alias}`;
 }
 
 const scopeOf = (plan: CallPlan): Scope => ({ qualifier: sql`_pgrst_r`, table: plan.table });
 
-function totalSql(plan: CallPlan): Sql {
-  switch (plan.request.preferences.count) {
-    case null:
-    case 'planned':
-      return sql`null::bigint`;
-    case 'exact':
-    case 'estimated':
-      return sql`(SELECT pg_catalog.count(*) FROM ${callFromSql(plan)}${whereSql(scopeOf(plan), plan.request.filters)})`;
-  }
-}
+/** Whether the total is counted: then the filtered call is materialized once and counted. */
+const counted = (plan: CallPlan): boolean => {
+  const c = plan.request.preferences.count;
+  return (c === 'exact' || c === 'estimated') && plan.routine.returns.kind !== 'void';
+};
 
 /** The body column: scalar and single composite results are one JSON value, sets an array. */
 function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql): Sql {
@@ -57,6 +71,16 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const projection =
     plan.routine.returns.kind === 'scalar' ? sql`_pgrst_r.pgrst_scalar` : plan.routine.returns.kind === 'void' ? sql`1` : selectSql(scope, req.select);
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
+  const count = sql`pg_catalog.count(_pgrst_t)`;
+  const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  if (counted(plan)) {
+    // The function runs once: its filtered rows are materialized, then both paged and counted,
+    // so a volatile function's side effects happen once.
+    const called = sql`pgrst_call AS MATERIALIZED (SELECT _pgrst_r.* FROM ${callFromSql(plan)}${whereSql(scope, req.filters)})`;
+    const source = sql`pgrst_source AS (SELECT ${projection} FROM pgrst_call AS _pgrst_r${orderSql(scope, req.order)}${page})`;
+    return sql`WITH ${called}, ${source} SELECT (SELECT pg_catalog.count(*) FROM pgrst_call) AS total_result_set, ${tail}`;
+  }
   const source = sql`SELECT ${projection} FROM ${callFromSql(plan)}${whereSql(scope, req.filters)}${orderSql(scope, req.order)}${page}`;
-  return sql`WITH pgrst_source AS (${source}) SELECT ${totalSql(plan)} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  return sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, ${tail}`;
 }

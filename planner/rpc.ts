@@ -1,6 +1,7 @@
 // callPlan: an `/rpc/fn` request × the schema cache → the routine to call (overloads resolved
 // by argument names), the arguments passed, and the scope its result is filtered in.
-// Errors: 404 PGRST202 (no candidate, with a hint) and 300 PGRST203 (several candidates).
+// Errors: 404 PGRST202 (no candidate, with a hint), 300 PGRST203 (several candidates) and
+// 400 PGRST128 (strict max-affected on a function that does not return SETOF/TABLE).
 
 import { apiError, fail, ok, type ApiError, type Result } from './errors.js';
 import { capRange } from './range.js';
@@ -23,6 +24,8 @@ export interface CallPlan {
   readonly headOnly: boolean;
   readonly readOnly: boolean;
   readonly maxRows: number | null;
+  /** Prefer: max-affected=N with handling=strict: more result rows fail with PGRST124. */
+  readonly maxAffected: number | null;
 }
 
 /** Whether a routine can be called with exactly these argument names. */
@@ -98,6 +101,9 @@ function ambiguous(candidates: readonly Routine[]): ApiError {
   );
 }
 
+const maxAffectedNotSetOf = (): ApiError =>
+  apiError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict');
+
 /** The routine's result as a relation: its composite type's columns, or one `pgrst_scalar`. */
 function resultTable(cache: SchemaCache, r: Routine): Table {
   const ret = r.returns;
@@ -131,6 +137,10 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   const routine = matches[0];
   if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys));
   if (matches.length > 1) return fail(ambiguous(matches));
+  const prefs = request.preferences;
+  const maxAffected = prefs.handling === 'strict' ? prefs.maxAffected : null;
+  // Decided before the call, as PostgREST does: void and single results have nothing to limit.
+  if (maxAffected !== null && !routine.setOf) return fail(maxAffectedNotSetOf());
   const given = new Set(keys);
   return ok({
     kind: 'call',
@@ -144,5 +154,6 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     headOnly: action.headOnly,
     readOnly: action.get || routine.volatility !== 'volatile',
     maxRows,
+    maxAffected,
   });
 }

@@ -17,5 +17,7 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
     })),
     // Table foreign keys and their copies onto views that expose the key columns.
     dbForeignKeys: cache.foreignKeys,
+    // Functions (overloads listed one by one), as PostgREST's dbRoutines.
+    dbRoutines: [...(cache.routines?.values() ?? [])].flat(),
   };
 }
