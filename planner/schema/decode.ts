@@ -3,7 +3,7 @@
 
 import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { decodeRoutines } from './routines.js';
-import { withViewDefaults } from './view-defaults.js';
+import { withViewInheritance, type SourceColumns } from './view-inherit.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -80,18 +80,16 @@ export function decodeSchemaCache(
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  const withDefaults = withViewDefaults(tables, v.views, v.defaults, v.ids, tableKey);
-  return { tables: withDefaults, foreignKeys, routines: decodeRoutines(routinesJson) };
+  const inherited = withViewInheritance(tables, v.views, v.sources, tableKey);
+  return { tables: inherited, foreignKeys, routines: decodeRoutines(routinesJson) };
 }
 
 interface DecodedViews {
   readonly views: ViewSource[];
   /** `oid:attnum` → [schema, relation, column] of every column the views read. */
   readonly attnames: Map<string, readonly [string, string, string]>;
-  /** `oid:attnum` → that column's own default expression. */
-  readonly defaults: Map<string, string>;
-  /** `schema\0relation\0column` → `oid:attnum` (the reverse of attnames). */
-  readonly ids: Map<string, string>;
+  /** Defaults and key membership of those columns, for what views inherit. */
+  readonly sources: SourceColumns;
 }
 
 /** The views JSON: each view's top-level target list, and the columns those lists read. */
@@ -104,13 +102,15 @@ function decodeViews(viewsJson: string): DecodedViews {
   });
   const attnames = new Map<string, readonly [string, string, string]>();
   const defaults = new Map<string, string>();
+  const keys = new Map<string, Set<number>>();
   const ids = new Map<string, string>();
   for (const row of expect(Array.isArray(r['columns']), 'view columns', r['columns'] as unknown[])) {
-    const [oid, schema, rel, attnum, name, dflt] = expect(Array.isArray(row) && row.length >= 5, 'view column', row as unknown[]);
+    const [oid, schema, rel, attnum, name, dflt, inKey] = expect(Array.isArray(row) && row.length >= 5, 'view column', row as unknown[]);
     const id = `${String(oid)}:${String(attnum)}`;
     attnames.set(id, [String(schema), String(rel), String(name)]);
     ids.set(`${String(schema)}\u0000${String(rel)}\u0000${String(name)}`, id);
     if (typeof dflt === 'string') defaults.set(id, dflt);
+    if (inKey === true) keys.set(String(oid), (keys.get(String(oid)) ?? new Set<number>()).add(Number(attnum)));
   }
-  return { views, attnames, defaults, ids };
+  return { views, attnames, sources: { defaults, keys, ids } };
 }

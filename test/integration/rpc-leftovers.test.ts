@@ -1,12 +1,15 @@
 // RPC details matched to current PostgREST: strict max-affected on functions (PGRST124 with a
 // rollback, PGRST128 for non-SETOF), the removed params=single-object, record / SETOF record
 // results, a NULL composite as `null`, count=exact calling the function once, PGRST121's
-// texts, and routines in the admin /schema_cache dump.
+// texts, and routines in the admin /schema_cache dump and --dump-schema.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Gateway } from '../../gateway/app.js';
-import { request, sqlQuery, startTestGateway, suiteGateway } from '../helpers/gateway.js';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { authenticatorUri, request, sqlQuery, startTestGateway, suiteGateway } from '../helpers/gateway.js';
 
 const json = { 'Content-Type': 'application/json' };
 const idsIn = async (grp: string): Promise<number> =>
@@ -222,5 +225,14 @@ describe('routines in the admin /schema_cache', () => {
     assert.equal(del.setOf, true);
     assert.equal(del.volatility, 'volatile');
     assert.equal(body.dbRoutines.find((r) => r.name === 'wrr_setof_record')?.returns.kind, 'scalar');
+  });
+
+  test('--dump-schema prints the same routines', () => {
+    const mainJs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gateway', 'main.js');
+    const env = { ...process.env, PGRST_DB_URI: authenticatorUri(), PGRST_DB_SCHEMAS: 'api', PGRST_DB_ANON_ROLE: 'web_anon' };
+    const d = spawnSync(process.execPath, [mainJs, '--dump-schema'], { encoding: 'utf8', env });
+    assert.equal(d.status, 0, d.stderr);
+    const dump = JSON.parse(d.stdout) as { dbRoutines: { name: string }[] };
+    assert.ok(dump.dbRoutines.some((r) => r.name === 'wrr_delete_table'));
   });
 });

@@ -112,10 +112,29 @@ describe('upsert through an auto-updatable view', () => {
     assert.equal(n.status, 201);
   });
 
-  test('a view without a key and no on_conflict cannot upsert: 400, nothing written', async () => {
-    const r = await request(gw(), 'POST', '/wrr_kv_view', { headers: { ...json, Prefer: 'resolution=merge-duplicates' }, body: '{"k":"z","v":1}' });
+  test("the view inherits its table's key: upsert without on_conflict, PUT and Location", async () => {
+    const r = await request(gw(), 'POST', '/wrr_kv_view', { headers: { ...json, Prefer: 'resolution=merge-duplicates' }, body: '{"k":"a","v":12}' });
+    assert.equal(r.status, 200, r.text);
+    const put = await request(gw(), 'PUT', '/wrr_kv_view?k=eq.f', { headers: { ...json, Prefer: 'return=representation' }, body: '{"k":"f","v":6}' });
+    assert.equal(put.status, 201, put.text);
+    assert.deepEqual(put.json(), [{ k: 'f', v: 6 }]);
+    const again = await request(gw(), 'PUT', '/wrr_kv_view?k=eq.f', { headers: json, body: '{"k":"f","v":7}' });
+    assert.equal(again.status, 204);
+    const loc = await request(gw(), 'POST', '/wrr_kv_view', { headers: { ...json, Prefer: 'return=headers-only' }, body: '{"k":"g h","v":8}' });
+    assert.equal(loc.status, 201);
+    assert.equal(loc.headers.get('location'), '/wrr_kv_view?k=eq.g%20h');
+    const opts = await request(gw(), 'OPTIONS', '/wrr_kv_view');
+    assert.match(opts.headers.get('allow') ?? '', /PUT/);
+    assert.deepEqual(await sqlQuery("select v from api.wrr_kv where k in ('a', 'f') order by k"), [{ v: 12 }, { v: 7 }]);
+  });
+
+  test('a view without a key: upsert without on_conflict is 400 and PUT 405 (PGRST105); nothing written', async () => {
+    const r = await request(gw(), 'POST', '/wrr_nokey_view', { headers: { ...json, Prefer: 'resolution=merge-duplicates' }, body: '{"a":1,"b":1}' });
     assert.equal(r.status, 400, r.text);
-    assert.deepEqual(await sqlQuery("select 1 from api.wrr_kv where k = 'z'"), []);
+    const put = await request(gw(), 'PUT', '/wrr_nokey_view?a=eq.1', { headers: json, body: '{"a":1,"b":1}' });
+    assert.equal(put.status, 405);
+    assert.equal((put.json() as { code: string }).code, 'PGRST105');
+    assert.deepEqual(await sqlQuery('select 1 from api.wrr_nokey'), []);
   });
 
   test('a NOT NULL violation in a view upsert is 400 and rolls back the whole batch', async () => {

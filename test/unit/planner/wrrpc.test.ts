@@ -1,7 +1,7 @@
 // Planner pieces of the write/RPC leftovers without a database: PGRST128 decided at plan time,
 // `record` without OUT parameters decoded as a value, the counted RPC statement calling the
-// function once (MATERIALIZED), the NULL-composite call shape, and view column defaults
-// inherited from the base table (own default first, chains followed).
+// function once (MATERIALIZED), the NULL-composite call shape, and view column defaults and
+// keys inherited from the base table (own default first, chains followed).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,12 +92,12 @@ describe('view column defaults', () => {
       { schema: 'api', name: 'v2', action: action(20, ['ident', 'qty', 'note']) },
     ],
     columns: [
-      [10, 'api', 't', 1, 'id', "nextval('api.t_id_seq'::regclass)"],
-      [10, 'api', 't', 2, 'qty', '7'],
-      [10, 'api', 't', 3, 'note', null],
-      [20, 'api', 'v1', 1, 'id', null],
-      [20, 'api', 'v1', 2, 'qty', '8'],
-      [20, 'api', 'v1', 3, 'note', null],
+      [10, 'api', 't', 1, 'id', "nextval('api.t_id_seq'::regclass)", true],
+      [10, 'api', 't', 2, 'qty', '7', false],
+      [10, 'api', 't', 3, 'note', null, false],
+      [20, 'api', 'v1', 1, 'id', null, false],
+      [20, 'api', 'v1', 2, 'qty', '8', false],
+      [20, 'api', 'v1', 3, 'note', null, false],
     ],
   });
   const c = decodeSchemaCache(tables, '[]', views);
@@ -114,6 +114,16 @@ describe('view column defaults', () => {
     assert.equal(dflt('v2', 'ident'), "nextval('api.t_id_seq'::regclass)");
     assert.equal(dflt('v2', 'qty'), '8');
     assert.equal(dflt('v2', 'note'), null);
+  });
+
+  test("a view exposing its source's whole primary key gets it as its key, through chains", () => {
+    assert.deepEqual(c.tables.get('api\u0000v1')?.primaryKey, ['id']);
+    assert.deepEqual(c.tables.get('api\u0000v2')?.primaryKey, ['ident']);
+    const partial = JSON.stringify({
+      views: [{ schema: 'api', name: 'v1', action: `({QUERY :targetList (${entry('qty', 10, 2)} ${entry('note', 10, 3)}) :override 0})` }],
+      columns: [[10, 'api', 't', 1, 'id', null, true], [10, 'api', 't', 2, 'qty', null, false], [10, 'api', 't', 3, 'note', null, false]],
+    });
+    assert.deepEqual(decodeSchemaCache(tables, '[]', partial).tables.get('api\u0000v1')?.primaryKey, []);
   });
 
   test('older five-element view column rows still decode', () => {
