@@ -12,13 +12,17 @@ function text(cell: Buffer | null | undefined): string | null {
   return cell === null || cell === undefined ? null : cell.toString('utf8');
 }
 
+/** Preference-Applied in PostgREST's order (tx=, decided by db-tx-end, is added by the handler). */
 function preferenceApplied(plan: Plan): string | null {
   const p = plan.request.preferences;
   const applied: string[] = [];
-  if (p.return !== null && plan.kind === 'mutate') applied.push(`return=${p.return}`);
+  const mutate = plan.kind === 'mutate' ? plan : null;
+  if (mutate !== null && mutate.conflict !== null && mutate.putKey === null) applied.push(`resolution=${mutate.conflict.resolution}`);
+  // missing= applies to POST and PATCH (PostgREST leaves it out for PUT and DELETE).
+  if (mutate !== null && p.missing !== null && mutate.putKey === null && mutate.mutation !== 'delete') applied.push(`missing=${p.missing}`);
+  if (p.return !== null && mutate !== null) applied.push(`return=${p.return}`);
   if (p.count !== null) applied.push(`count=${p.count}`);
   if (p.handling !== null) applied.push(`handling=${p.handling}`);
-  if (plan.kind === 'mutate' && plan.conflict !== null && plan.putKey === null) applied.push(`resolution=${plan.conflict.resolution}`);
   if (plan.kind !== 'read' && plan.maxAffected !== null) applied.push(`max-affected=${plan.maxAffected}`);
   return applied.length === 0 ? null : applied.join(', ');
 }
