@@ -6,6 +6,7 @@ import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { CallPlan } from './rpc.js';
 import { empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
 import { maxAffectedCheck } from './mutate-sql.js';
+import { rollbackSelect } from './tx-end.js';
 
 /** The arguments record (or nothing) and the call expression `fn(…)` reading it. */
 function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: Sql } {
@@ -73,14 +74,21 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
   const count = sql`pg_catalog.count(_pgrst_t)`;
   const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
-  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  // A rolled-back call carries the write's column list so tx-end.ts can wrap it the same way.
+  const extra = plan.rollback ? sql`, null::text AS location, null::bigint AS inserted` : empty;
+  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs}${extra} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  let ctes: Sql;
+  let total: Sql;
   if (counted(plan)) {
     // The function runs once: its filtered rows are materialized, then both paged and counted,
     // so a volatile function's side effects happen once.
     const called = sql`pgrst_call AS MATERIALIZED (SELECT _pgrst_r.* FROM ${callFromSql(plan)}${whereSql(scope, req.filters)})`;
-    const source = sql`pgrst_source AS (SELECT ${projection} FROM pgrst_call AS _pgrst_r${orderSql(scope, req.order)}${page})`;
-    return sql`WITH ${called}, ${source} SELECT (SELECT pg_catalog.count(*) FROM pgrst_call) AS total_result_set, ${tail}`;
+    ctes = sql`WITH ${called}, pgrst_source AS (SELECT ${projection} FROM pgrst_call AS _pgrst_r${orderSql(scope, req.order)}${page})`;
+    total = sql`(SELECT pg_catalog.count(*) FROM pgrst_call)`;
+  } else {
+    ctes = sql`WITH pgrst_source AS (SELECT ${projection} FROM ${callFromSql(plan)}${whereSql(scope, req.filters)}${orderSql(scope, req.order)}${page})`;
+    total = sql`null::bigint`;
   }
-  const source = sql`SELECT ${projection} FROM ${callFromSql(plan)}${whereSql(scope, req.filters)}${orderSql(scope, req.order)}${page}`;
-  return sql`WITH pgrst_source AS (${source}) SELECT null::bigint AS total_result_set, ${tail}`;
+  const result = sql`SELECT ${total} AS total_result_set, ${tail}`;
+  return plan.rollback ? sql`${ctes}${rollbackSelect(result)}` : sql`${ctes} ${result}`;
 }

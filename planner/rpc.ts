@@ -8,6 +8,7 @@ import { capRange } from './range.js';
 import { findTable, levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { routineKey, type Routine, type RoutineParam } from './schema/routines.js';
 import type { ApiRequest, RowRange } from './types.js';
+import { txDecision, type TxEndSetting } from './tx-end.js';
 
 export interface CallPlan {
   readonly kind: 'call';
@@ -26,6 +27,9 @@ export interface CallPlan {
   readonly maxRows: number | null;
   /** Prefer: max-affected=N with handling=strict: more result rows fail with PGRST124. */
   readonly maxAffected: number | null;
+  /** db-tx-end/Prefer: tx said roll back; `txApplied` goes to Preference-Applied. */
+  readonly rollback: boolean;
+  readonly txApplied: 'commit' | 'rollback' | null;
 }
 
 /** Whether a routine can be called with exactly these argument names. */
@@ -125,7 +129,7 @@ function resultTable(cache: SchemaCache, r: Routine): Table {
   };
 }
 
-export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: number | null): Result<CallPlan> {
+export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: number | null, txEnd: TxEndSetting = 'commit'): Result<CallPlan> {
   const action = request.action;
   if (action.kind !== 'call') throw new Error('callPlan: not a call');
   const keys = action.args.keys;
@@ -142,6 +146,7 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   // Decided before the call, as PostgREST does: void and single results have nothing to limit.
   if (maxAffected !== null && !routine.setOf) return fail(maxAffectedNotSetOf());
   const given = new Set(keys);
+  const tx = txDecision(txEnd, prefs);
   return ok({
     kind: 'call',
     routine,
@@ -155,5 +160,7 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     readOnly: action.get || routine.volatility !== 'volatile',
     maxRows,
     maxAffected,
+    rollback: tx.rollback,
+    txApplied: tx.applied,
   });
 }

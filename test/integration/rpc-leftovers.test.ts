@@ -1,7 +1,8 @@
 // RPC details matched to current PostgREST: strict max-affected on functions (PGRST124 with a
 // rollback, PGRST128 for non-SETOF), the removed params=single-object, record / SETOF record
 // results, a NULL composite as `null`, count=exact calling the function once, PGRST121's
-// texts, and routines in the admin /schema_cache dump and --dump-schema.
+// texts, Prefer: tx / db-tx-end on calls, and routines in the admin /schema_cache dump and
+// --dump-schema.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,6 +172,48 @@ describe('count=exact on RPC', () => {
     const r = await request(gw(), 'POST', '/rpc/wrr_logged', { headers: json, body: '{"tag":"plain","n":2}' });
     assert.deepEqual(r.json(), [1, 2]);
     assert.equal(await calls('plain'), 1);
+  });
+});
+
+describe('Prefer: tx on RPC (db-tx-end=commit-allow-override)', () => {
+  const gw = suiteGateway({ PGRST_DB_TX_END: 'commit-allow-override' });
+  const calls = async (tag: string): Promise<number> => (await sqlQuery('select 1 from api.wrr_calls where tag = $1', [tag])).length;
+
+  test('tx=rollback: the result is returned, the side effects are not kept', async () => {
+    const r = await request(gw(), 'POST', '/rpc/wrr_logged', { headers: { ...json, Prefer: 'tx=rollback, count=exact' }, body: '{"tag":"rolled","n":2}' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [1, 2]);
+    assert.equal(r.headers.get('content-range'), '0-1/2');
+    assert.equal(r.headers.get('preference-applied'), 'count=exact, tx=rollback');
+    assert.equal(await calls('rolled'), 0);
+  });
+
+  test('tx=commit keeps them; a void call rolled back answers 204', async () => {
+    const r = await request(gw(), 'POST', '/rpc/wrr_logged', { headers: { ...json, Prefer: 'tx=commit' }, body: '{"tag":"kept","n":1}' });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('preference-applied'), 'tx=commit');
+    assert.equal(await calls('kept'), 1);
+    await sqlQuery("insert into api.wrr_items (id, grp) values (900, 'txvoid')");
+    const v = await request(gw(), 'POST', '/rpc/wrr_delete_void', { headers: { ...json, Prefer: 'tx=rollback' }, body: '{"g":"txvoid"}' });
+    assert.equal(v.status, 204, v.text);
+    assert.equal(await idsIn('txvoid'), 1);
+  });
+
+  test('an error inside a rolled-back call is still the error', async () => {
+    const r = await request(gw(), 'GET', '/rpc/rpc_raise', { headers: { Prefer: 'tx=rollback' } });
+    assert.equal(r.status, 400);
+    assert.equal((r.json() as { code: string }).code, 'P0001');
+  });
+});
+
+describe('db-tx-end=rollback applies to RPC too', () => {
+  const gw = suiteGateway({ PGRST_DB_TX_END: 'rollback' });
+
+  test('the call answers but nothing it wrote is kept; Prefer: tx is not honoured', async () => {
+    const r = await request(gw(), 'POST', '/rpc/wrr_logged', { headers: { ...json, Prefer: 'tx=commit' }, body: '{"tag":"always-rolled","n":1}' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get('preference-applied'), null);
+    assert.deepEqual(await sqlQuery("select 1 from api.wrr_calls where tag = 'always-rolled'"), []);
   });
 });
 
