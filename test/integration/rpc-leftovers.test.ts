@@ -126,6 +126,14 @@ describe('record results and NULL composites', () => {
     assert.deepEqual(r.json(), [{ id: 1, name: 'one' }, { id: 2, name: 'two' }]);
   });
 
+  test('filters and order naming a column of a SETOF record: a 400 from the database, not a 500', async () => {
+    const f = await request(gw(), 'GET', '/rpc/wrr_setof_record?id=eq.1');
+    assert.equal(f.status, 400, f.text);
+    assert.equal((f.json() as { code: string }).code, '42703');
+    const o = await request(gw(), 'GET', '/rpc/wrr_setof_record?order=id.desc');
+    assert.equal(o.status, 400, o.text);
+  });
+
   test('a composite function returning NULL answers null', async () => {
     const r = await request(gw(), 'GET', '/rpc/wrr_null_pair');
     assert.equal(r.status, 200);

@@ -137,6 +137,12 @@ describe('upsert through an auto-updatable view', () => {
     assert.deepEqual(await sqlQuery('select 1 from api.wrr_nokey'), []);
   });
 
+  test('a view written by an INSTEAD OF trigger cannot take ON CONFLICT: a client error, nothing written', async () => {
+    const r = await request(gw(), 'POST', '/wr_log_view', { headers: { ...json, Prefer: 'resolution=merge-duplicates' }, body: '{"id":4242,"msg":"upsert"}' });
+    assert.ok(r.status >= 400 && r.status < 500, `${r.status} ${r.text}`);
+    assert.deepEqual(await sqlQuery('select 1 from api.wr_log where id = 4242'), []);
+  });
+
   test('a NOT NULL violation in a view upsert is 400 and rolls back the whole batch', async () => {
     const r = await request(gw(), 'POST', '/wrr_kv_view?on_conflict=k', { headers: { ...json, Prefer: 'resolution=merge-duplicates' }, body: '[{"k":"y","v":1},{"k":"x","v":null}]' });
     assert.equal(r.status, 400);
