@@ -52,8 +52,17 @@ export interface CustomRaise {
   readonly error: ApiError;
 }
 
-const customRaiseError = (what: string, text: string): ApiError =>
-  apiError(500, 'PGRST121', "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error", `Invalid JSON value for ${what}: '${text}'`, null);
+/** Why a `RAISE SQLSTATE 'PGRST'` could not be used: PostgREST's three cases. */
+type RaiseProblem = { readonly field: 'MESSAGE' | 'DETAIL'; readonly text: string } | { readonly field: 'none' };
+
+function customRaiseError(p: RaiseProblem): ApiError {
+  const details = p.field === 'none' ? 'DETAIL is missing in the RAISE statement' : `Invalid JSON value for ${p.field}: '${p.text}'`;
+  const hint =
+    p.field === 'MESSAGE'
+      ? "MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'."
+      : "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'.";
+  return apiError(500, 'PGRST121', `Could not parse JSON in the "RAISE SQLSTATE 'PGRST'" error`, details, hint);
+}
 
 const optionalString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
 
@@ -61,15 +70,16 @@ const optionalString = (v: unknown): v is string | null | undefined => v === und
 export function parseCustomRaise(message: string, detail: string | undefined): Result<CustomRaise> {
   const m = parse(message);
   if (!isObject(m) || typeof m['code'] !== 'string' || typeof m['message'] !== 'string' || !optionalString(m['details']) || !optionalString(m['hint'])) {
-    return { ok: false, error: customRaiseError('MESSAGE', message) };
+    return { ok: false, error: customRaiseError({ field: 'MESSAGE', text: message }) };
   }
-  const d = detail === undefined ? undefined : parse(detail);
+  if (detail === undefined) return { ok: false, error: customRaiseError({ field: 'none' }) };
+  const d = parse(detail);
   if (!isObject(d) || typeof d['status'] !== 'number' || !isObject(d['headers'])) {
-    return { ok: false, error: customRaiseError('DETAIL', detail ?? '') };
+    return { ok: false, error: customRaiseError({ field: 'DETAIL', text: detail }) };
   }
   const headers: Header[] = [];
   for (const [k, v] of Object.entries(d['headers'])) {
-    if (typeof v !== 'string') return { ok: false, error: customRaiseError('DETAIL', detail ?? '') };
+    if (typeof v !== 'string') return { ok: false, error: customRaiseError({ field: 'DETAIL', text: detail }) };
     headers.push([k, v]);
   }
   const error = apiError(d['status'], m['code'], m['message'], m['details'] ?? null, m['hint'] ?? null);

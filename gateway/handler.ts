@@ -59,7 +59,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
   const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
-  const rollback = plan.kind === 'mutate' && plan.rollback;
+  const rollback = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.
   const statements = [txVars];
@@ -81,7 +81,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
     row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
   }
   let response = respond(plan, row, plannedTotal);
-  if (plan.kind === 'mutate' && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
+  if ((plan.kind === 'mutate' || plan.kind === 'call') && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
   if (config.dbSchemas.length <= 1) return response;
   return { ...response, headers: [...response.headers, ['Content-Profile', request.value.schema]] };
 }

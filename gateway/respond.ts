@@ -12,21 +12,30 @@ function text(cell: Buffer | null | undefined): string | null {
   return cell === null || cell === undefined ? null : cell.toString('utf8');
 }
 
+/** Preference-Applied in PostgREST's order (tx=, decided by db-tx-end, is added by the handler). */
 function preferenceApplied(plan: Plan): string | null {
   const p = plan.request.preferences;
   const applied: string[] = [];
-  if (p.return !== null && plan.kind === 'mutate') applied.push(`return=${p.return}`);
+  const mutate = plan.kind === 'mutate' ? plan : null;
+  if (mutate !== null && mutate.conflict !== null && mutate.putKey === null) applied.push(`resolution=${mutate.conflict.resolution}`);
+  // missing= applies to POST and PATCH (PostgREST leaves it out for PUT and DELETE).
+  if (mutate !== null && p.missing !== null && mutate.putKey === null && mutate.mutation !== 'delete') applied.push(`missing=${p.missing}`);
+  if (p.return !== null && mutate !== null) applied.push(`return=${p.return}`);
   if (p.count !== null) applied.push(`count=${p.count}`);
   if (p.handling !== null) applied.push(`handling=${p.handling}`);
-  if (plan.kind === 'mutate' && plan.conflict !== null && plan.putKey === null) applied.push(`resolution=${plan.conflict.resolution}`);
-  if (plan.kind === 'mutate' && plan.maxAffected !== null) applied.push(`max-affected=${plan.maxAffected}`);
+  if (plan.kind !== 'read' && plan.maxAffected !== null) applied.push(`max-affected=${plan.maxAffected}`);
   return applied.length === 0 ? null : applied.join(', ');
 }
 
-/** 201 for an insert; an upsert that inserted nothing is 200 (PUT: 200/204 by return=). */
+/**
+ * 201 for an insert. A merge-duplicates upsert that inserted nothing is 200 (ignore-duplicates
+ * stays 201); PUT is 204 unless a representation was asked for, then 201/200 by whether it
+ * inserted — PostgREST's isInsertIfGTZero.
+ */
 function insertStatus(plan: Extract<Plan, { kind: 'mutate' }>, inserted: string | null): number {
-  if (plan.conflict === null || inserted === null || Number(inserted) > 0) return 201;
-  return plan.putKey !== null && !plan.returnRepresentation ? 204 : 200;
+  const anyInserted = inserted === null || Number(inserted) > 0;
+  if (plan.putKey !== null) return !plan.returnRepresentation ? 204 : anyInserted ? 201 : 200;
+  return anyInserted ? 201 : 200;
 }
 
 /** `/<relation>?<canonical query>`, ASCII-safe. */
@@ -71,17 +80,22 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
       break;
     }
     case 'mutate': {
-      // count=exact on a write counts the written rows (PostgREST reports them in the total).
-      const written = plan.request.preferences.count === 'exact' ? String(page) : '*';
+      // count=exact/estimated on a write report the written rows as the total (PostgREST's
+      // shouldCount); count=planned has no total on a write (no EXPLAIN is run for it).
+      const c = plan.request.preferences.count;
+      const written = c === 'exact' || c === 'estimated' ? String(page) : '*';
       if (plan.mutation === 'insert') {
         status = insertStatus(plan, text(row[InsertedColumn]));
-        headers.push(['Content-Range', `*/${written}`]);
+        // A PUT is a single-row upsert, not a range: PostgREST sends no Content-Range for it.
+        if (plan.putKey === null) headers.push(['Content-Range', `*/${written}`]);
         const loc = text(row[LocationColumn]);
         const location = loc === null ? null : locationHeader(plan, loc);
         if (location !== null) headers.push(['Location', location]);
       } else {
         status = plan.returnRepresentation ? 200 : 204;
-        headers.push(['Content-Range', page === 0 ? `*/${written}` : `0-${page - 1}/${written}`]);
+        // PATCH reports the range of updated rows; DELETE only the total, as PostgREST.
+        const range = plan.mutation === 'update' && page > 0 ? `0-${page - 1}` : '*';
+        headers.push(['Content-Range', `${range}/${written}`]);
       }
       if (plan.returnRepresentation) headers.push(['Content-Type', contentType(media)]);
       break;

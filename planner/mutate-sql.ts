@@ -46,12 +46,23 @@ export function markerError(m: WriteMarker): ApiError {
 /** `(marker || x)::int`: fails at run time only (x depends on the rows, so it is never folded). */
 const fail = (marker: string, x: Sql): Sql => sql`('${keyword(marker)}' || ${x})::int`;
 
+/** `count` unless it exceeds max-affected, else the statement fails (PGRST124, rolled back). */
+export const maxAffectedCheck = (count: Sql, max: number): Sql =>
+  sql`CASE WHEN ${count} > ${param(String(max))}::bigint THEN ${fail(MAX_MARKER, sql`${count}`)} ELSE ${count} END`;
+
 /** The one JSON parameter as an array (an object is a one-element array). */
 const bodyArray = (plan: MutatePlan): Sql =>
   sql`(SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT ${param(plan.request.payload?.json ?? '[]')}::json AS j) _pgrst_p)`;
 
 /** The row source expanding the body in SQL, never row by row in JS. */
 const bodyRows = (plan: MutatePlan, target: Sql): Sql => sql`json_populate_recordset(null::${target}, ${bodyArray(plan)}) _pgrst_body`;
+
+/** `_pgrst_body.c`, or the column's default when the key is absent from the JSON element `j`. */
+function withDefault(plan: MutatePlan, c: string, j: Sql): Sql {
+  const dflt = plan.table.columnsByName.get(c)?.defaultExpr ?? null;
+  const value = sql`_pgrst_body.${ident(c)}`;
+  return dflt === null ? value : sql`CASE WHEN ${j} -> ${param(c)} IS NULL THEN ${keyword(dflt)} ELSE ${value} END`;
+}
 
 /**
  * Select list and row source of an insert. With Prefer: missing=default a key absent from an
@@ -62,22 +73,29 @@ function insertRows(plan: MutatePlan, target: Sql): { readonly select: Sql; read
   if (plan.request.preferences.missing !== 'default') {
     return { select: join(plan.columns.map((c) => ident(c)), ', '), from: bodyRows(plan, target) };
   }
-  const select = plan.columns.map((c) => {
-    const dflt = plan.table.columnsByName.get(c)?.defaultExpr ?? null;
-    const value = sql`_pgrst_body.${ident(c)}`;
-    return dflt === null ? value : sql`CASE WHEN _pgrst_e.j -> ${param(c)} IS NULL THEN ${keyword(dflt)} ELSE ${value} END`;
-  });
+  const select = plan.columns.map((c) => withDefault(plan, c, sql`_pgrst_e.j`));
   return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, _pgrst_e.j) _pgrst_body` };
 }
 
 /** PUT: every body row must repeat the URL's key, else the statement fails (PGRST115). */
 function putGuard(plan: MutatePlan): Sql {
-  if (plan.putKey === null) return sql` WHERE true`;
-  const same = join(plan.putKey.map((k) => sql`_pgrst_body.${ident(k.column)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
-  return sql` WHERE CASE WHEN ${same} THEN true ELSE ${fail(PUT_MARKER, sql`coalesce(_pgrst_body.${ident(plan.putKey[0]!.column)}::text, '')`)} = 0 END`;
+  const key = plan.putKey ?? [];
+  const same = join(key.map((k) => sql`_pgrst_body.${ident(k.column)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
+  return sql`CASE WHEN ${same} THEN true ELSE ${fail(PUT_MARKER, sql`coalesce(_pgrst_body.${ident(key[0]?.column ?? '')}::text, '')`)} = 0 END`;
 }
 
-/** `pgrst_mutation AS (…)` (and for an upsert the `pgrst_written` CTE it reads). */
+/**
+ * PostgREST's count of the rows an upsert inserted, kept in the transaction-local
+ * `pgrst.inserted` setting: +1 per candidate row, -1 per row the conflict turned into an
+ * update. Unlike `xmax = 0` it also works through auto-updatable views, which have no xmax.
+ */
+const insertedCounter = (step: '+' | '-'): Sql =>
+  sql`set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${keyword(step)} 1)::text, true) <> '${keyword(step === '+' ? '0' : '-1')}'`;
+
+/** Whether the upsert counts its inserted rows (merge-duplicates and PUT, as PostgREST). */
+const countsInserted = (plan: MutatePlan): boolean => plan.conflict !== null && plan.conflict.resolution === 'merge-duplicates' && plan.columns.length > 0;
+
+/** `pgrst_mutation AS (…)`: the write, returning the written rows. */
 function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
   const cols = plan.columns.map((c) => ident(c));
   const colList = join(cols, ', ');
@@ -87,11 +105,13 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
       if (plan.conflict !== null) {
         const c = plan.conflict;
         const sets = join(plan.columns.map((n) => sql`${ident(n)} = EXCLUDED.${ident(n)}`), ', ');
-        const action = c.resolution === 'ignore-duplicates' || cols.length === 0 ? sql`DO NOTHING` : sql`DO UPDATE SET ${sets}`;
-        // xmax = 0 marks a row this statement inserted (an updated row carries our xid).
+        const counting = countsInserted(plan);
+        const action = !counting ? sql`DO NOTHING` : sql`DO UPDATE SET ${sets} WHERE ${insertedCounter('-')}`;
         const rows = insertRows(plan, target);
-        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${putGuard(plan)} ON CONFLICT (${join(c.columns.map((n) => ident(n)), ', ')}) ${action} RETURNING _pgrst_w AS _pgrst_row, (_pgrst_w.xmax = 0) AS _pgrst_ins`;
-        return sql`pgrst_written AS (${written}), pgrst_mutation AS (SELECT (_pgrst_row).* FROM pgrst_written)`;
+        const conds = [...(counting ? [insertedCounter('+')] : []), ...(plan.putKey === null ? [] : [putGuard(plan)])];
+        const where = conds.length === 0 ? empty : sql` WHERE ${join(conds, ' AND ')}`;
+        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${where} ON CONFLICT (${join(c.columns.map((n) => ident(n)), ', ')}) ${action} RETURNING _pgrst_w.*`;
+        return sql`pgrst_mutation AS (${written})`;
       }
       // No keys (`{}`, `[{}]`): one row of column defaults per element.
       const rows = insertRows(plan, target);
@@ -103,6 +123,12 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
     }
     case 'update': {
       if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${target}.* FROM ${target} WHERE false)`;
+      if (req.preferences.missing === 'default') {
+        // PATCH ?columns=… with missing=default: a listed key absent from the body is set to
+        // the column default (null when it has none), as PostgREST does.
+        const sets = join(plan.columns.map((c) => sql`${ident(c)} = ${withDefault(plan, c, sql`_pgrst_p.j`)}`), ', ');
+        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT ${param(req.payload?.json ?? '{}')}::json AS j) _pgrst_p, LATERAL json_populate_record(null::${target}, _pgrst_p.j) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
+      }
       const sets = join(plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`), ', ');
       return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
     }
@@ -145,8 +171,9 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   if (plan.returnRepresentation && req.media.kind === 'object') {
     body = sql`CASE WHEN ${count} = 1 THEN ${body} ELSE ${fail(SINGULAR_MARKER, sql`${count}`)}::text END`;
   }
-  const page = plan.maxAffected === null ? count : sql`CASE WHEN ${count} > ${param(String(plan.maxAffected))}::bigint THEN ${fail(MAX_MARKER, sql`${count}`)} ELSE ${count} END`;
-  const inserted = plan.conflict === null ? sql`null::bigint` : sql`(SELECT pg_catalog.count(*) FROM pgrst_written WHERE _pgrst_ins)`;
+  const page = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  // Read after the aggregate consumed every written row, so the counter is final.
+  const inserted = countsInserted(plan) ? sql`nullif(current_setting('pgrst.inserted', true), '')::bigint` : sql`null::bigint`;
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;

@@ -51,7 +51,7 @@ export type Plan =
   | CallPlan;
 
 export function actionPlan(request: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
-  if (request.action.kind === 'call') return callPlan(request, cache, config.maxRows);
+  if (request.action.kind === 'call') return callPlan(request, cache, config.maxRows, config.txEnd);
   const table = findTable(cache, request.schema, request.relation);
   if (table === undefined) {
     return fail(tableNotFound(request.schema, request.relation, suggestTable(cache, request.schema, request.relation)));

@@ -6,38 +6,49 @@ import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { CallPlan } from './rpc.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
+import { maxAffectedCheck } from './mutate-sql.js';
+import { rollbackSelect } from './tx-end.js';
 
-/** `FROM` items that call the function: the arguments record, then the call as `_pgrst_r`. */
-function callFromSql(plan: CallPlan): Sql {
+/** The arguments record (or nothing) and the call expression `fn(…)` reading it. */
+function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: Sql } {
   const r = plan.routine;
   const fn = ident(r.schema, r.name);
-  const alias = r.returns.kind === 'scalar' ? sql`_pgrst_r(pgrst_scalar)` : sql`_pgrst_r`;
-  if (plan.wholeBody) return sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)}) AS ${alias}`;
-  if (plan.args.length === 0) return sql`${fn}() AS ${alias}`;
+  if (plan.wholeBody) return { args: null, call: sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)})` };
+  if (plan.args.length === 0) return { args: null, call: sql`${fn}()` };
   const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.type)}`), ', ');
   const named = join(
     plan.args.map((p) => sql`${p.variadic ? keyword('VARIADIC ') : empty}${ident(p.name)} := _pgrst_a.${ident(p.name)}`),
     ', ',
   );
-  return sql`json_to_record(${param(plan.argsJson)}::json) AS _pgrst_a(${columns}), LATERAL ${fn}(${named}) AS ${alias}`;
+  return { args: sql`json_to_record(${param(plan.argsJson)}::json) AS _pgrst_a(${columns})`, call: sql`${fn}(${named})` };
+}
+
+/**
+ * `FROM` items that call the function once, its result as `_pgrst_r`. A `record` without OUT
+ * parameters has no column list to call it with in FROM, so it is called in a select list
+ * (one JSON value per row, as PostgREST). A single composite is called in a select list too,
+ * fenced by OFFSET 0 so `(v).*` cannot re-run it per column, so that a NULL result is no
+ * row (the body `null`) rather than a row of nulls.
+ */
+function callFromSql(plan: CallPlan): Sql {
+  const r = plan.routine;
+  const { args, call } = callParts(plan);
+  const lead = args === null ? empty : sql`${args}, `;
+  if (r.returns.kind === 'scalar' && r.returns.type === 'record') return sql`${lead}LATERAL (SELECT ${call} AS pgrst_scalar) AS _pgrst_r`;
+  if (r.returns.kind === 'composite' && !r.setOf) {
+    return sql`${lead}LATERAL (SELECT ${call} AS _pgrst_v OFFSET 0) AS _pgrst_c, LATERAL (SELECT (_pgrst_c._pgrst_v).* WHERE num_nulls(_pgrst_c._pgrst_v) = 0) AS _pgrst_r`;
+  }
+  const alias = r.returns.kind === 'scalar' ? sql`_pgrst_r(pgrst_scalar)` : sql`_pgrst_r`;
+  return sql`${lead}${args === null ? empty : keyword('LATERAL ')}${call} AS ${alias}`;
 }
 
 const scopeOf = (plan: CallPlan): Scope => ({ qualifier: sql`_pgrst_r`, table: plan.table });
 
-function totalSql(plan: CallPlan): Sql {
-  switch (plan.request.preferences.count) {
-    case null:
-    case 'planned':
-      return sql`null::bigint`;
-    case 'exact':
-    case 'estimated': {
-      // Only the embeds that filter (`!inner`, `rel=is.null`) change the count.
-      const scope = scopeOf(plan);
-      const embeds = embedParts(scope, plan.embeds.filter((e) => e.inner || e.absent), 'pgrst');
-      return sql`(SELECT pg_catalog.count(*) FROM ${callFromSql(plan)}${embeds.joins}${andWhere(whereSql(scope, plan.request.filters), embeds.where)})`;
-    }
-  }
-}
+/** Whether the total is counted: then the filtered call is materialized once and counted. */
+const counted = (plan: CallPlan): boolean => {
+  const c = plan.request.preferences.count;
+  return (c === 'exact' || c === 'estimated') && plan.routine.returns.kind !== 'void';
+};
 
 /** The body column: scalar and single composite results are one JSON value, sets an array. */
 function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql): Sql {
@@ -64,7 +75,26 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
   const embeds = embedParts(scope, plan.embeds, 'pgrst');
   const cols = plan.routine.returns.kind === 'composite' ? join([...(isEmpty(projection) ? [] : [projection]), ...embeds.columns], ', ') : projection;
-  const where = andWhere(whereSql(scope, req.filters), embeds.where);
-  const source = sql`SELECT ${cols} FROM ${callFromSql(plan)}${embeds.joins}${where}${orderSql(scope, req.order, relatedOrder(scope, plan.embeds))}${page}`;
-  return sql`WITH pgrst_source AS (${source}) SELECT ${totalSql(plan)} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  const order = orderSql(scope, req.order, relatedOrder(scope, plan.embeds));
+  const count = sql`pg_catalog.count(_pgrst_t)`;
+  const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  // A rolled-back call carries the write's column list so tx-end.ts can wrap it the same way.
+  const extra = plan.rollback ? sql`, null::text AS location, null::bigint AS inserted` : empty;
+  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs}${extra} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  let ctes: Sql;
+  let total: Sql;
+  if (counted(plan)) {
+    // The function runs once: its filtered rows (the embeds that filter, `!inner` and
+    // `rel=is.null`, included, so the total honours them) are materialized, then both paged
+    // and counted, so a volatile function's side effects happen once.
+    const filtering = embedParts(scope, plan.embeds.filter((e) => e.inner || e.absent), 'pgrst');
+    const called = sql`pgrst_call AS MATERIALIZED (SELECT _pgrst_r.* FROM ${callFromSql(plan)}${filtering.joins}${andWhere(whereSql(scope, req.filters), filtering.where)})`;
+    ctes = sql`WITH ${called}, pgrst_source AS (SELECT ${cols} FROM pgrst_call AS _pgrst_r${embeds.joins}${andWhere(empty, embeds.where)}${order}${page})`;
+    total = sql`(SELECT pg_catalog.count(*) FROM pgrst_call)`;
+  } else {
+    ctes = sql`WITH pgrst_source AS (SELECT ${cols} FROM ${callFromSql(plan)}${embeds.joins}${andWhere(whereSql(scope, req.filters), embeds.where)}${order}${page})`;
+    total = sql`null::bigint`;
+  }
+  const result = sql`SELECT ${total} AS total_result_set, ${tail}`;
+  return plan.rollback ? sql`${ctes}${rollbackSelect(result)}` : sql`${ctes} ${result}`;
 }

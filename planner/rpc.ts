@@ -1,6 +1,7 @@
 // callPlan: an `/rpc/fn` request × the schema cache → the routine to call (overloads resolved
 // by argument names), the arguments passed, and the scope its result is filtered in.
-// Errors: 404 PGRST202 (no candidate, with a hint) and 300 PGRST203 (several candidates).
+// Errors: 404 PGRST202 (no candidate, with a hint), 300 PGRST203 (several candidates) and
+// 400 PGRST128 (strict max-affected on a function that does not return SETOF/TABLE).
 
 import { apiError, fail, ok, type ApiError, type Result } from './errors.js';
 import { capRange } from './range.js';
@@ -8,6 +9,7 @@ import { findTable, levenshtein, type SchemaCache, type Table } from './schema/m
 import { routineKey, type Routine, type RoutineParam } from './schema/routines.js';
 import type { ApiRequest, RowRange } from './types.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
+import { txDecision, type TxEndSetting } from './tx-end.js';
 
 export interface CallPlan {
   readonly kind: 'call';
@@ -26,6 +28,11 @@ export interface CallPlan {
   readonly maxRows: number | null;
   /** Embeds of a result whose rows are a table's rows (they relate like the table). */
   readonly embeds: readonly EmbedPlan[];
+  /** Prefer: max-affected=N with handling=strict: more result rows fail with PGRST124. */
+  readonly maxAffected: number | null;
+  /** db-tx-end/Prefer: tx said roll back; `txApplied` goes to Preference-Applied. */
+  readonly rollback: boolean;
+  readonly txApplied: 'commit' | 'rollback' | null;
 }
 
 /** Whether a routine can be called with exactly these argument names. */
@@ -101,6 +108,9 @@ function ambiguous(candidates: readonly Routine[]): ApiError {
   );
 }
 
+const maxAffectedNotSetOf = (): ApiError =>
+  apiError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict');
+
 /** The routine's result as a relation: its composite type's columns, or one `pgrst_scalar`. */
 function resultTable(cache: SchemaCache, r: Routine): Table {
   const ret = r.returns;
@@ -122,7 +132,7 @@ function resultTable(cache: SchemaCache, r: Routine): Table {
   };
 }
 
-export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: number | null): Result<CallPlan> {
+export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: number | null, txEnd: TxEndSetting = 'commit'): Result<CallPlan> {
   const action = request.action;
   if (action.kind !== 'call') throw new Error('callPlan: not a call');
   const keys = action.args.keys;
@@ -134,12 +144,17 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   const routine = matches[0];
   if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys));
   if (matches.length > 1) return fail(ambiguous(matches));
+  const prefs = request.preferences;
+  const maxAffected = prefs.handling === 'strict' ? prefs.maxAffected : null;
+  // Decided before the call, as PostgREST does: void and single results have nothing to limit.
+  if (maxAffected !== null && !routine.setOf) return fail(maxAffectedNotSetOf());
   const given = new Set(keys);
   const table = resultTable(cache, routine);
   const planned = planEmbeds(cache, table, request.select, request.filters, request.embedParams, request.order);
   if (!planned.ok) return planned;
   // Embed null filters (`rel=is.null`) leave the top-level WHERE, as on reads.
   const req = planned.value.rootFilters.length === request.filters.length ? request : { ...request, filters: planned.value.rootFilters };
+  const tx = txDecision(txEnd, prefs);
   return ok({
     kind: 'call',
     routine,
@@ -153,5 +168,8 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     headOnly: action.headOnly,
     readOnly: action.get || routine.volatility !== 'volatile',
     maxRows,
+    maxAffected,
+    rollback: tx.rollback,
+    txApplied: tx.applied,
   });
 }

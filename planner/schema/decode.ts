@@ -4,6 +4,7 @@
 import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { decodeRoutines } from './routines.js';
 import { decodeComputedRelationships } from './computed.js';
+import { withViewInheritance, type SourceColumns } from './view-inherit.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -71,7 +72,9 @@ export function decodeSchemaCache(
 ): SchemaCache {
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
-  const foreignKeys = Object.freeze([...tableFks, ...decodeViewKeys(tableFks, viewsJson)]);
+  const v = decodeViews(viewsJson);
+  // Foreign keys are carried over to the views that expose their columns.
+  const foreignKeys = Object.freeze([...tableFks, ...viewForeignKeys(tableFks, v.views, v.attnames)]);
   const parsed: unknown = JSON.parse(tablesJson);
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
@@ -79,11 +82,20 @@ export function decodeSchemaCache(
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables, foreignKeys, routines: decodeRoutines(routinesJson), computed: decodeComputedRelationships(computedJson) };
+  const inherited = withViewInheritance(tables, v.views, v.sources, tableKey);
+  return { tables: inherited, foreignKeys, routines: decodeRoutines(routinesJson), computed: decodeComputedRelationships(computedJson) };
 }
 
-/** Foreign keys carried over to the views that expose their columns. */
-function decodeViewKeys(fks: readonly ForeignKey[], viewsJson: string): ForeignKey[] {
+interface DecodedViews {
+  readonly views: ViewSource[];
+  /** `oid:attnum` → [schema, relation, column] of every column the views read. */
+  readonly attnames: Map<string, readonly [string, string, string]>;
+  /** Defaults and key membership of those columns, for what views inherit. */
+  readonly sources: SourceColumns;
+}
+
+/** The views JSON: each view's top-level target list, and the columns those lists read. */
+function decodeViews(viewsJson: string): DecodedViews {
   const parsed: unknown = JSON.parse(viewsJson);
   const r = expect(isRecord(parsed), 'views', parsed as Record<string, unknown>);
   const views: ViewSource[] = expect(Array.isArray(r['views']), 'views', r['views'] as unknown[]).map((raw) => {
@@ -91,9 +103,16 @@ function decodeViewKeys(fks: readonly ForeignKey[], viewsJson: string): ForeignK
     return { schema: str(v, 'schema'), name: str(v, 'name'), columns: targetList(str(v, 'action')) };
   });
   const attnames = new Map<string, readonly [string, string, string]>();
+  const defaults = new Map<string, string>();
+  const keys = new Map<string, Set<number>>();
+  const ids = new Map<string, string>();
   for (const row of expect(Array.isArray(r['columns']), 'view columns', r['columns'] as unknown[])) {
-    const [oid, schema, rel, attnum, name] = expect(Array.isArray(row) && row.length === 5, 'view column', row as unknown[]);
-    attnames.set(`${String(oid)}:${String(attnum)}`, [String(schema), String(rel), String(name)]);
+    const [oid, schema, rel, attnum, name, dflt, inKey] = expect(Array.isArray(row) && row.length >= 5, 'view column', row as unknown[]);
+    const id = `${String(oid)}:${String(attnum)}`;
+    attnames.set(id, [String(schema), String(rel), String(name)]);
+    ids.set(`${String(schema)}\u0000${String(rel)}\u0000${String(name)}`, id);
+    if (typeof dflt === 'string') defaults.set(id, dflt);
+    if (inKey === true) keys.set(String(oid), (keys.get(String(oid)) ?? new Set<number>()).add(Number(attnum)));
   }
-  return viewForeignKeys(fks, views, attnames);
+  return { views, attnames, sources: { defaults, keys, ids } };
 }

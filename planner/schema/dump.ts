@@ -18,5 +18,7 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
     // Table foreign keys and their copies onto views that expose the key columns.
     dbForeignKeys: cache.foreignKeys,
     dbComputedRelationships: cache.computed ?? [],
+    // Functions (overloads listed one by one), as PostgREST's dbRoutines.
+    dbRoutines: [...(cache.routines?.values() ?? [])].flat(),
   };
 }

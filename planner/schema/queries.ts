@@ -62,7 +62,7 @@ select coalesce(json_agg(f order by f.schema, f.table, f.constraint), '[]')::tex
     and ns.nspname not in ('pg_catalog', 'information_schema') and $1::text[] is not null
 ) f`;
 
-/** Views and their stored query trees, plus the names of every column those trees refer to. */
+/** Views and their stored query trees, plus the names, defaults and key membership of every column those trees refer to. */
 export const viewsQuery = `
 with v as (
   select n.nspname as schema, c.relname as name, r.ev_action::text as action
@@ -76,10 +76,14 @@ with v as (
 select json_build_object(
   'views', coalesce((select json_agg(v order by v.schema, v.name) from v), '[]'),
   'columns', coalesce((
-    select json_agg(json_build_array(a.attrelid::int8, n.nspname, c.relname, a.attnum, a.attname))
+    select json_agg(json_build_array(a.attrelid::int8, n.nspname, c.relname, a.attnum, a.attname,
+      case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+           else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end,
+      exists (select 1 from pg_catalog.pg_constraint pk where pk.conrelid = a.attrelid and pk.contype = 'p' and a.attnum = any(pk.conkey))))
     from pg_catalog.pg_attribute a
     join pg_catalog.pg_class c on c.oid = a.attrelid
     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where a.attrelid in (select oid from src) and a.attnum > 0 and not a.attisdropped
   ), '[]')
 )::text`;

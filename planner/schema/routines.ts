@@ -94,6 +94,9 @@ function decodeReturns(r: Record<string, unknown>): ReturnShape {
         const o = rec(c, 'column');
         return { name: str(o, 'name'), type: str(o, 'type'), nullable: bool(o, 'nullable'), hasDefault: bool(o, 'has_default') };
       });
+      // `record` without OUT parameters has no known columns: its values are returned as they
+      // come (PostgREST treats it as a scalar).
+      if (columns.length === 0 && str(r, 'return_type') === 'record') return { kind: 'scalar', type: 'record' };
       return { kind: 'composite', schema: str(r, 'return_schema'), name: str(r, 'return_name'), columns };
     }
     default:

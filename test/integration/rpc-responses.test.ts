@@ -49,7 +49,7 @@ describe('rpc: responses driven by the database', () => {
     assert.equal(r.status, 500);
     const body = r.json() as { code: string; message: string };
     assert.equal(body.code, 'PGRST121');
-    assert.equal(body.message, "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error");
+    assert.equal(body.message, `Could not parse JSON in the "RAISE SQLSTATE 'PGRST'" error`);
   });
 
   test('a plain RAISE EXCEPTION → 400 P0001 with its hint', async () => {

@@ -28,9 +28,9 @@ describe('upsert', () => {
     assert.deepEqual(await labels(), [{ id: 1, code: 'a', label: 'uno' }, { id: 2, code: 'b', label: 'two' }]);
   });
 
-  test('ignore-duplicates keeps existing rows; 201 only if something was inserted', async () => {
+  test('ignore-duplicates keeps existing rows; always 201 (only merge-duplicates drops to 200)', async () => {
     const dup = await request(gw(), 'POST', '/wr_upsert', { headers: { ...json, Prefer: 'resolution=ignore-duplicates' }, body: '{"id":2,"code":"b","label":"changed"}' });
-    assert.equal(dup.status, 200);
+    assert.equal(dup.status, 201);
     const mixed = await request(gw(), 'POST', '/wr_upsert', {
       headers: { ...json, Prefer: 'resolution=ignore-duplicates, return=representation' },
       body: '[{"id":2,"code":"b","label":"changed"},{"id":3,"code":"c","label":"three"}]',
@@ -59,9 +59,12 @@ describe('upsert', () => {
     assert.deepEqual(await sqlQuery('select 1 from api.wr_upsert where id = 50'), []);
   });
 
-  test('PUT inserts (201) then replaces (204, or 200 with representation)', async () => {
+  test('PUT inserts then replaces: 204, or 201/200 with representation', async () => {
     const created = await request(gw(), 'PUT', '/wr_upsert?id=eq.10', { headers: json, body: '{"id":10,"code":"p","label":"put"}' });
-    assert.equal(created.status, 201, created.text);
+    assert.equal(created.status, 204, created.text);
+    const put = await request(gw(), 'PUT', '/wr_upsert?id=eq.13', { headers: { ...json, Prefer: 'return=representation' }, body: '{"id":13,"code":"q","label":"new"}' });
+    assert.equal(put.status, 201, put.text);
+    assert.equal(put.headers.get('content-range'), null);
     const replaced = await request(gw(), 'PUT', '/wr_upsert?id=eq.10', { headers: json, body: '{"id":10,"code":"p","label":"again"}' });
     assert.equal(replaced.status, 204);
     const rep = await request(gw(), 'PUT', '/wr_upsert?id=eq.10', { headers: { ...json, Prefer: 'return=representation' }, body: '{"id":10,"code":"p","label":"rep"}' });

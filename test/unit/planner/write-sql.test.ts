@@ -57,25 +57,28 @@ describe('golden SQL of writes', () => {
     assert.deepEqual(s.params, ['qty', '[{"name":"a"}]']);
   });
 
-  test('upsert merge-duplicates with on_conflict', () => {
+  test('upsert merge-duplicates with on_conflict: inserted rows counted in pgrst.inserted', () => {
     const s = statement('POST', 'on_conflict=name', 'resolution=merge-duplicates', '[{"id":1,"name":"a"}]');
+    const counter = (op: string, cmp: string): string =>
+      `set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${op} 1)::text, true) <> '${cmp}'`;
     assert.equal(
       writing(s.text),
-      `pgrst_written AS (INSERT INTO "api"."wr" AS _pgrst_w ("id", "name") SELECT "id", "name" FROM ${BODY} WHERE true ON CONFLICT ("name") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" RETURNING _pgrst_w AS _pgrst_row, (_pgrst_w.xmax = 0) AS _pgrst_ins), pgrst_mutation AS (SELECT (_pgrst_row).* FROM pgrst_written)`,
+      `pgrst_mutation AS (INSERT INTO "api"."wr" AS _pgrst_w ("id", "name") SELECT "id", "name" FROM ${BODY} WHERE ${counter('+', '0')} ON CONFLICT ("name") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" WHERE ${counter('-', '-1')} RETURNING _pgrst_w.*)`,
     );
-    assert.match(s.text, /\(SELECT pg_catalog\.count\(\*\) FROM pgrst_written WHERE _pgrst_ins\) AS inserted/);
+    assert.match(s.text, /nullif\(current_setting\('pgrst\.inserted', true\), ''\)::bigint AS inserted/);
   });
 
-  test('upsert ignore-duplicates on the primary key', () => {
+  test('upsert ignore-duplicates on the primary key: nothing counted (always 201)', () => {
     const s = statement('POST', '', 'resolution=ignore-duplicates', '{"id":1}');
-    assert.match(writing(s.text), / ON CONFLICT \("id"\) DO NOTHING RETURNING /);
+    assert.match(writing(s.text), /_pgrst_body ON CONFLICT \("id"\) DO NOTHING RETURNING /);
+    assert.match(s.text, /null::bigint AS inserted/);
   });
 
   test('PUT: the body key must equal the URL key, checked in SQL', () => {
     const s = statement('PUT', 'id=eq.1', null, '{"id":1,"name":"a"}');
     assert.match(
       writing(s.text),
-      / WHERE CASE WHEN _pgrst_body\."id" IS NOT DISTINCT FROM \$2 THEN true ELSE \('pgrst-put-mismatch:' \|\| coalesce\(_pgrst_body\."id"::text, ''\)\)::int = 0 END ON CONFLICT \("id"\) DO UPDATE SET /,
+      / AND CASE WHEN _pgrst_body\."id" IS NOT DISTINCT FROM \$2 THEN true ELSE \('pgrst-put-mismatch:' \|\| coalesce\(_pgrst_body\."id"::text, ''\)\)::int = 0 END ON CONFLICT \("id"\) DO UPDATE SET /,
     );
     assert.deepEqual(s.params, ['{"id":1,"name":"a"}', '1']);
   });

@@ -1,0 +1,88 @@
+// What views inherit from the relations they read: a view column without its own default
+// (ALTER VIEW … SET DEFAULT) takes the default of the column it exposes, so Prefer:
+// missing=default inserts through a view as PostgreSQL itself would; and a view that exposes
+// every primary-key column of its source gets those columns as its key (PostgREST's view
+// keys: upserts, PUT and Location through views). Chains of views are followed. Pure.
+
+import type { Table } from './model.js';
+import type { ViewSource } from './views.js';
+
+/** What is known about the columns the views read, by `oid:attnum`. */
+export interface SourceColumns {
+  /** A column's own default expression. */
+  readonly defaults: ReadonlyMap<string, string>;
+  /** Relation oid → the attnums of its primary key. */
+  readonly keys: ReadonlyMap<string, ReadonlySet<number>>;
+  /** `schema\0relation\0column` → `oid:attnum`, so a view over a view finds what it inherited. */
+  readonly ids: ReadonlyMap<string, string>;
+}
+
+const splitId = (id: string): [string, number] => {
+  const i = id.indexOf(':');
+  return [id.slice(0, i), Number(id.slice(i + 1))];
+};
+
+/** The tables with each view's inherited defaults and key filled in. */
+export function withViewInheritance(
+  tables: ReadonlyMap<string, Table>,
+  views: readonly ViewSource[],
+  sources: SourceColumns,
+  tableKeyOf: (schema: string, name: string) => string,
+): Map<string, Table> {
+  const out = new Map(tables);
+  const defaults = new Map(sources.defaults);
+  const keys = new Map<string, ReadonlySet<number>>(sources.keys);
+  // Chains resolve inner views first; a bounded number of passes covers any sane depth.
+  for (let pass = 0; pass < 8; pass++) {
+    let changed = false;
+    for (const v of views) {
+      const key = tableKeyOf(v.schema, v.name);
+      const table = out.get(key);
+      if (table === undefined || table.kind !== 'view') continue;
+      const idOf = (name: string): string | undefined => sources.ids.get(`${v.schema}\u0000${v.name}\u0000${name}`);
+      let columns = table.columns;
+      for (const [name, oid, attnum] of v.columns) {
+        const col = table.columnsByName.get(name);
+        if (col === undefined || (col.defaultExpr ?? null) !== null) continue;
+        const inherited = defaults.get(`${oid}:${attnum}`);
+        if (inherited === undefined) continue;
+        columns = columns.map((c) => (c.name === name ? { ...c, hasDefault: true, defaultExpr: inherited } : c));
+        const id = idOf(name);
+        if (id !== undefined) defaults.set(id, inherited);
+        changed = true;
+      }
+      let primaryKey = table.primaryKey;
+      if (primaryKey.length === 0) {
+        const inherited = inheritedKey(v, keys);
+        if (inherited.length > 0) {
+          primaryKey = inherited;
+          const ids = inherited.map(idOf).filter((id): id is string => id !== undefined);
+          if (ids.length === inherited.length) keys.set(splitId(ids[0]!)[0], new Set(ids.map((id) => splitId(id)[1])));
+          changed = true;
+        }
+      }
+      if (columns !== table.columns || primaryKey !== table.primaryKey) {
+        out.set(key, Object.freeze({ ...table, columns: Object.freeze(columns), columnsByName: new Map(columns.map((c) => [c.name, c])), primaryKey: Object.freeze([...primaryKey]) }));
+      }
+    }
+    if (!changed) break;
+  }
+  return out;
+}
+
+/** The view's columns that expose all of one source relation's primary key, or none. */
+function inheritedKey(v: ViewSource, keys: ReadonlyMap<string, ReadonlySet<number>>): string[] {
+  const bySource = new Map<string, Map<number, string>>();
+  for (const [name, oid, attnum] of v.columns) {
+    if (oid === 0) continue;
+    const m = bySource.get(String(oid)) ?? new Map<number, string>();
+    if (!m.has(attnum)) m.set(attnum, name);
+    bySource.set(String(oid), m);
+  }
+  for (const [oid, exposed] of bySource) {
+    const pk = keys.get(oid);
+    if (pk === undefined || pk.size === 0) continue;
+    if ([...pk].every((a) => exposed.has(a))) return [...pk].sort((a, b) => a - b).map((a) => exposed.get(a)!);
+  }
+  return [];
+}
