@@ -17,6 +17,7 @@ import { extractToken } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
+import { handlerBytes, msgpackRequest, packResponse, planResponse } from './media-body.js';
 import type { AppState } from './state.js';
 
 
@@ -45,13 +46,16 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
   if (meta !== undefined) meta.role = auth.auth.role;
 
-  const request = toApiRequest(raw, { schemas: config.dbSchemas });
+  // Beyond PostgREST: a msgpack body is read as the JSON it encodes (no cost for other bodies).
+  const parsed = raw.body === null ? raw : msgpackRequest(raw);
+  if (!('method' in parsed)) return errorResponse(parsed);
+  const request = toApiRequest(parsed, { schemas: config.dbSchemas, planEnabled: config.dbPlanEnabled });
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
   if (cache === null) {
     return errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
   }
-  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd });
+  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd, planEnabled: config.dbPlanEnabled });
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 
@@ -59,17 +63,22 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
   const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
-  const rollback = plan.kind === 'mutate' && plan.rollback;
+  const media = plan.request.media.kind;
+  const rollback = plan.kind === 'mutate' && plan.rollback && media !== 'plan';
+  // EXPLAIN of a write that must not commit runs in an explicit transaction rolled back at its end.
+  const explainRollback = plan.kind === 'mutate' && plan.rollback && media === 'plan';
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.
-  const statements = [txVars];
+  const statements = explainRollback ? [BEGIN, txVars] : [txVars];
   if (config.dbPreRequest !== null) statements.push(preRequestStatement(config.dbPreRequest));
   if (estimate !== null) statements.push(estimate);
   statements.push(main);
+  if (explainRollback) statements.push(ROLLBACK);
   let row: (Buffer | null)[];
   let plannedTotal: number | null = null;
   try {
     const results = await state.pool.run(statements, meta?.signal);
+    if (media === 'plan') return withProfile(planResponse(plan, results[results.length - (explainRollback ? 2 : 1)]?.rows ?? []), config.dbSchemas, request.value.schema);
     const r = results[results.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
     row = r;
@@ -82,6 +91,15 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   }
   let response = respond(plan, row, plannedTotal);
   if (plan.kind === 'mutate' && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
-  if (config.dbSchemas.length <= 1) return response;
-  return { ...response, headers: [...response.headers, ['Content-Profile', request.value.schema]] };
+  if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
+  else if (media === 'msgpack') response = packResponse(response);
+  return withProfile(response, config.dbSchemas, request.value.schema);
+}
+
+const BEGIN = { text: 'BEGIN', params: [] };
+const ROLLBACK = { text: 'ROLLBACK', params: [] };
+
+function withProfile(response: HttpResponse, schemas: readonly string[], schema: string): HttpResponse {
+  if (schemas.length <= 1) return response;
+  return { ...response, headers: [...response.headers, ['Content-Profile', schema]] };
 }

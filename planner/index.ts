@@ -8,6 +8,7 @@ export { arrayLiteral } from './operators.js';
 export { decodeSchemaCache } from './schema/decode.js';
 export { foreignKeysQuery, tablesQuery, viewsQuery } from './schema/queries.js';
 export { routinesQuery } from './schema/routines.js';
+export { mediaHandlersQuery, type MediaHandler, type MediaHandlers } from './schema/media-handlers.js';
 export { hoistedSettings } from './rpc.js';
 export type { SchemaCache, Table, Column } from './schema/model.js';
 export { apiError, pgErrorStatus, type ApiError, type Result } from './errors.js';

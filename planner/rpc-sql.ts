@@ -35,13 +35,14 @@ function totalSql(plan: CallPlan): Sql {
 }
 
 /** The body column: scalar and single composite results are one JSON value, sets an array. */
-function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql): Sql {
+function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql, scalarBody: Sql | null): Sql {
   if (plan.headOnly) return sql`null::text`;
   const r = plan.routine;
   switch (r.returns.kind) {
     case 'void':
       return sql`null::text`;
     case 'scalar':
+      if (scalarBody !== null) return scalarBody;
       return r.setOf
         ? sql`coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')::text`
         : sql`coalesce((json_agg(_pgrst_t.pgrst_scalar)->0)::text, 'null')`;
@@ -50,13 +51,16 @@ function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql): Sql {
   }
 }
 
-/** The call's main statement; `rowsBody` is statements.ts's body for rows (single: one object). */
-export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => Sql, responseGucs: Sql): Sql {
+/**
+ * The call's main statement; `rowsBody` is statements.ts's body for rows (single: one object),
+ * `scalarBody` replaces the JSON of scalar results (a media type handler's body).
+ */
+export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => Sql, responseGucs: Sql, scalarBody: Sql | null = null): Sql {
   const req = plan.request;
   const scope = scopeOf(plan);
   const projection =
     plan.routine.returns.kind === 'scalar' ? sql`_pgrst_r.pgrst_scalar` : plan.routine.returns.kind === 'void' ? sql`1` : selectSql(scope, req.select);
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
   const source = sql`SELECT ${projection} FROM ${callFromSql(plan)}${whereSql(scope, req.filters)}${orderSql(scope, req.order)}${page}`;
-  return sql`WITH pgrst_source AS (${source}) SELECT ${totalSql(plan)} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  return sql`WITH pgrst_source AS (${source}) SELECT ${totalSql(plan)} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
 }

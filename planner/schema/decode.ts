@@ -3,6 +3,7 @@
 
 import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { decodeRoutines } from './routines.js';
+import { decodeMediaHandlers } from './media-handlers.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -66,6 +67,7 @@ export function decodeSchemaCache(
   foreignKeysJson = '[]',
   viewsJson = '{"views":[],"columns":[]}',
   routinesJson = '[]',
+  mediaHandlersJson = '[]',
 ): SchemaCache {
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
@@ -77,7 +79,9 @@ export function decodeSchemaCache(
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables, foreignKeys, routines: decodeRoutines(routinesJson) };
+  const mediaHandlers = decodeMediaHandlers(mediaHandlersJson);
+  const cache = { tables, foreignKeys, routines: decodeRoutines(routinesJson) };
+  return mediaHandlers === undefined ? cache : { ...cache, mediaHandlers };
 }
 
 /** Foreign keys carried over to the views that expose their columns. */

@@ -2,6 +2,7 @@
 // Plain immutable data so it can be swapped atomically, snapshotted, and tested without a database.
 
 import type { Routine } from './routines.js';
+import type { MediaHandlers } from './media-handlers.js';
 
 export interface Column {
   readonly name: string;
@@ -43,6 +44,8 @@ export interface SchemaCache {
   readonly foreignKeys: readonly ForeignKey[];
   /** Functions by schema + name (routineKey), overloads together; absent in table-only caches. */
   readonly routines?: ReadonlyMap<string, readonly Routine[]>;
+  /** Media type handlers; absent when the database defines none. */
+  readonly mediaHandlers?: MediaHandlers;
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;
