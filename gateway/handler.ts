@@ -5,6 +5,8 @@ import {
   actionPlan,
   apiError,
   hoistedSettings,
+  isPlanRollback,
+  planRollbackStatement,
   plannedRows,
   preRequestStatement,
   toApiRequest,
@@ -65,26 +67,29 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const { main, estimate } = state.planCache.statements(plan, cache);
   const media = plan.request.media.kind;
   const rollback = plan.kind === 'mutate' && plan.rollback && media !== 'plan';
-  // EXPLAIN of a write that must not commit runs in an explicit transaction rolled back at its end.
+  // EXPLAIN of a write that must not commit is followed by a deliberate error that rolls it back.
   const explainRollback = plan.kind === 'mutate' && plan.rollback && media === 'plan';
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.
-  const statements = explainRollback ? [BEGIN, txVars] : [txVars];
+  const statements = [txVars];
   if (config.dbPreRequest !== null) statements.push(preRequestStatement(config.dbPreRequest));
   if (estimate !== null) statements.push(estimate);
   statements.push(main);
-  if (explainRollback) statements.push(ROLLBACK);
+  if (explainRollback) statements.push(planRollbackStatement);
   let row: (Buffer | null)[];
   let plannedTotal: number | null = null;
   try {
     const results = await state.pool.run(statements, meta?.signal);
-    if (media === 'plan') return withProfile(planResponse(plan, results[results.length - (explainRollback ? 2 : 1)]?.rows ?? []), config.dbSchemas, request.value.schema);
+    if (media === 'plan') return withProfile(planResponse(plan, results[results.length - 1]?.rows ?? []), config.dbSchemas, request.value.schema);
     const r = results[results.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
     row = r;
     const explain = estimate === null ? undefined : results[results.length - 2]?.rows[0]?.[0];
     if (explain !== undefined && explain !== null) plannedTotal = plannedRows(explain.toString('utf8'));
   } catch (err) {
+    if (explainRollback && err instanceof PgError && isPlanRollback(err.code, err.message)) {
+      return withProfile(planResponse(plan, err.completed[statements.length - 2] ?? []), config.dbSchemas, request.value.schema);
+    }
     const rolledBack = rollback && err instanceof PgError ? rolledBackRow(err.code, err.message) : null;
     if (rolledBack === null) return failureResponse(err, auth.auth.authenticated);
     row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
@@ -95,9 +100,6 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   else if (media === 'msgpack') response = packResponse(response);
   return withProfile(response, config.dbSchemas, request.value.schema);
 }
-
-const BEGIN = { text: 'BEGIN', params: [] };
-const ROLLBACK = { text: 'ROLLBACK', params: [] };
 
 function withProfile(response: HttpResponse, schemas: readonly string[], schema: string): HttpResponse {
   if (schemas.length <= 1) return response;

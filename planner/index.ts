@@ -19,4 +19,4 @@ export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
 export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';
 export { InsertedColumn, LocationColumn, locationHeader, markerError, writeMarker } from './mutate-sql.js';
-export { rolledBackRow, txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';
+export { isPlanRollback, planRollbackStatement, rolledBackRow, txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';

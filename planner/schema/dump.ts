@@ -17,5 +17,9 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
     })),
     // Table foreign keys and their copies onto views that expose the key columns.
     dbForeignKeys: cache.foreignKeys,
+    // Media type handlers, relation-specific then anyelement ones (PostgREST's dbMediaHandlers).
+    dbMediaHandlers: cache.mediaHandlers === undefined
+      ? []
+      : [...[...cache.mediaHandlers.byTarget.values()].flatMap((m) => [...m.values()]), ...cache.mediaHandlers.anyElement.values()],
   };
 }

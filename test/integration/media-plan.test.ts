@@ -106,6 +106,17 @@ describe('vnd.pgrst.plan with db-plan-enabled = true', () => {
     assert.deepEqual(next.json(), [{ id: 8001 }]);
   });
 
+  test('a failing analyzed write under tx=rollback answers its error and leaves the connection clean', async () => {
+    const r = await request(gateway(), 'POST', '/media_log', {
+      body: JSON.stringify({ id: 8001, note: 'duplicate' }),
+      headers: { 'content-type': 'application/json', prefer: 'tx=rollback', accept: 'application/vnd.pgrst.plan; options=analyze' },
+    });
+    assert.equal(r.status, 409);
+    assert.equal((r.json() as { code: string }).code, '23505');
+    const replies = await Promise.all([1, 2, 3].map(() => request(gateway(), 'GET', '/media_log?id=eq.8001&select=note', {})));
+    for (const next of replies) assert.deepEqual(next.json(), [{ note: 'planned' }]);
+  });
+
   test('a plan without analyze never runs the write', async () => {
     const r = await request(gateway(), 'DELETE', '/media_log?id=eq.8001', { headers: { accept: 'application/vnd.pgrst.plan' } });
     assert.equal(r.status, 200);

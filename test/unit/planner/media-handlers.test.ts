@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, type Plan, type SchemaCache } from '../../../planner/index.js';
 import { decodeMediaHandlers } from '../../../planner/schema/media-handlers.js';
+import { schemaCacheToJson } from '../../../planner/schema/dump.js';
 import { filmsTables } from './films-schema.js';
 
 const handler = (kind: string, name: string, mediaType: string, target: [string, string] | null, binary = false) => ({
@@ -53,6 +54,12 @@ describe('media handlers: decode', () => {
     assert.equal(h.anyElement.get('text/plain')?.name, 'plain');
     assert.equal(h.overridesBuiltin, false);
     assert.equal(decodeMediaHandlers(JSON.stringify([handler('aggregate', 'csv', 'text/csv', null)]))!.overridesBuiltin, true);
+  });
+
+  test('the schema-cache dump lists them as dbMediaHandlers', () => {
+    const dumped = schemaCacheToJson(cache(handlers)) as { dbMediaHandlers: { name: string; mediaType: string }[] };
+    assert.deepEqual(dumped.dbMediaHandlers.map((h) => [h.name, h.mediaType]), [['films_tsv', 'text/tab-separated-values'], ['plain', 'text/plain']]);
+    assert.deepEqual((schemaCacheToJson(cache([])) as { dbMediaHandlers: unknown[] }).dbMediaHandlers, []);
   });
 
   test('malformed catalog rows fail loudly', () => {
