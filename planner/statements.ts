@@ -113,8 +113,8 @@ export function mainStatementSql(plan: Plan): Sql {
   const requested: MediaType = plan.request.media;
   switch (requested.kind) {
     case 'plan': {
-      // EXPLAIN the statement that would build `for=`; a rolled-back write is rolled back by
-      // the gateway's explicit transaction instead, so EXPLAIN ANALYZE still returns its plan.
+      // EXPLAIN the statement that would build `for=`. A write that must roll back is undone by
+      // planRollbackStatement after the EXPLAIN instead, so EXPLAIN ANALYZE still returns its plan.
       const request = { ...plan.request, media: requested.target };
       const described = plan.kind === 'mutate' ? { ...plan, request, rollback: false } : { ...plan, request };
       return explainSql(requested.format, requested.options, rowsStatementSql(described, requested.target));
