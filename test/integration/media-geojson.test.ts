@@ -16,9 +16,8 @@ describe('application/geo+json', () => {
       await sqlQuery('create extension if not exists postgis');
       await sqlQuery(`create table if not exists api.media_places (id int primary key, name text, geom geometry(Point, 4326));
         insert into api.media_places values (1, 'origin', 'SRID=4326;POINT(0 0)'), (2, 'east', 'SRID=4326;POINT(1 0)') on conflict do nothing;
-        grant select on api.media_places to web_anon;
-        notify pgrst, 'reload schema'`);
-      await new Promise((r) => setTimeout(r, 500));
+        grant select on api.media_places to web_anon`);
+      await gateway().reloadSchema();
     }
   });
 

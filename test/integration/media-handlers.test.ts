@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, suiteGateway } from '../helpers/gateway.js';
+import { request, sqlQuery, suiteGateway } from '../helpers/gateway.js';
 
 async function bytes(port: number, path: string, accept: string): Promise<{ status: number; type: string | null; body: Buffer }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { accept } });
@@ -145,6 +145,22 @@ describe('media type handlers', () => {
     // A q=0 handler type is refused, too.
     const refused = await get('/media_notes', 'text/tab-separated-values;q=0');
     assert.equal(refused.status, 406);
+  });
+
+  test('a handler created later is served after a schema reload', async () => {
+    await sqlQuery(`create domain "application/vnd.media-reload" as text;
+      create function api.media_reloaded() returns "application/vnd.media-reload" language sql stable as $$ select 'fresh'::"application/vnd.media-reload" $$`);
+    try {
+      const before = await get('/rpc/media_reloaded', 'Application/VND.Media-Reload');
+      assert.equal(before.status, 404);
+      await gateway().reloadSchema();
+      const after = await get('/rpc/media_reloaded', 'Application/VND.Media-Reload');
+      assert.equal(after.status, 200);
+      assert.equal(after.headers.get('content-type'), 'application/vnd.media-reload');
+      assert.equal(after.text, 'fresh');
+    } finally {
+      await sqlQuery('drop function api.media_reloaded(); drop domain "application/vnd.media-reload"');
+    }
   });
 
   test('HEAD with a handler type answers the headers only', async () => {
