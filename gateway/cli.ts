@@ -78,6 +78,7 @@ export function dumpConfig(c: AppConfig): string {
     ['db-extra-search-path', c.dbExtraSearchPath.join(',')],
     ['db-hoisted-tx-settings', c.dbHoistedTxSettings.join(',')],
     ['db-max-rows', c.dbMaxRows],
+    ['db-plan-enabled', c.dbPlanEnabled],
     ['db-pool', c.dbPool],
     ['db-pool-acquisition-timeout', c.dbPoolAcquisitionTimeout],
     ['db-pool-max-idletime', c.dbPoolMaxIdletime],
@@ -126,6 +127,9 @@ db-pool = 10
 
 ## Cap on rows returned by any read.
 # db-max-rows = 1000
+
+## Allow Accept: application/vnd.pgrst.plan (EXPLAIN output of the generated query).
+# db-plan-enabled = false
 
 ## Extra schemas on the search_path (for extensions and computed columns).
 # db-extra-search-path = "public"

@@ -28,6 +28,8 @@ export interface AppConfig {
   readonly dbPreRequest: string | null;
   /** db-hoisted-tx-settings: function SET clauses applied to the whole call transaction. */
   readonly dbHoistedTxSettings: readonly string[];
+  /** db-plan-enabled: allow `Accept: application/vnd.pgrst.plan`. */
+  readonly dbPlanEnabled: boolean;
   readonly serverHost: string;
   readonly serverPort: number;
   readonly jwtSecret: string | null;
@@ -300,6 +302,7 @@ export function loadConfig(opts: {
     dbTxEnd: oneOf('db-tx-end', TX_END_VALUES, 'commit'),
     dbPreRequest: optStr('db-pre-request'),
     dbHoistedTxSettings: Object.freeze(list(str('db-hoisted-tx-settings', 'statement_timeout,plan_filter.statement_cost_limit,default_transaction_isolation'))),
+    dbPlanEnabled: bool('db-plan-enabled', false),
     serverHost: str('server-host', '!4'),
     serverPort: int('server-port', 3000, 0, 65535),
     jwtSecret: optStr('jwt-secret'),

@@ -5,6 +5,8 @@ import {
   actionPlan,
   apiError,
   hoistedSettings,
+  isPlanRollback,
+  planRollbackStatement,
   plannedRows,
   preRequestStatement,
   toApiRequest,
@@ -17,6 +19,7 @@ import { extractToken } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
+import { handlerBytes, msgpackRequest, packResponse, planResponse } from './media-body.js';
 import type { AppState } from './state.js';
 
 
@@ -45,13 +48,16 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
   if (meta !== undefined) meta.role = auth.auth.role;
 
-  const request = toApiRequest(raw, { schemas: config.dbSchemas });
+  // Beyond PostgREST: a msgpack body is read as the JSON it encodes (no cost for other bodies).
+  const parsed = raw.body === null ? raw : msgpackRequest(raw);
+  if (!('method' in parsed)) return errorResponse(parsed);
+  const request = toApiRequest(parsed, { schemas: config.dbSchemas, planEnabled: config.dbPlanEnabled });
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
   if (cache === null) {
     return errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
   }
-  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd });
+  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd, planEnabled: config.dbPlanEnabled });
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 
@@ -59,29 +65,44 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
   const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
-  const rollback = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
+  const media = plan.request.media.kind;
+  const rolls = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
+  const rollback = rolls && media !== 'plan';
+  // EXPLAIN of a write that must not commit is followed by a deliberate error that rolls it back.
+  const explainRollback = rolls && media === 'plan';
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.
   const statements = [txVars];
   if (config.dbPreRequest !== null) statements.push(preRequestStatement(config.dbPreRequest));
   if (estimate !== null) statements.push(estimate);
   statements.push(main);
+  if (explainRollback) statements.push(planRollbackStatement);
   let row: (Buffer | null)[];
   let plannedTotal: number | null = null;
   try {
     const results = await state.pool.run(statements, meta?.signal);
+    if (media === 'plan') return withProfile(planResponse(plan, results[results.length - 1]?.rows ?? []), config.dbSchemas, request.value.schema);
     const r = results[results.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
     row = r;
     const explain = estimate === null ? undefined : results[results.length - 2]?.rows[0]?.[0];
     if (explain !== undefined && explain !== null) plannedTotal = plannedRows(explain.toString('utf8'));
   } catch (err) {
+    if (explainRollback && err instanceof PgError && isPlanRollback(err.code, err.message)) {
+      return withProfile(planResponse(plan, err.completed[statements.length - 2] ?? []), config.dbSchemas, request.value.schema);
+    }
     const rolledBack = rollback && err instanceof PgError ? rolledBackRow(err.code, err.message) : null;
     if (rolledBack === null) return failureResponse(err, auth.auth.authenticated);
     row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
   }
   let response = respond(plan, row, plannedTotal);
   if ((plan.kind === 'mutate' || plan.kind === 'call') && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
-  if (config.dbSchemas.length <= 1) return response;
-  return { ...response, headers: [...response.headers, ['Content-Profile', request.value.schema]] };
+  if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
+  else if (media === 'msgpack') response = packResponse(response);
+  return withProfile(response, config.dbSchemas, request.value.schema);
+}
+
+function withProfile(response: HttpResponse, schemas: readonly string[], schema: string): HttpResponse {
+  if (schemas.length <= 1) return response;
+  return { ...response, headers: [...response.headers, ['Content-Profile', schema]] };
 }

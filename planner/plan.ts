@@ -9,11 +9,14 @@ import type { ApiRequest, RowRange } from './types.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 import { upsertParts, type Conflict, type PutKey } from './upsert.js';
 import { callPlan, type CallPlan } from './rpc.js';
+import { resolveMedia } from './media-resolve.js';
 
 export interface PlanConfig {
   readonly maxRows: number | null;
   /** db-tx-end (default commit): whether a write commits, and whether Prefer: tx may say. */
   readonly txEnd?: TxEndSetting;
+  /** db-plan-enabled: whether Accept: application/vnd.pgrst.plan is answered. */
+  readonly planEnabled?: boolean;
 }
 
 export type MutationKind = 'insert' | 'update' | 'delete';
@@ -50,14 +53,28 @@ export type Plan =
     }
   | CallPlan;
 
-export function actionPlan(request: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
-  if (request.action.kind === 'call') return callPlan(request, cache, config.maxRows, config.txEnd);
-  const table = findTable(cache, request.schema, request.relation);
-  if (table === undefined) {
-    return fail(tableNotFound(request.schema, request.relation, suggestTable(cache, request.schema, request.relation)));
+export function actionPlan(given: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+  const mediaConfig = { planEnabled: config.planEnabled === true };
+  if (given.action.kind === 'call') {
+    const call = callPlan(given, cache, config.maxRows, config.txEnd);
+    if (!call.ok) return call;
+    // A set-of-table function answers for its table's handlers, any other for its own.
+    const table = call.value.table;
+    const resolved = resolveMedia(given, cache, { schema: table.schema, name: table.name, call: true }, mediaConfig);
+    if (!resolved.ok) return resolved;
+    return resolved.value === given ? call : ok({ ...call.value, request: resolved.value });
   }
+  const table = findTable(cache, given.schema, given.relation);
+  if (table === undefined) {
+    return fail(tableNotFound(given.schema, given.relation, suggestTable(cache, given.schema, given.relation)));
+  }
+  const resolved = resolveMedia(given, cache, { schema: table.schema, name: table.name, call: false }, mediaConfig);
+  if (!resolved.ok) return resolved;
+  const request = resolved.value;
   const action = request.action;
   switch (action.kind) {
+    case 'call':
+      throw new Error('actionPlan: calls are planned above');
     case 'read': {
       const planned = planEmbeds(cache, table, request.select, request.filters, request.embedParams, request.order);
       if (!planned.ok) return planned;

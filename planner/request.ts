@@ -22,6 +22,8 @@ export interface RawRequest {
 
 export interface RequestConfig {
   readonly schemas: readonly string[];
+  /** db-plan-enabled: whether application/vnd.pgrst.plan is producible. */
+  readonly planEnabled?: boolean;
 }
 
 function actionFor(method: string): Action | null {
@@ -89,7 +91,8 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
 
   const params = parseQueryParams(pairs);
   if (!params.ok) return params;
-  const media = negotiate(raw.headers['accept']);
+  const accept = raw.headers['accept'];
+  const media = negotiate(accept, config.planEnabled === true);
   if (!media.ok) return media;
   // The Range header is honoured on GET only; limit/offset everywhere.
   const range =
@@ -113,7 +116,7 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     JSON.stringify(params.value.shape),
     'ret=' + (preferences.return ?? ''),
     'count=' + (preferences.count ?? ''),
-    'media=' + mediaShape(media.value),
+    media.value === null ? 'media=?' + (accept ?? '') : 'media=' + mediaShape(media.value),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
     writeShape(preferences, write.value.onConflict),
     action.kind === 'call' ? 'rpc=' + action.body + JSON.stringify(action.args.keys) : '',
@@ -128,7 +131,9 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     order: params.value.order,
     embedParams: params.value.embedParams,
     range: range.value,
-    media: media.value,
+    media: media.value ?? { kind: 'json' },
+    accept,
+    mediaPending: media.value === null,
     canonicalQuery: canonicalQuery(allPairs),
     preferences,
     payload,

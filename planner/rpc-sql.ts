@@ -51,13 +51,14 @@ const counted = (plan: CallPlan): boolean => {
 };
 
 /** The body column: scalar and single composite results are one JSON value, sets an array. */
-function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql): Sql {
+function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql, scalarBody: Sql | null): Sql {
   if (plan.headOnly) return sql`null::text`;
   const r = plan.routine;
   switch (r.returns.kind) {
     case 'void':
       return sql`null::text`;
     case 'scalar':
+      if (scalarBody !== null) return scalarBody;
       return r.setOf
         ? sql`coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')::text`
         : sql`coalesce((json_agg(_pgrst_t.pgrst_scalar)->0)::text, 'null')`;
@@ -66,8 +67,11 @@ function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql): Sql {
   }
 }
 
-/** The call's main statement; `rowsBody` is statements.ts's body for rows (single: one object). */
-export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => Sql, responseGucs: Sql): Sql {
+/**
+ * The call's main statement; `rowsBody` is statements.ts's body for rows (single: one object),
+ * `scalarBody` replaces the JSON of scalar results (a media type handler's body).
+ */
+export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => Sql, responseGucs: Sql, scalarBody: Sql | null = null): Sql {
   const req = plan.request;
   const scope = scopeOf(plan);
   const projection =
@@ -80,7 +84,7 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
   // A rolled-back call carries the write's column list so tx-end.ts can wrap it the same way.
   const extra = plan.rollback ? sql`, null::text AS location, null::bigint AS inserted` : empty;
-  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody)} AS body, ${responseGucs}${extra} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs}${extra} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
   let ctes: Sql;
   let total: Sql;
   if (counted(plan)) {

@@ -6,7 +6,8 @@ import type { Plan } from './plan.js';
 import { compile, ident, isEmpty, join, param, sql, type Compiled, type Sql } from './sql.js';
 import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
-import type { MediaType } from './types.js';
+import type { BodyMedia, MediaType } from './types.js';
+import { explainSql, geoJsonBodySql, handlerBodySql } from './media-sql.js';
 import { arrayLiteral } from './operators.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 import { mutateStatementSql, writeMarker } from './mutate-sql.js';
@@ -68,8 +69,12 @@ export function singularWriteRows(sqlstate: string, message: string): number | n
 }
 
 /** The body column for a media type; PostgreSQL builds it from the rows in `_pgrst_t`. */
-function bodySql(media: MediaType): Sql {
+function bodySql(media: BodyMedia): Sql {
   switch (media.kind) {
+    case 'handler':
+      return handlerBodySql(media.handler, false);
+    case 'geojson':
+      return geoJsonBodySql;
     case 'json':
       return sql`coalesce(json_agg(_pgrst_t), '[]')::text`;
     case 'array':
@@ -86,14 +91,52 @@ function bodySql(media: MediaType): Sql {
 
 const responseGucs = sql`nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`;
 
+const JSON_BODY: BodyMedia = { kind: 'json' };
+
+/** A function's single composite result: the JSON types answer one object, the others as they are. */
+function singleRow(media: BodyMedia): BodyMedia {
+  switch (media.kind) {
+    case 'json':
+      return { kind: 'object', stripNulls: false };
+    case 'array':
+    case 'object':
+      return { kind: 'object', stripNulls: media.stripNulls };
+    case 'csv':
+    case 'geojson':
+    case 'handler':
+      return media;
+  }
+}
+
 /** The main statement as a fragment tree (plan-cache.ts compiles it or only collects params). */
 export function mainStatementSql(plan: Plan): Sql {
+  const requested: MediaType = plan.request.media;
+  switch (requested.kind) {
+    case 'plan': {
+      // EXPLAIN the statement that would build `for=`. A write that must roll back is undone by
+      // planRollbackStatement after the EXPLAIN instead, so EXPLAIN ANALYZE still returns its plan.
+      const request = { ...plan.request, media: requested.target };
+      const described = plan.kind === 'mutate' ? { ...plan, request, rollback: false } : { ...plan, request };
+      return explainSql(requested.format, requested.options, rowsStatementSql(described, requested.target));
+    }
+    case 'msgpack':
+      // PostgreSQL builds JSON; the gateway packs it.
+      return rowsStatementSql(plan, JSON_BODY);
+    default:
+      return rowsStatementSql(plan, requested);
+  }
+}
+
+function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
   const target = ident(plan.table.schema, plan.table.name);
   const req = plan.request;
   const scope: Scope = { qualifier: target, table: plan.table };
   switch (plan.kind) {
-    case 'call':
-      return callStatementSql(plan, (single) => bodySql(single && req.media.kind !== 'csv' ? { kind: 'object', stripNulls: false } : req.media), responseGucs);
+    case 'call': {
+      const scalarBody = media.kind === 'handler' ? handlerBodySql(media.handler, true) : null;
+      const rowsBody = (single: boolean): Sql => bodySql(single ? singleRow(media) : media);
+      return callStatementSql(plan, rowsBody, responseGucs, scalarBody);
+    }
     case 'read': {
       const own = selectSql(scope, req.select);
       const embeds = embedParts(scope, plan.embeds, 'pgrst');
@@ -102,11 +145,11 @@ export function mainStatementSql(plan: Plan): Sql {
       const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
       const source = sql`SELECT ${cols} FROM ${target}${embeds.joins}${where}${orderSql(scope, req.order, relatedOrder(scope, plan.embeds))}${page}`;
       const total = totalSql(plan, scope);
-      const body = plan.headOnly ? sql`null::text` : bodySql(req.media);
+      const body = plan.headOnly ? sql`null::text` : bodySql(media);
       return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
     case 'mutate':
-      return mutateStatementSql(plan, bodySql(req.media), responseGucs);
+      return mutateStatementSql(plan, bodySql(media), responseGucs);
   }
 }
 

@@ -31,6 +31,18 @@ export function rollbackSelect(result: Sql): Sql {
   return sql`, pgrst_result AS (${result}) SELECT ('${keyword(ROLLBACK_MARKER)}' || json_build_array(${keyword(cells)})::text)::int FROM pgrst_result _pgrst_r`;
 }
 
+const PLAN_ROLLBACK_ERROR = /^invalid input syntax for type integer: "pgrst-rollback-plan:/;
+
+/**
+ * Sent after the EXPLAIN of a write that must roll back: a deliberate error ending the batch's
+ * implicit transaction (never an explicit block an error could leave open for neighbours).
+ * The concatenation with now() keeps the cast from being folded before the EXPLAIN ran.
+ */
+export const planRollbackStatement = { text: "SELECT ('pgrst-rollback-plan:' || pg_catalog.now()::text)::int", params: [] as const };
+
+/** Whether an error is planRollbackStatement's. */
+export const isPlanRollback = (sqlstate: string, message: string): boolean => sqlstate === '22P02' && PLAN_ROLLBACK_ERROR.test(message);
+
 /** The main statement's row carried by a rollback error, or null for any other error. */
 export function rolledBackRow(sqlstate: string, message: string): (string | null)[] | null {
   if (sqlstate !== '22P02') return null;

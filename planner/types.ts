@@ -3,6 +3,7 @@
 // Conditions are scoped by embed path (root = []) so resource embedding can add its own.
 
 import type { EmbedParam } from './embed-params.js';
+import type { MediaHandler } from './schema/media-handlers.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 
@@ -109,12 +110,27 @@ export interface Payload {
   readonly isArray: boolean;
 }
 
-/** The response representation chosen from Accept. */
-export type MediaType =
+/** EXPLAIN options of application/vnd.pgrst.plan (`options=analyze|verbose|…`). */
+export type PlanOption = 'analyze' | 'verbose' | 'settings' | 'buffers' | 'wal';
+
+/** A media type whose body PostgreSQL builds from the rows (the `for=` of a plan). */
+export type BodyMedia =
   | { readonly kind: 'json' }
   | { readonly kind: 'csv' }
   | { readonly kind: 'array'; readonly stripNulls: boolean }
-  | { readonly kind: 'object'; readonly stripNulls: boolean };
+  | { readonly kind: 'object'; readonly stripNulls: boolean }
+  /** PostGIS: a FeatureCollection built with ST_AsGeoJSON. */
+  | { readonly kind: 'geojson' }
+  /** A media type handler from the schema cache (chosen at plan time). */
+  | { readonly kind: 'handler'; readonly handler: MediaHandler };
+
+/** The response representation chosen from Accept. */
+export type MediaType =
+  | BodyMedia
+  /** Beyond PostgREST: the JSON body, packed by the gateway. */
+  | { readonly kind: 'msgpack' }
+  /** EXPLAIN of the statement that would build `target`. */
+  | { readonly kind: 'plan'; readonly format: 'text' | 'json'; readonly target: BodyMedia; readonly options: readonly PlanOption[] };
 
 /** Rows requested: offset plus an optional row count (null = unbounded). */
 export interface RowRange {
@@ -134,6 +150,13 @@ export interface ApiRequest {
   /** limit/offset intersected with the Range header (GET only). */
   readonly range: RowRange;
   readonly media: MediaType;
+  /** The Accept header as sent, for the planner's media type handlers (planner/media-resolve.ts). */
+  readonly accept: string | undefined;
+  /**
+   * Accept named a type the builtins do not produce before any they do: only the schema
+   * cache's handlers can settle it, and `media` is a placeholder until the planner has.
+   */
+  readonly mediaPending: boolean;
   readonly preferences: Preferences;
   readonly payload: Payload | null;
   /** ?on_conflict= columns for an upsert (null: the primary key). */

@@ -338,7 +338,10 @@ export class Connection {
         this.cache.forget(key, entry);
       }
       if (!batch.retried && isStalePlan(batch.error)) this.retryFresh(batch);
-      else batch.reject(batch.error);
+      else {
+        batch.error.completed = batch.results.map((r) => r.rows);
+        batch.reject(batch.error);
+      }
     } else {
       batch.resolve(batch.results);
     }

@@ -27,6 +27,11 @@ export interface PgErrorFields {
 export class PgError extends Error {
   readonly fields: PgErrorFields;
   readonly code: string;
+  /**
+   * Rows of each statement of the batch, up to the failing one: a deliberate error that rolls
+   * a batch back (EXPLAIN ANALYZE of a write under tx=rollback) still delivers what ran before.
+   */
+  completed: readonly (readonly (readonly (Buffer | null)[])[])[] = [];
   constructor(fields: PgErrorFields) {
     super(fields.message);
     this.name = 'PgError';

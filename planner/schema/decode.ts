@@ -5,6 +5,7 @@ import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { decodeRoutines } from './routines.js';
 import { decodeComputedRelationships } from './computed.js';
 import { withViewInheritance, type SourceColumns } from './view-inherit.js';
+import { decodeMediaHandlers } from './media-handlers.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -69,6 +70,7 @@ export function decodeSchemaCache(
   viewsJson = '{"views":[],"columns":[]}',
   routinesJson = '[]',
   computedJson = '[]',
+  mediaHandlersJson = '[]',
 ): SchemaCache {
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
@@ -83,7 +85,9 @@ export function decodeSchemaCache(
     tables.set(tableKey(t.schema, t.name), t);
   }
   const inherited = withViewInheritance(tables, v.views, v.sources, tableKey);
-  return { tables: inherited, foreignKeys, routines: decodeRoutines(routinesJson), computed: decodeComputedRelationships(computedJson) };
+  const mediaHandlers = decodeMediaHandlers(mediaHandlersJson);
+  const cache = { tables: inherited, foreignKeys, routines: decodeRoutines(routinesJson), computed: decodeComputedRelationships(computedJson) };
+  return mediaHandlers === undefined ? cache : { ...cache, mediaHandlers };
 }
 
 interface DecodedViews {

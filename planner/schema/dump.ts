@@ -20,5 +20,9 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
     dbComputedRelationships: cache.computed ?? [],
     // Functions (overloads listed one by one), as PostgREST's dbRoutines.
     dbRoutines: [...(cache.routines?.values() ?? [])].flat(),
+    // Media type handlers, relation-specific then anyelement ones (PostgREST's dbMediaHandlers).
+    dbMediaHandlers: cache.mediaHandlers === undefined
+      ? []
+      : [...[...cache.mediaHandlers.byTarget.values()].flatMap((m) => [...m.values()]), ...cache.mediaHandlers.anyElement.values()],
   };
 }

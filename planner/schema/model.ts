@@ -3,6 +3,7 @@
 
 import type { Routine } from './routines.js';
 import type { ComputedRelationship } from './computed.js';
+import type { MediaHandlers } from './media-handlers.js';
 
 export interface Column {
   readonly name: string;
@@ -46,6 +47,8 @@ export interface SchemaCache {
   readonly routines?: ReadonlyMap<string, readonly Routine[]>;
   /** Functions that relate a relation's row to other rows; absent in table-only caches. */
   readonly computed?: readonly ComputedRelationship[];
+  /** Media type handlers; absent when the database defines none. */
+  readonly mediaHandlers?: MediaHandlers;
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;

@@ -12,7 +12,7 @@ import type { SchemaCache } from './model.js';
 
 export const SNAPSHOT_FORMAT = 'pgrest-gateway/schema-cache-snapshot';
 /** Bumped when the snapshot record's shape changes; older files are ignored, never misread. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 /** The JSON text each catalog query returned, as the loader received it. */
 export interface CatalogAnswer {
@@ -22,6 +22,8 @@ export interface CatalogAnswer {
   readonly routines: string;
   /** Computed relationships (functions from a row type to a row type). */
   readonly computed: string;
+  /** Media type handlers (aggregates and functions returning media-type domains). */
+  readonly mediaHandlers: string;
 }
 
 export interface SchemaSnapshot {
@@ -38,7 +40,7 @@ export interface SchemaSnapshot {
 }
 
 export function decodeCatalog(c: CatalogAnswer): SchemaCache {
-  return decodeSchemaCache(c.tables, c.foreignKeys, c.views, c.routines, c.computed);
+  return decodeSchemaCache(c.tables, c.foreignKeys, c.views, c.routines, c.computed, c.mediaHandlers);
 }
 
 /** The value msgpack encodes: the snapshot tagged with its format and version. */
@@ -50,7 +52,7 @@ export function snapshotRecord(s: SchemaSnapshot): Record<string, unknown> {
     schemas: [...s.schemas],
     queries: s.queries,
     createdAt: s.createdAt,
-    catalog: { tables: s.catalog.tables, foreignKeys: s.catalog.foreignKeys, views: s.catalog.views, routines: s.catalog.routines, computed: s.catalog.computed },
+    catalog: { tables: s.catalog.tables, foreignKeys: s.catalog.foreignKeys, views: s.catalog.views, routines: s.catalog.routines, computed: s.catalog.computed, mediaHandlers: s.catalog.mediaHandlers },
     roleSettings: s.roleSettings,
   };
 }
@@ -75,15 +77,15 @@ export function checkSnapshot(value: unknown, expected: { readonly schemas: read
   if (!Array.isArray(schemas) || !schemas.every((s): s is string => typeof s === 'string')) return no('no schema list');
   if (typeof queries !== 'string' || typeof createdAt !== 'string' || typeof roleSettings !== 'string') return no('missing fields');
   if (!isRecord(catalog)) return no('no catalog');
-  const { tables, foreignKeys, views, routines, computed } = catalog;
-  if (typeof tables !== 'string' || typeof foreignKeys !== 'string' || typeof views !== 'string' || typeof routines !== 'string' || typeof computed !== 'string') {
+  const { tables, foreignKeys, views, routines, computed, mediaHandlers } = catalog;
+  if (typeof tables !== 'string' || typeof foreignKeys !== 'string' || typeof views !== 'string' || typeof routines !== 'string' || typeof computed !== 'string' || typeof mediaHandlers !== 'string') {
     return no('incomplete catalog');
   }
   if (schemas.length !== expected.schemas.length || schemas.some((s, i) => s !== expected.schemas[i])) {
     return no(`written for db-schemas "${schemas.join(',')}", configured "${expected.schemas.join(',')}"`);
   }
   if (queries !== expected.queries) return no('written by a gateway with other catalog queries');
-  const snapshot: SchemaSnapshot = { fingerprint, schemas, queries, createdAt, catalog: { tables, foreignKeys, views, routines, computed }, roleSettings };
+  const snapshot: SchemaSnapshot = { fingerprint, schemas, queries, createdAt, catalog: { tables, foreignKeys, views, routines, computed, mediaHandlers }, roleSettings };
   try {
     return { ok: true, snapshot, cache: decodeCatalog(snapshot.catalog) };
   } catch (err) {

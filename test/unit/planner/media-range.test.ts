@@ -8,7 +8,7 @@ import { capRange, rangeAnswer, requestedRange } from '../../../planner/range.js
 import type { MediaType, RowRange } from '../../../planner/types.js';
 
 describe('negotiate', () => {
-  const cases: [string | undefined, MediaType][] = [
+  const cases: [string | undefined, MediaType | null][] = [
     [undefined, { kind: 'json' }],
     ['', { kind: 'json' }],
     ['*/*', { kind: 'json' }],
@@ -19,7 +19,12 @@ describe('negotiate', () => {
     ['application/vnd.pgrst.object;nulls=stripped', { kind: 'object', stripNulls: true }],
     ['application/vnd.pgrst.array+json; nulls=stripped', { kind: 'array', stripNulls: true }],
     ['application/vnd.pgrst.array+json', { kind: 'json' }],
-    ['text/html, text/csv', { kind: 'csv' }],
+    // A type only a media type handler could produce comes first: the planner decides.
+    ['text/html, text/csv', null],
+    ['text/html, text/csv;q=0.1', null],
+    ['text/csv, text/html', { kind: 'csv' }],
+    ['application/msgpack', { kind: 'msgpack' }],
+    ['application/geo+json', { kind: 'geojson' }],
     ['application/json;q=0.1, text/csv;q=0.9', { kind: 'csv' }],
     ['text/csv;q=0, */*', { kind: 'json' }],
     ['text/csv;q=0.5, application/vnd.pgrst.object+json;q=0.5', { kind: 'csv' }],
@@ -29,18 +34,42 @@ describe('negotiate', () => {
   }
 
   test('nothing producible → 406 PGRST107 listing the offered types', () => {
-    const r = negotiate('text/html,  application/xml;q=0.9');
+    const r = negotiate('text/csv;q=0');
     assert.ok(!r.ok);
     assert.equal(r.error.status, 406);
     assert.equal(r.error.code, 'PGRST107');
-    assert.equal(r.error.message, 'None of these media types are available: text/html, application/xml;q=0.9');
-    assert.ok(!negotiate('text/csv;q=0').ok);
+    assert.equal(r.error.message, 'None of these media types are available: text/csv');
+    // A plan while db-plan-enabled is off is skipped like an unknown type.
+    const plan = negotiate('application/vnd.pgrst.plan');
+    assert.ok(!plan.ok);
+    assert.equal(plan.error.message, 'None of these media types are available: application/vnd.pgrst.plan');
+  });
+
+  test('application/vnd.pgrst.plan: format, for= and options (fixed order, unknown ignored)', () => {
+    assert.deepEqual(negotiate('application/vnd.pgrst.plan', true), { ok: true, value: { kind: 'plan', format: 'text', options: [], target: { kind: 'json' } } });
+    assert.deepEqual(negotiate('application/vnd.pgrst.plan+json; for="text/csv"; options=wal|bogus|analyze', true), {
+      ok: true,
+      value: { kind: 'plan', format: 'json', options: ['analyze', 'wal'], target: { kind: 'csv' } },
+    });
+    assert.deepEqual(negotiate('application/vnd.pgrst.plan+text; for="application/vnd.pgrst.object"', true), {
+      ok: true,
+      value: { kind: 'plan', format: 'text', options: [], target: { kind: 'object', stripNulls: false } },
+    });
+    // A for= type only a handler could produce is left to the planner.
+    assert.deepEqual(negotiate('application/vnd.pgrst.plan; for="text/html"', true), { ok: true, value: null });
   });
 
   test('Content-Type texts', () => {
     assert.equal(contentType({ kind: 'json' }), 'application/json; charset=utf-8');
     assert.equal(contentType({ kind: 'csv' }), 'text/csv; charset=utf-8');
     assert.equal(contentType({ kind: 'object', stripNulls: true }), 'application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8');
+    assert.equal(contentType({ kind: 'msgpack' }), 'application/msgpack');
+    assert.equal(contentType({ kind: 'geojson' }), 'application/geo+json; charset=utf-8');
+    assert.equal(
+      contentType({ kind: 'plan', format: 'text', options: ['analyze', 'verbose'], target: { kind: 'csv' } }),
+      'application/vnd.pgrst.plan+text; for="text/csv"; options=analyze|verbose; charset=utf-8',
+    );
+    assert.equal(contentType({ kind: 'plan', format: 'json', options: [], target: { kind: 'json' } }), 'application/vnd.pgrst.plan+json; for="application/json"; charset=utf-8');
   });
 });
 

@@ -8,6 +8,6 @@ export const sampleSnapshot: SchemaSnapshot = {
   schemas: ['api'],
   queries: 'q1',
   createdAt: '2026-11-23T00:00:00.000Z',
-  catalog: { tables: filmsTables, foreignKeys: '[]', views: '{"views":[],"columns":[]}', routines: '[]', computed: '[]' },
+  catalog: { tables: filmsTables, foreignKeys: '[]', views: '{"views":[],"columns":[]}', routines: '[]', computed: '[]', mediaHandlers: '[]' },
   roleSettings: '[["web_anon","statement_timeout=5s"]]',
 };
