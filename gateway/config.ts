@@ -49,9 +49,15 @@ export interface AppConfig {
   readonly adminServerHost: string;
   /** server-cors-allowed-origins; null allows any origin. */
   readonly serverCorsAllowedOrigins: readonly string[] | null;
-  /** openapi-mode: follow-privileges and ignore-privileges both describe every table today. */
+  /** openapi-mode: follow-privileges describes what the request role may use; ignore-privileges everything. */
   readonly openapiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled';
   readonly openapiServerProxyUri: string | null;
+  /** openapi-security-active: securityDefinitions (JWT) and security in the output. */
+  readonly openapiSecurityActive: boolean;
+  /** Beyond PostgREST: the OpenAPI version served by default (Accept `;version=` picks the other). */
+  readonly openapiVersion: '2.0' | '3.1';
+  /** db-root-spec: a function whose result is served at `/` instead of the generated description. */
+  readonly dbRootSpec: string | null;
   /** db-channel: the NOTIFY channel for reloads. */
   readonly dbChannel: string;
   readonly dbChannelEnabled: boolean;
@@ -71,6 +77,7 @@ const ALIASES: ReadonlyMap<string, string> = new Map([
   ['max-rows', 'db-max-rows'],
   ['pre-request', 'db-pre-request'],
   ['role-claim-key', 'jwt-role-claim-key'],
+  ['root-spec', 'db-root-spec'],
   ['secret-is-base64', 'jwt-secret-is-base64'],
 ]);
 
@@ -313,6 +320,9 @@ export function loadConfig(opts: {
     adminServerHost: str('admin-server-host', str('server-host', '!4')),
     openapiMode: oneOf('openapi-mode', ['follow-privileges', 'ignore-privileges', 'disabled'] as const, 'follow-privileges'),
     openapiServerProxyUri: optStr('openapi-server-proxy-uri'),
+    openapiSecurityActive: bool('openapi-security-active', false),
+    openapiVersion: oneOf('openapi-version', ['2.0', '3.1'] as const, '2.0'),
+    dbRootSpec: optStr('db-root-spec'),
     dbChannel: str('db-channel', 'pgrst'),
     dbChannelEnabled: bool('db-channel-enabled', true),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),

@@ -13,7 +13,7 @@ import {
   type RawRequest,
 } from '../planner/index.js';
 import { PgError } from '../protocol/index.js';
-import { extractToken } from './auth.js';
+import { extractToken, type AuthResult } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
@@ -37,13 +37,26 @@ export interface RequestMeta {
   readonly signal?: AbortSignal;
 }
 
-export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
+/** The request's JWT (header or cookie) checked; the error response when it is refused. */
+export async function authenticateRequest(
+  state: AppState,
+  raw: RawRequest,
+  meta?: RequestMeta,
+): Promise<{ ok: true; auth: AuthResult; cookies: Record<string, string> } | { ok: false; response: HttpResponse }> {
   const config = state.config;
   const cookies = parseCookies(raw.headers['cookie']);
   const token = extractToken(raw.headers['authorization'], config.jwtCookieName === null ? undefined : cookies[config.jwtCookieName]);
   const auth = await state.auth.authenticate(token);
-  if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
+  if (!auth.ok) return { ok: false, response: errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]) };
   if (meta !== undefined) meta.role = auth.auth.role;
+  return { ok: true, auth: auth.auth, cookies };
+}
+
+export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
+  const config = state.config;
+  const auth = await authenticateRequest(state, raw, meta);
+  if (!auth.ok) return auth.response;
+  const cookies = auth.cookies;
 
   const request = toApiRequest(raw, { schemas: config.dbSchemas });
   if (!request.ok) return errorResponse(request.error);

@@ -6,7 +6,7 @@ export { actionPlan, type Plan, type PlanConfig } from './plan.js';
 export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { arrayLiteral } from './operators.js';
 export { decodeSchemaCache } from './schema/decode.js';
-export { foreignKeysQuery, tablesQuery, viewsQuery } from './schema/queries.js';
+export { foreignKeysQuery, schemaCommentsQuery, tablesQuery, viewsQuery } from './schema/queries.js';
 export { routinesQuery } from './schema/routines.js';
 export { hoistedSettings } from './rpc.js';
 export type { SchemaCache, Table, Column } from './schema/model.js';

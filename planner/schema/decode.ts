@@ -19,7 +19,15 @@ const bool = (r: Record<string, unknown>, k: string): boolean => expect(typeof r
 function decodeColumn(raw: unknown): Column {
   const r = expect(isRecord(raw), 'column', raw as Record<string, unknown>);
   const defaultExpr = typeof r['default'] === 'string' ? r['default'] : null;
-  const base = { name: str(r, 'name'), type: str(r, 'type'), nullable: bool(r, 'nullable'), hasDefault: bool(r, 'has_default') };
+  const description = r['description'];
+  // Optional keys stay absent rather than null so columns without them stay small.
+  const base: Column = {
+    name: str(r, 'name'),
+    type: str(r, 'type'),
+    nullable: bool(r, 'nullable'),
+    hasDefault: bool(r, 'has_default'),
+    ...(typeof description === 'string' ? { description } : {}),
+  };
   return defaultExpr === null ? base : { ...base, defaultExpr };
 }
 
@@ -41,6 +49,7 @@ function decodeTable(raw: unknown): Table {
     insertable: bool(r, 'insertable'),
     updatable: bool(r, 'updatable'),
     deletable: bool(r, 'deletable'),
+    ...(typeof r['description'] === 'string' ? { description: r['description'] } : {}),
   });
 }
 
@@ -66,6 +75,7 @@ export function decodeSchemaCache(
   foreignKeysJson = '[]',
   viewsJson = '{"views":[],"columns":[]}',
   routinesJson = '[]',
+  schemaCommentsJson = '{}',
 ): SchemaCache {
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
@@ -77,7 +87,13 @@ export function decodeSchemaCache(
     const t = decodeTable(row);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables, foreignKeys, routines: decodeRoutines(routinesJson) };
+  return { tables, foreignKeys, routines: decodeRoutines(routinesJson), schemaDescriptions: decodeSchemaComments(schemaCommentsJson) };
+}
+
+function decodeSchemaComments(json: string): ReadonlyMap<string, string> {
+  const parsed: unknown = JSON.parse(json);
+  const r = expect(isRecord(parsed), 'schema comments', parsed as Record<string, unknown>);
+  return new Map(Object.keys(r).map((k) => [k, str(r, k)]));
 }
 
 /** Foreign keys carried over to the views that expose their columns. */

@@ -10,6 +10,8 @@ export interface Column {
   readonly hasDefault: boolean;
   /** The default's SQL text from the catalog (pg_get_expr), used by Prefer: missing=default. */
   readonly defaultExpr?: string | null;
+  /** COMMENT ON COLUMN, when there is one. */
+  readonly description?: string;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
@@ -24,6 +26,8 @@ export interface Table {
   readonly insertable: boolean;
   readonly updatable: boolean;
   readonly deletable: boolean;
+  /** COMMENT ON TABLE / VIEW, when there is one. */
+  readonly description?: string;
 }
 
 /** A foreign key; `unique` when its columns are also a primary key or unique constraint. */
@@ -43,6 +47,8 @@ export interface SchemaCache {
   readonly foreignKeys: readonly ForeignKey[];
   /** Functions by schema + name (routineKey), overloads together; absent in table-only caches. */
   readonly routines?: ReadonlyMap<string, readonly Routine[]>;
+  /** COMMENT ON SCHEMA of the exposed schemas that have one (the OpenAPI title and description). */
+  readonly schemaDescriptions?: ReadonlyMap<string, string>;
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;

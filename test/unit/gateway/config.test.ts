@@ -55,6 +55,9 @@ const DEFAULTS: AppConfig = {
   dbChannelEnabled: true,
   openapiMode: 'follow-privileges',
   openapiServerProxyUri: null,
+  openapiSecurityActive: false,
+  openapiVersion: '2.0',
+  dbRootSpec: null,
 };
 
 describe('loadConfig defaults', () => {
@@ -183,6 +186,9 @@ const SAMPLE_EXPECTED: AppConfig = {
   dbChannelEnabled: true,
   openapiMode: 'follow-privileges',
   openapiServerProxyUri: null,
+  openapiSecurityActive: false,
+  openapiVersion: '2.0',
+  dbRootSpec: null,
 };
 
 describe('loadConfig from a file', () => {
