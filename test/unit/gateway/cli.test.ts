@@ -53,6 +53,9 @@ describe('dumpConfig', () => {
           PGRST_DB_POOL_PIPELINE_DEPTH: '8',
           PGRST_OPENAPI_MODE: 'disabled',
           PGRST_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',
+          PGRST_OPENAPI_SECURITY_ACTIVE: 'true',
+          PGRST_OPENAPI_VERSION: '3.1',
+          PGRST_DB_ROOT_SPEC: 'root',
         },
       });
       const file = join(dir, 'dumped.conf');
