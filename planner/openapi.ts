@@ -191,6 +191,7 @@ function property(cache: SchemaCache, t: Table, c: Column): SchemaObject {
   if (fk !== null) notes.push(fk);
   const description = notes.length > 1 ? (c.description === undefined ? '' : c.description + '\n\n') + notes.join('\n') : c.description;
   if (description !== undefined) p.description = description;
+  if (c.enumValues !== undefined) p.enum = [...c.enumValues];
   p.format = type;
   const len = /^(?:character varying|character)\((\d+)\)$/.exec(c.type);
   if (len !== null) p.maxLength = Number(len[1]);

@@ -3,6 +3,7 @@
 
 import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { decodeRoutines } from './routines.js';
+import { columnKey, decodeAnnotations, NO_COMMENTS, type Annotations } from './annotations.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -16,26 +17,27 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (r: Record<string, unknown>, k: string): string => expect(typeof r[k] === 'string', k, r[k] as string);
 const bool = (r: Record<string, unknown>, k: string): boolean => expect(typeof r[k] === 'boolean', k, r[k] as boolean);
 
-function decodeColumn(raw: unknown): Column {
+function decodeColumn(raw: unknown, schema: string, table: string, extra: Annotations): Column {
   const r = expect(isRecord(raw), 'column', raw as Record<string, unknown>);
   const defaultExpr = typeof r['default'] === 'string' ? r['default'] : null;
-  const description = r['description'];
+  const base = { name: str(r, 'name'), type: str(r, 'type'), nullable: bool(r, 'nullable'), hasDefault: bool(r, 'has_default') };
   // Optional keys stay absent rather than null so columns without them stay small.
-  const base: Column = {
-    name: str(r, 'name'),
-    type: str(r, 'type'),
-    nullable: bool(r, 'nullable'),
-    hasDefault: bool(r, 'has_default'),
-    ...(typeof description === 'string' ? { description } : {}),
+  const description = extra.comments.get(columnKey(schema, table, base.name));
+  const enumValues = extra.enums.get(base.type);
+  return {
+    ...base,
+    ...(defaultExpr === null ? {} : { defaultExpr }),
+    ...(description === undefined ? {} : { description }),
+    ...(enumValues === undefined ? {} : { enumValues }),
   };
-  return defaultExpr === null ? base : { ...base, defaultExpr };
 }
 
-function decodeTable(raw: unknown): Table {
+function decodeTable(raw: unknown, extra: Annotations): Table {
   const r = expect(isRecord(raw), 'table', raw as Record<string, unknown>);
   const kind = str(r, 'kind');
   expect(KINDS.has(kind), 'kind', kind);
-  const columns = expect(Array.isArray(r['columns']), 'columns', r['columns'] as unknown[]).map(decodeColumn);
+  const columns = expect(Array.isArray(r['columns']), 'columns', r['columns'] as unknown[]).map((c) => decodeColumn(c, str(r, 'schema'), str(r, 'name'), extra));
+  const description = extra.comments.get(tableKey(str(r, 'schema'), str(r, 'name')));
   const primaryKey = expect(Array.isArray(r['primary_key']), 'primary_key', r['primary_key'] as unknown[]).map((k) =>
     expect(typeof k === 'string', 'primary key column', k as string),
   );
@@ -49,7 +51,7 @@ function decodeTable(raw: unknown): Table {
     insertable: bool(r, 'insertable'),
     updatable: bool(r, 'updatable'),
     deletable: bool(r, 'deletable'),
-    ...(typeof r['description'] === 'string' ? { description: r['description'] } : {}),
+    ...(description === undefined ? {} : { description }),
   });
 }
 
@@ -75,8 +77,10 @@ export function decodeSchemaCache(
   foreignKeysJson = '[]',
   viewsJson = '{"views":[],"columns":[]}',
   routinesJson = '[]',
-  schemaCommentsJson = '{}',
+  commentsJson = NO_COMMENTS,
+  enumsJson = '{}',
 ): SchemaCache {
+  const extra = decodeAnnotations(commentsJson, enumsJson);
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
   const foreignKeys = Object.freeze([...tableFks, ...decodeViewKeys(tableFks, viewsJson)]);
@@ -84,16 +88,10 @@ export function decodeSchemaCache(
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
   for (const row of rows) {
-    const t = decodeTable(row);
+    const t = decodeTable(row, extra);
     tables.set(tableKey(t.schema, t.name), t);
   }
-  return { tables, foreignKeys, routines: decodeRoutines(routinesJson), schemaDescriptions: decodeSchemaComments(schemaCommentsJson) };
-}
-
-function decodeSchemaComments(json: string): ReadonlyMap<string, string> {
-  const parsed: unknown = JSON.parse(json);
-  const r = expect(isRecord(parsed), 'schema comments', parsed as Record<string, unknown>);
-  return new Map(Object.keys(r).map((k) => [k, str(r, k)]));
+  return { tables, foreignKeys, routines: decodeRoutines(routinesJson), schemaDescriptions: extra.schemaDescriptions };
 }
 
 /** Foreign keys carried over to the views that expose their columns. */

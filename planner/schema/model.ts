@@ -12,6 +12,8 @@ export interface Column {
   readonly defaultExpr?: string | null;
   /** COMMENT ON COLUMN, when there is one. */
   readonly description?: string;
+  /** The labels of an enum-typed column, in their sort order. */
+  readonly enumValues?: readonly string[];
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';

@@ -1,13 +1,12 @@
 // The catalog SQL the schema loader runs, as constants. Each takes the exposed schemas as
 // $1 (a text[] parameter) and returns one JSON text value, decoded by decode.ts.
 
-/** Tables, views and their columns, primary keys, write capabilities and comments. */
+/** Tables, views and their columns, primary keys and write capabilities. */
 export const tablesQuery = `
 select coalesce(json_agg(t), '[]')::text from (
   select
     n.nspname as schema,
     c.relname as name,
-    td.description as description,
     case c.relkind when 'r' then 'table' when 'v' then 'view' when 'm' then 'materialized_view'
                    when 'f' then 'foreign_table' when 'p' then 'partitioned_table' end as kind,
     (c.relkind in ('r', 'p') or (c.relkind in ('v', 'f') and pg_catalog.pg_relation_is_updatable(c.oid::regclass, true) & 8 = 8)) as insertable,
@@ -27,19 +26,14 @@ select coalesce(json_agg(t), '[]')::text from (
         'nullable', not a.attnotnull,
         'has_default', a.atthasdef or a.attidentity <> '',
         'default', case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
-                        else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end,
-        'description', cd.description
+                        else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
       ) order by a.attnum)
       from pg_catalog.pg_attribute a
       left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-      left join pg_catalog.pg_description cd on cd.objoid = a.attrelid and cd.classoid = 'pg_catalog.pg_class'::regclass and cd.objsubid = a.attnum
       where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     ), '[]') as columns
   from pg_catalog.pg_class c
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-  -- Comments are joined, not looked up with obj_description/col_description: those are
-  -- function calls per row, which the 1,000-table load would feel.
-  left join pg_catalog.pg_description td on td.objoid = c.oid and td.classoid = 'pg_catalog.pg_class'::regclass and td.objsubid = 0
   where c.relkind in ('r', 'v', 'm', 'f', 'p')
     and not c.relispartition
     and n.nspname = any($1::text[])
@@ -90,9 +84,37 @@ select json_build_object(
   ), '[]')
 )::text`;
 
-/** The comments on the exposed schemas (the OpenAPI title and description), as a JSON object. */
-export const schemaCommentsQuery = `
-select coalesce(json_object_agg(n.nspname, d.description), '{}')::text
-from pg_catalog.pg_namespace n
-join pg_catalog.pg_description d on d.objoid = n.oid and d.classoid = 'pg_catalog.pg_namespace'::regclass and d.objsubid = 0
-where n.nspname = any($1::text[])`;
+/**
+ * Comments on the exposed schemas, relations and their columns, in one pass over pg_description
+ * (joined per column in tablesQuery they cost more than the rest of the columns' data), matched
+ * to the relations in decode.ts: `{"schemas": {name: text}, "relations": [[schema, relation,
+ * column or null, text], …]}`. Function comments come with routinesQuery.
+ */
+export const commentsQuery = `
+select json_build_object(
+  'schemas', coalesce((
+    select json_object_agg(n.nspname, d.description)
+    from pg_catalog.pg_namespace n
+    join pg_catalog.pg_description d on d.objoid = n.oid and d.classoid = 'pg_catalog.pg_namespace'::regclass and d.objsubid = 0
+    where n.nspname = any($1::text[])), '{}'),
+  'relations', coalesce((
+    select json_agg(json_build_array(n.nspname, c.relname, a.attname, d.description))
+    from pg_catalog.pg_description d
+    join pg_catalog.pg_class c on c.oid = d.objoid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid and d.objsubid > 0
+    where d.classoid = 'pg_catalog.pg_class'::regclass and n.nspname = any($1::text[])
+      and c.relkind in ('r', 'v', 'm', 'f', 'p') and (d.objsubid = 0 or a.attname is not null)), '[]')
+)::text`;
+
+/**
+ * Enum labels by type name (format_type, as the columns' types are spelled), in sort order. One
+ * pass over pg_enum: a lookup per column in tablesQuery cost more than the rest of the columns.
+ */
+export const enumsQuery = `
+select coalesce(json_object_agg(l.type, l.labels), '{}')::text from (
+  select pg_catalog.format_type(e.enumtypid, null) as type, json_agg(e.enumlabel order by e.enumsortorder) as labels
+  from pg_catalog.pg_enum e
+  where $1::text[] is not null
+  group by e.enumtypid
+) l`;

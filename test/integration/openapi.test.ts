@@ -32,6 +32,7 @@ interface Prop {
   format?: string;
   description?: string;
   default?: unknown;
+  enum?: string[];
   maxLength?: number;
   items?: Prop;
   properties?: Record<string, Prop>;
@@ -173,6 +174,7 @@ describe('OpenAPI of the oa schema (comments, types, functions, privileges)', ()
     assert.deepEqual(p['counts'], { format: 'integer[]', type: 'array', items: { type: 'integer' } });
     assert.deepEqual(p['docs'], { format: 'json[]', type: 'array', items: {} });
     assert.deepEqual(p['doc'], { format: 'jsonb' });
+    assert.deepEqual(p['mood'], { default: 'happy', enum: ['sad', 'happy'], format: 'oa.mood', type: 'string' });
   });
 
   test('functions under /rpc/: POST body schema, GET args for non-volatile ones, comments', async () => {

@@ -26,7 +26,7 @@ const cache = decodeSchemaCache(
   JSON.stringify([
     // The view sorts first, so the table-before-view rule is what picks the note's target.
     table('a_parents_view', [col('id', 'integer')], { kind: 'view', primary_key: [] }),
-    table('parents', [col('id', 'integer', { nullable: false, description: 'the key' })], { description: 'Parents\n\n\nAll of them' }),
+    table('parents', [col('id', 'integer', { nullable: false }), col('mood', 'api.mood')]),
     table('kids', [col('id', 'integer', { nullable: false }), col('parent_id', 'integer')]),
   ]),
   JSON.stringify([fk('kids', 'parent_id', 'parents'), { ...fk('kids', 'parent_id', 'a_parents_view'), constraint: 'copied' }]),
@@ -37,7 +37,11 @@ const cache = decodeSchemaCache(
     routine('trig', [], { return_type: 'trigger' }),
     routine('unnamed', [param('', 'integer'), param('', 'integer')]),
   ]),
-  JSON.stringify({ api: 'My API\nwhat it does' }),
+  JSON.stringify({
+    schemas: { api: 'My API\nwhat it does' },
+    relations: [['api', 'parents', null, 'Parents\n\n\nAll of them'], ['api', 'parents', 'id', 'the key']],
+  }),
+  JSON.stringify({ 'api.mood': ['sad', 'happy'] }),
 );
 
 const options = (over: Partial<OpenApiOptions> = {}): OpenApiOptions => ({
@@ -45,13 +49,15 @@ const options = (over: Partial<OpenApiOptions> = {}): OpenApiOptions => ({
 });
 
 describe('openapi: comments in the schema cache', () => {
-  test('table, column, function and schema comments are decoded; absent ones stay absent', () => {
+  test('table, column, function and schema comments and enum labels are decoded; absent ones stay absent', () => {
     const parents = cache.tables.get('api\u0000parents');
     assert.equal(parents?.description, 'Parents\n\n\nAll of them');
     assert.equal(parents?.columns[0]?.description, 'the key');
     assert.equal('description' in (cache.tables.get('api\u0000kids')?.columns[1] ?? {}), false);
     assert.equal(cache.routines?.get('api\u0000f')?.[1]?.description, 'Two args');
     assert.equal(cache.schemaDescriptions?.get('api'), 'My API\nwhat it does');
+    assert.deepEqual(parents?.columns[1]?.enumValues, ['sad', 'happy']);
+    assert.throws(() => decodeSchemaCache('[]', undefined, undefined, undefined, '{"schemas":{},"relations":[["api"]]}'), /unexpected catalog data/);
   });
 });
 
