@@ -211,7 +211,22 @@ function definition(cache: SchemaCache, t: Table): SchemaObject {
   };
 }
 
-const ref = (name: string): Ref => ({ $ref: `#/parameters/${name}` });
+/**
+ * A `$ref` to a named entry: the name as a JSON-pointer token, percent-encoded for the URI
+ * fragment (PostgREST leaves spaces and non-ASCII names raw, which is not a valid reference).
+ */
+export function refTo(section: string, name: string): string {
+  return `#/${section}/${encodeURIComponent(name.replace(/~/g, '~0').replace(/\//g, '~1'))}`;
+}
+
+/** The entry name a refTo() reference points at, or null when it points elsewhere. */
+export function refName(ref: string, section: string): string | null {
+  const prefix = `#/${section}/`;
+  if (!ref.startsWith(prefix)) return null;
+  return decodeURIComponent(ref.slice(prefix.length)).replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+const ref = (name: string): Ref => ({ $ref: refTo('parameters', name) });
 
 function pathItem(t: Table, access: OpenApiAccess | null): PathItem {
   const allowed = access === null ? null : access.tables.get(t.name);
@@ -223,7 +238,7 @@ function pathItem(t: Table, access: OpenApiAccess | null): PathItem {
       ...base,
       parameters: [...filters, ref('select'), ref('order'), ref('range'), ref('rangeUnit'), ref('offset'), ref('limit'), ref('preferCount')],
       responses: {
-        '200': { description: 'OK', schema: { items: { $ref: `#/definitions/${t.name}` }, type: 'array' } },
+        '200': { description: 'OK', schema: { items: { $ref: refTo('definitions', t.name) }, type: 'array' } },
         '206': { description: 'Partial Content' },
       },
     };
@@ -321,7 +336,7 @@ function sharedParameters(tables: readonly Table[]): Record<string, Parameter> {
     limit: query('limit', 'Limiting and Pagination'),
   };
   for (const t of tables) {
-    out[`body.${t.name}`] = { name: t.name, description: t.name, required: false, in: 'body', schema: { $ref: `#/definitions/${t.name}` } };
+    out[`body.${t.name}`] = { name: t.name, description: t.name, required: false, in: 'body', schema: { $ref: refTo('definitions', t.name) } };
     for (const c of t.columns) {
       out[`rowFilter.${t.name}.${c.name}`] = {
         name: c.name,

@@ -109,6 +109,19 @@ describe('OpenAPI at / (api schema)', () => {
     assert.equal((csv.json() as { code: string }).code, 'PGRST107');
   });
 
+  test('every relation and function of the shared fixtures gives valid 2.0 and 3.1 documents', async () => {
+    const all = await startTestGateway({ PGRST_OPENAPI_MODE: 'ignore-privileges' });
+    try {
+      const swagger = await spec(all);
+      assert.ok(Object.keys(swagger.paths).length > 20);
+      assert.deepEqual(await validate(swagger), { valid: true });
+      const v31 = await request(all, 'GET', '/', { headers: { Accept: 'application/openapi+json;version=3.1' } });
+      assert.deepEqual(await validate(v31.json()), { valid: true });
+    } finally {
+      await all.stop();
+    }
+  });
+
   test('a bad JWT is refused at the root too', async () => {
     const r = await request(gw, 'GET', '/', { headers: { Authorization: 'Bearer not.a.jwt' } });
     assert.equal(r.status, 401);

@@ -5,9 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSchemaCache } from '../../../planner/index.js';
-import { baseType, location, openApiSpec, parseDefault, splitComment, type OpenApiOptions } from '../../../planner/openapi.js';
+import { baseType, location, openApiSpec, parseDefault, refName, refTo, splitComment, type OpenApiOptions } from '../../../planner/openapi.js';
 import { decodeOpenApiAccess, signatureKey } from '../../../planner/openapi-access.js';
-import { toOpenApi31 } from '../../../planner/openapi3.js';
+import { componentKeys, toOpenApi31 } from '../../../planner/openapi3.js';
 
 const col = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, nullable: true, has_default: false, ...extra });
 const table = (name: string, columns: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -78,6 +78,13 @@ describe('openapi: PostgREST details', () => {
     assert.equal(baseType('character varying(20)[]'), 'character varying[]');
   });
 
+  test('references escape names as JSON-pointer tokens in a URI fragment, and read back', () => {
+    assert.equal(refTo('parameters', 'rowFilter.spaced table.a/b~c'), '#/parameters/rowFilter.spaced%20table.a~1b~0c');
+    assert.equal(refTo('definitions', 'Фильмы'), '#/definitions/%D0%A4%D0%B8%D0%BB%D1%8C%D0%BC%D1%8B');
+    assert.equal(refName(refTo('parameters', 'x y/z~'), 'parameters'), 'x y/z~');
+    assert.equal(refName('#/definitions/x', 'parameters'), null);
+  });
+
   test('host:port, basePath and scheme from the proxy URI or the server address', () => {
     assert.deepEqual(location({ proxyUri: 'https://api.example.com/v1', host: 'x', port: 1 }), { host: 'api.example.com:443', basePath: '/v1', schemes: ['https'] });
     assert.deepEqual(location({ proxyUri: 'http://h:8080', host: 'x', port: 1 }), { host: 'h:8080', basePath: '/', schemes: ['http'] });
@@ -131,5 +138,10 @@ describe('openapi: 3.1 from the same document', () => {
     assert.deepEqual(components['parameters']?.['select'], { name: 'select', in: 'query', description: 'Filtering Columns', required: false, schema: { type: 'string' } });
     assert.equal((components['securitySchemes']?.['JWT'] as { scheme: string }).scheme, 'bearer');
     assert.deepEqual(doc['security'], [{ JWT: [] }]);
+  });
+
+  test('component keys: valid names kept, others sanitized without clashes', () => {
+    const keys = componentKeys(['todos', 'spaced table', 'spaced_table', 'Фильмы', 'rowFilter.a.b']);
+    assert.deepEqual([...keys.values()], ['todos', 'spaced_table_2', 'spaced_table', '______', 'rowFilter.a.b']);
   });
 });
