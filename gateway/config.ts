@@ -327,6 +327,10 @@ export function loadConfig(opts: {
     dbChannelEnabled: bool('db-channel-enabled', true),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),
   };
+  // As PostgREST: an http(s) URI with a host, or the OpenAPI output could not use it.
+  if (config.openapiServerProxyUri !== null && !/^https?:\/\/[^/?#:]+(:\d+)?([/?#]|$)/i.test(config.openapiServerProxyUri)) {
+    throw new ConfigError(`openapi-server-proxy-uri must be an http or https URI, got ${JSON.stringify(config.openapiServerProxyUri)}`);
+  }
   if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {
     throw new ConfigError('admin-server-port cannot be the same as server-port');
   }

@@ -98,6 +98,21 @@ function operation(op: Operation, doc: Swagger2, keys: Keys): JsonObject {
   };
 }
 
+/**
+ * A relation's columns that may be NULL say so in 3.1 (`type: [t, "null"]`): in PostgREST's
+ * definitions "required" is exactly the NOT NULL columns, so the others are the nullable ones.
+ */
+function withNulls(def: JsonObject, required: readonly string[]): JsonObject {
+  const props = def['properties'];
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) return def;
+  const out: JsonObject = {};
+  for (const [name, p] of Object.entries(props)) {
+    const t = typeof p === 'object' && p !== null && !Array.isArray(p) ? p['type'] : undefined;
+    out[name] = typeof t === 'string' && !required.includes(name) ? { ...(p as JsonObject), type: [t, 'null'] } : p;
+  }
+  return { ...def, properties: out };
+}
+
 export function toOpenApi31(doc: Swagger2): JsonObject {
   const keys: Keys = { schemas: componentKeys(Object.keys(doc.definitions)), parameters: componentKeys(Object.keys(doc.parameters)) };
   const paths: JsonObject = {};
@@ -110,7 +125,7 @@ export function toOpenApi31(doc: Swagger2): JsonObject {
     paths[path] = out;
   }
   const schemas: JsonObject = {};
-  for (const [name, s] of Object.entries(doc.definitions)) schemas[keys.schemas.get(name)!] = schema(s, keys);
+  for (const [name, s] of Object.entries(doc.definitions)) schemas[keys.schemas.get(name)!] = withNulls(schema(s, keys), s.required ?? []);
   const parameters: JsonObject = {};
   const requestBodies: JsonObject = {};
   for (const [name, p] of Object.entries(doc.parameters)) {

@@ -348,6 +348,8 @@ describe('invalid values throw ConfigError naming the key', () => {
     ['log-level', { PGRST_LOG_LEVEL: 'warning' }],
     ['db-schemas', { PGRST_DB_SCHEMAS: ' , ' }],
     ['openapi-version', { PGRST_OPENAPI_VERSION: '3.0' }],
+    ['openapi-server-proxy-uri', { PGRST_OPENAPI_SERVER_PROXY_URI: 'api.example.com' }],
+    ['openapi-server-proxy-uri', { PGRST_OPENAPI_SERVER_PROXY_URI: 'ftp://api.example.com' }],
     ['openapi-security-active', { PGRST_OPENAPI_SECURITY_ACTIVE: 'sometimes' }],
   ];
   for (const [key, env] of cases) {

@@ -134,7 +134,10 @@ describe('openapi: 3.1 from the same document', () => {
     const ok = (paths['/kids']?.['get']?.['responses'] as Record<string, { content: Record<string, { schema: unknown }> }>)['200'];
     assert.deepEqual(ok?.content['application/json']?.schema, { items: { $ref: '#/components/schemas/kids' }, type: 'array' });
     const components = doc['components'] as Record<string, Record<string, unknown>>;
-    assert.ok(components['schemas']?.['kids'] !== undefined);
+    const kids = components['schemas']?.['kids'] as { properties: Record<string, { type: unknown }> };
+    // NOT NULL stays a plain type; a nullable column admits null.
+    assert.equal(kids.properties['id']?.type, 'integer');
+    assert.deepEqual(kids.properties['parent_id']?.type, ['integer', 'null']);
     assert.deepEqual(components['parameters']?.['select'], { name: 'select', in: 'query', description: 'Filtering Columns', required: false, schema: { type: 'string' } });
     assert.equal((components['securitySchemes']?.['JWT'] as { scheme: string }).scheme, 'bearer');
     assert.deepEqual(doc['security'], [{ JWT: [] }]);
