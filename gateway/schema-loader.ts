@@ -2,7 +2,7 @@
 // decodes it with pure planner code and swaps it into the state whole. The stored settings
 // of the roles the authenticator can become are loaded alongside, as PostgREST does.
 
-import { NO_COMMENTS, decodeSchemaCache, enumsQuery, foreignKeysQuery, routinesQuery, commentsQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
+import { NO_COMMENTS, NO_TYPES, decodeSchemaCache, typesQuery, foreignKeysQuery, routinesQuery, commentsQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
 import { decodeRoleSettings, type RoleSettings } from './context.js';
 
@@ -19,12 +19,12 @@ export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): P
     { text: viewsQuery, params },
     { text: routinesQuery, params },
     { text: commentsQuery, params },
-    { text: enumsQuery, params },
+    { text: typesQuery, params },
   ]);
   const cells = results.map((r) => r?.rows[0]?.[0]?.toString('utf8'));
-  const [tables, fks, views, routines, comments, enums] = cells;
+  const [tables, fks, views, routines, comments, types] = cells;
   if (tables === undefined || fks === undefined || views === undefined) throw new Error('schema cache query returned no rows');
-  return decodeSchemaCache(tables, fks, views, routines ?? '[]', comments ?? NO_COMMENTS, enums ?? '{}');
+  return decodeSchemaCache(tables, fks, views, routines ?? '[]', comments ?? NO_COMMENTS, types ?? NO_TYPES);
 }
 
 // Settings of every role the authenticator is a member of (itself included), for this

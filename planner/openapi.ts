@@ -179,7 +179,7 @@ function foreignKeyNote(cache: SchemaCache, t: Table, column: string): string | 
 }
 
 function property(cache: SchemaCache, t: Table, c: Column): SchemaObject {
-  const type = baseType(c.type);
+  const type = c.domainBase ?? baseType(c.type);
   const p: SchemaObject = {};
   if (c.defaultExpr != null) {
     const d = parseDefault(type, c.defaultExpr);

@@ -1,5 +1,6 @@
 // What the schema cache carries for describing the API rather than serving it: comments on the
-// exposed schemas, relations and columns (commentsQuery) and enum labels (enumsQuery), decoded
+// exposed schemas, relations and columns (commentsQuery), enum labels and domain base types
+// (typesQuery), decoded
 // into lookups that decode.ts attaches to the tables and columns. Pure.
 
 import { tableKey } from './model.js';
@@ -10,7 +11,11 @@ export interface Annotations {
   readonly comments: ReadonlyMap<string, string>;
   /** Labels by the enum type's name as format_type spells it (so as columns' types are). */
   readonly enums: ReadonlyMap<string, readonly string[]>;
+  /** Built-in base types of domains, by the domain's name as format_type spells it. */
+  readonly domains: ReadonlyMap<string, string>;
 }
+
+export const NO_TYPES = '{"enums":{},"domains":{}}';
 
 export const NO_COMMENTS = '{"schemas":{},"relations":[]}';
 
@@ -22,7 +27,7 @@ function fail(what: string): never {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function decodeAnnotations(commentsJson: string, enumsJson: string): Annotations {
+export function decodeAnnotations(commentsJson: string, typesJson: string): Annotations {
   const c: unknown = JSON.parse(commentsJson);
   if (!isRecord(c) || !isRecord(c['schemas']) || !Array.isArray(c['relations'])) fail('comments');
   const schemaDescriptions = new Map<string, string>();
@@ -34,12 +39,14 @@ export function decodeAnnotations(commentsJson: string, enumsJson: string): Anno
     if (typeof schema !== 'string' || typeof rel !== 'string' || typeof text !== 'string') fail('comment');
     comments.set(typeof column === 'string' ? columnKey(schema, rel, column) : tableKey(schema, rel), text);
   }
-  const e: unknown = JSON.parse(enumsJson);
-  if (!isRecord(e)) fail('enums');
+  const t: unknown = JSON.parse(typesJson);
+  if (!isRecord(t) || !isRecord(t['enums']) || !isRecord(t['domains'])) fail('types');
   const enums = new Map<string, readonly string[]>();
-  for (const [type, labels] of Object.entries(e)) {
+  for (const [type, labels] of Object.entries(t['enums'])) {
     if (!Array.isArray(labels) || !labels.every((l): l is string => typeof l === 'string')) fail('enum labels');
     enums.set(type, Object.freeze(labels));
   }
-  return { schemaDescriptions, comments, enums };
+  const domains = new Map<string, string>();
+  for (const [type, base] of Object.entries(t['domains'])) domains.set(type, typeof base === 'string' ? base : fail('domain base type'));
+  return { schemaDescriptions, comments, enums, domains };
 }

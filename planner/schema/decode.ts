@@ -3,7 +3,7 @@
 
 import { targetList, viewForeignKeys, type ViewSource } from './views.js';
 import { decodeRoutines } from './routines.js';
-import { columnKey, decodeAnnotations, NO_COMMENTS, type Annotations } from './annotations.js';
+import { columnKey, decodeAnnotations, NO_COMMENTS, NO_TYPES, type Annotations } from './annotations.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -24,11 +24,13 @@ function decodeColumn(raw: unknown, schema: string, table: string, extra: Annota
   // Optional keys stay absent rather than null so columns without them stay small.
   const description = extra.comments.get(columnKey(schema, table, base.name));
   const enumValues = extra.enums.get(base.type);
+  const domainBase = extra.domains.get(base.type);
   return {
     ...base,
     ...(defaultExpr === null ? {} : { defaultExpr }),
     ...(description === undefined ? {} : { description }),
     ...(enumValues === undefined ? {} : { enumValues }),
+    ...(domainBase === undefined ? {} : { domainBase }),
   };
 }
 
@@ -78,9 +80,9 @@ export function decodeSchemaCache(
   viewsJson = '{"views":[],"columns":[]}',
   routinesJson = '[]',
   commentsJson = NO_COMMENTS,
-  enumsJson = '{}',
+  typesJson = NO_TYPES,
 ): SchemaCache {
-  const extra = decodeAnnotations(commentsJson, enumsJson);
+  const extra = decodeAnnotations(commentsJson, typesJson);
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
   const foreignKeys = Object.freeze([...tableFks, ...decodeViewKeys(tableFks, viewsJson)]);

@@ -14,6 +14,8 @@ export interface Column {
   readonly description?: string;
   /** The labels of an enum-typed column, in their sort order. */
   readonly enumValues?: readonly string[];
+  /** For a domain over a built-in type: that type (format_type, no modifiers). */
+  readonly domainBase?: string;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';

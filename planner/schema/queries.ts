@@ -108,13 +108,22 @@ select json_build_object(
 )::text`;
 
 /**
- * Enum labels by type name (format_type, as the columns' types are spelled), in sort order. One
- * pass over pg_enum: a lookup per column in tablesQuery cost more than the rest of the columns.
+ * Enum labels and domain base types by type name (format_type, as the columns' types are
+ * spelled): `{"enums": {type: [labels in sort order]}, "domains": {type: base type}}`. One pass
+ * each: a lookup per column in tablesQuery cost more than the rest of the columns. Domains map
+ * to their base type only when it is a built-in one, as PostgREST reports column types.
  */
-export const enumsQuery = `
-select coalesce(json_object_agg(l.type, l.labels), '{}')::text from (
-  select pg_catalog.format_type(e.enumtypid, null) as type, json_agg(e.enumlabel order by e.enumsortorder) as labels
-  from pg_catalog.pg_enum e
-  where $1::text[] is not null
-  group by e.enumtypid
-) l`;
+export const typesQuery = `
+select json_build_object(
+  'enums', coalesce((
+    select json_object_agg(l.type, l.labels) from (
+      select pg_catalog.format_type(e.enumtypid, null) as type, json_agg(e.enumlabel order by e.enumsortorder) as labels
+      from pg_catalog.pg_enum e
+      where $1::text[] is not null
+      group by e.enumtypid) l), '{}'),
+  'domains', coalesce((
+    select json_object_agg(pg_catalog.format_type(t.oid, null), pg_catalog.format_type(t.typbasetype, null))
+    from pg_catalog.pg_type t
+    join pg_catalog.pg_type b on b.oid = t.typbasetype
+    where t.typtype = 'd' and b.typnamespace = 'pg_catalog'::regnamespace), '{}')
+)::text`;

@@ -188,6 +188,7 @@ describe('OpenAPI of the oa schema (comments, types, functions, privileges)', ()
     assert.deepEqual(p['docs'], { format: 'json[]', type: 'array', items: {} });
     assert.deepEqual(p['doc'], { format: 'jsonb' });
     assert.deepEqual(p['mood'], { default: 'happy', enum: ['sad', 'happy'], format: 'oa.mood', type: 'string' });
+    assert.deepEqual(p['size'], { format: 'integer', type: 'integer' });
   });
 
   test('functions under /rpc/: POST body schema, GET args for non-volatile ones, comments', async () => {

@@ -27,7 +27,7 @@ const cache = decodeSchemaCache(
     // The view sorts first, so the table-before-view rule is what picks the note's target.
     table('a_parents_view', [col('id', 'integer')], { kind: 'view', primary_key: [] }),
     table('parents', [col('id', 'integer', { nullable: false }), col('mood', 'api.mood')]),
-    table('kids', [col('id', 'integer', { nullable: false }), col('parent_id', 'integer')]),
+    table('kids', [col('id', 'integer', { nullable: false }), col('parent_id', 'integer'), col('pocket_money', 'api.amount')]),
   ]),
   JSON.stringify([fk('kids', 'parent_id', 'parents'), { ...fk('kids', 'parent_id', 'a_parents_view'), constraint: 'copied' }]),
   undefined,
@@ -41,7 +41,7 @@ const cache = decodeSchemaCache(
     schemas: { api: 'My API\nwhat it does' },
     relations: [['api', 'parents', null, 'Parents\n\n\nAll of them'], ['api', 'parents', 'id', 'the key']],
   }),
-  JSON.stringify({ 'api.mood': ['sad', 'happy'] }),
+  JSON.stringify({ enums: { 'api.mood': ['sad', 'happy'] }, domains: { 'api.amount': 'integer' } }),
 );
 
 const options = (over: Partial<OpenApiOptions> = {}): OpenApiOptions => ({
@@ -99,6 +99,8 @@ describe('openapi: PostgREST details', () => {
     assert.equal(s.paths['/parents']?.get?.description, 'All of them');
     assert.deepEqual(s.info, { version: '1.0', title: 'My API', description: 'what it does' });
     assert.equal(s.host, '0.0.0.0:3000');
+    // A domain over a built-in type is described as that type, as PostgREST does.
+    assert.deepEqual(s.definitions['kids']?.properties?.['pocket_money'], { format: 'integer', type: 'integer' });
   });
 
   test('functions: the overload with most parameters; trigger functions and unnamed parameters left out', () => {
