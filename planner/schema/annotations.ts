@@ -1,7 +1,6 @@
 // What the schema cache carries for describing the API rather than serving it: comments on the
 // exposed schemas, relations and columns (commentsQuery), enum labels and domain base types
-// (typesQuery), decoded
-// into lookups that decode.ts attaches to the tables and columns. Pure.
+// (typesQuery), decoded into lookups that decode.ts attaches to the tables and columns. Pure.
 
 import { tableKey } from './model.js';
 
