@@ -13,7 +13,7 @@ import {
   type RawRequest,
 } from '../planner/index.js';
 import { PgError } from '../protocol/index.js';
-import { extractToken, type AuthResult } from './auth.js';
+import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
@@ -37,26 +37,24 @@ export interface RequestMeta {
   readonly signal?: AbortSignal;
 }
 
-/** The request's JWT (header or cookie) checked; the error response when it is refused. */
-export async function authenticateRequest(
-  state: AppState,
-  raw: RawRequest,
-  meta?: RequestMeta,
-): Promise<{ ok: true; auth: AuthResult; cookies: Record<string, string> } | { ok: false; response: HttpResponse }> {
-  const config = state.config;
+/** The request's cookies and its JWT (Authorization header, else the jwt-cookie-name cookie). */
+export function requestToken(state: AppState, raw: RawRequest): { token: string | null; cookies: Record<string, string> } {
+  const name = state.config.jwtCookieName;
   const cookies = parseCookies(raw.headers['cookie']);
-  const token = extractToken(raw.headers['authorization'], config.jwtCookieName === null ? undefined : cookies[config.jwtCookieName]);
-  const auth = await state.auth.authenticate(token);
-  if (!auth.ok) return { ok: false, response: errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]) };
-  if (meta !== undefined) meta.role = auth.auth.role;
-  return { ok: true, auth: auth.auth, cookies };
+  return { token: extractToken(raw.headers['authorization'], name === null ? undefined : cookies[name]), cookies };
+}
+
+/** The response for a refused JWT (401 with WWW-Authenticate, or PostgREST's other statuses). */
+export function authFailure(outcome: Extract<AuthOutcome, { ok: false }>): HttpResponse {
+  return errorResponse(outcome.error, outcome.header === null ? [] : [['WWW-Authenticate', outcome.header]]);
 }
 
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
-  const auth = await authenticateRequest(state, raw, meta);
-  if (!auth.ok) return auth.response;
-  const cookies = auth.cookies;
+  const { token, cookies } = requestToken(state, raw);
+  const auth = await state.auth.authenticate(token);
+  if (!auth.ok) return authFailure(auth);
+  if (meta !== undefined) meta.role = auth.auth.role;
 
   const request = toApiRequest(raw, { schemas: config.dbSchemas });
   if (!request.ok) return errorResponse(request.error);

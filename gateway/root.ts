@@ -10,7 +10,7 @@ import { openApiSpec } from '../planner/openapi.js';
 import { toOpenApi31 } from '../planner/openapi3.js';
 import { decodeOpenApiAccess, openApiAccessQuery } from '../planner/openapi-access.js';
 import { requestContext } from './context.js';
-import { authenticateRequest, handle, type RequestMeta } from './handler.js';
+import { authFailure, handle, requestToken, type RequestMeta } from './handler.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
 import type { AppState } from './state.js';
 import { version } from './version.js';
@@ -47,11 +47,13 @@ export async function rootResponse(state: AppState, cache: SchemaCache, raw: Raw
   const accept = raw.headers['accept'];
   const wanted = negotiateOpenApi(accept, config.openapiVersion);
   if (wanted === null) return errorResponse(apiError(406, 'PGRST107', `None of these media types are available: ${accept ?? ''}`));
-  const auth = await authenticateRequest(state, raw, meta);
-  if (!auth.ok) return auth.response;
+  const { token, cookies } = requestToken(state, raw);
+  const auth = await state.auth.authenticate(token);
+  if (!auth.ok) return authFailure(auth);
+  meta.role = auth.auth.role;
   let accessJson: string | null = null;
   if (config.openapiMode === 'follow-privileges') {
-    const ctx = requestContext(config, state.roleSettings, { raw, cookies: auth.cookies, auth: auth.auth, schema, readOnly: true });
+    const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema, readOnly: true });
     try {
       const results = await state.pool.run([txVarsStatement(ctx), { text: openApiAccessQuery, params: [schema] }], meta.signal);
       const cell = results[1]?.rows[0]?.[0];
