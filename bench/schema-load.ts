@@ -30,6 +30,9 @@ DECLARE i int; k int;
 BEGIN
   FOR i IN 1..${TABLES} LOOP
     EXECUTE format('CREATE TABLE big.t%s (id int PRIMARY KEY, name text, ref1 int, ref2 int, ref3 int, created timestamptz)', i);
+    -- Comments too: the cache carries them for the OpenAPI output.
+    EXECUTE format('COMMENT ON TABLE big.t%s IS %L', i, 'Table ' || i || E'\nA generated table for the load benchmark');
+    EXECUTE format('COMMENT ON COLUMN big.t%s.name IS %L', i, 'The name of row ' || i);
   END LOOP;
   FOR i IN 1..${TABLES} LOOP
     FOR k IN 1..${FKS_PER_TABLE} LOOP
@@ -42,6 +45,7 @@ BEGIN
   FOR i IN 1..${FUNCTIONS} LOOP
     EXECUTE format('CREATE FUNCTION big.f%s(a int, b text DEFAULT %L) RETURNS SETOF big.t%s STABLE LANGUAGE sql AS %L', i, 'x', 1 + i % ${TABLES},
       format('SELECT * FROM big.t%s WHERE id = a', 1 + i % ${TABLES}));
+    EXECUTE format('COMMENT ON FUNCTION big.f%s(int, text) IS %L', i, 'Function ' || i);
   END LOOP;
 END $$;
 ANALYZE;`;

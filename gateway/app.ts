@@ -200,7 +200,7 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
   } else if (raw.method === 'OPTIONS') {
     response = optionsResponse(raw.path, schema, state.schemaCache);
   } else {
-    response = rootResponse(config, state.schemaCache, schema, raw.headers['accept'], raw.method === 'HEAD');
+    response = await rootResponse(state, state.schemaCache, raw, schema, meta);
   }
   return withCors(response, raw, config.serverCorsAllowedOrigins);
 }

@@ -85,6 +85,7 @@ export function dumpConfig(c: AppConfig): string {
     ['db-pool-max-lifetime', c.dbPoolMaxLifetime],
     ['db-pool-pipeline-depth', c.dbPoolPipelineDepth],
     ['db-pre-request', c.dbPreRequest],
+    ['db-root-spec', c.dbRootSpec],
     ['db-prepared-statements', c.dbPreparedStatements],
     ['db-schemas', c.dbSchemas.join(',')],
     ['db-tx-end', c.dbTxEnd],
@@ -98,8 +99,10 @@ export function dumpConfig(c: AppConfig): string {
     ['jwt-secret-is-base64', c.jwtSecretIsBase64],
     ['log-level', c.logLevel],
     ['openapi-mode', c.openapiMode],
+    ['openapi-security-active', c.openapiSecurityActive],
     ['openapi-server-proxy-uri', c.openapiServerProxyUri],
     ['schema-cache-snapshot', c.schemaCacheSnapshot],
+    ['openapi-version', c.openapiVersion],
     ['server-host', c.serverHost],
     ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
     ['server-port', c.serverPort],
@@ -154,6 +157,17 @@ server-port = 3000
 ## process serves from it at once, then checks it against the live catalog with one cheap
 ## query and reloads when the catalog has changed. Unset = no snapshot.
 # schema-cache-snapshot = "/var/cache/pgrest-gateway/schema.msgpack"
+## The OpenAPI description at "/": follow-privileges (what the request role may use),
+## ignore-privileges (everything) or disabled (404).
+# openapi-mode = "follow-privileges"
+# openapi-server-proxy-uri = "https://api.example.com/v1"
+## Describe the JWT bearer scheme (securityDefinitions / security).
+# openapi-security-active = false
+## Swagger "2.0" as PostgREST, or "3.1"; clients can ask for either with
+## Accept: application/openapi+json;version=3.1 (or 2.0).
+# openapi-version = "2.0"
+## Serve this function's result at "/" instead of the generated description.
+# db-root-spec = "root"
 
 ## crit, error, warn, info or debug.
 # log-level = "error"

@@ -51,9 +51,15 @@ export interface AppConfig {
   readonly adminServerHost: string;
   /** server-cors-allowed-origins; null allows any origin. */
   readonly serverCorsAllowedOrigins: readonly string[] | null;
-  /** openapi-mode: follow-privileges and ignore-privileges both describe every table today. */
+  /** openapi-mode: follow-privileges describes what the request role may use; ignore-privileges everything. */
   readonly openapiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled';
   readonly openapiServerProxyUri: string | null;
+  /** openapi-security-active: securityDefinitions (JWT) and security in the output. */
+  readonly openapiSecurityActive: boolean;
+  /** Beyond PostgREST: the OpenAPI version served by default (Accept `;version=` picks the other). */
+  readonly openapiVersion: '2.0' | '3.1';
+  /** db-root-spec: a function whose result is served at `/` instead of the generated description. */
+  readonly dbRootSpec: string | null;
   /** db-channel: the NOTIFY channel for reloads. */
   readonly dbChannel: string;
   readonly dbChannelEnabled: boolean;
@@ -75,6 +81,7 @@ const ALIASES: ReadonlyMap<string, string> = new Map([
   ['max-rows', 'db-max-rows'],
   ['pre-request', 'db-pre-request'],
   ['role-claim-key', 'jwt-role-claim-key'],
+  ['root-spec', 'db-root-spec'],
   ['secret-is-base64', 'jwt-secret-is-base64'],
 ]);
 
@@ -318,11 +325,18 @@ export function loadConfig(opts: {
     adminServerHost: str('admin-server-host', str('server-host', '!4')),
     openapiMode: oneOf('openapi-mode', ['follow-privileges', 'ignore-privileges', 'disabled'] as const, 'follow-privileges'),
     openapiServerProxyUri: optStr('openapi-server-proxy-uri'),
+    openapiSecurityActive: bool('openapi-security-active', false),
+    openapiVersion: oneOf('openapi-version', ['2.0', '3.1'] as const, '2.0'),
+    dbRootSpec: optStr('db-root-spec'),
     dbChannel: str('db-channel', 'pgrst'),
     dbChannelEnabled: bool('db-channel-enabled', true),
     schemaCacheSnapshot: optStr('schema-cache-snapshot'),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),
   };
+  // As PostgREST: an http(s) URI with a host, or the OpenAPI output could not use it.
+  if (config.openapiServerProxyUri !== null && !/^https?:\/\/[^/?#:]+(:\d+)?([/?#]|$)/i.test(config.openapiServerProxyUri)) {
+    throw new ConfigError(`openapi-server-proxy-uri must be an http or https URI, got ${JSON.stringify(config.openapiServerProxyUri)}`);
+  }
   if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {
     throw new ConfigError('admin-server-port cannot be the same as server-port');
   }

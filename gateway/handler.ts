@@ -15,7 +15,7 @@ import {
   type RawRequest,
 } from '../planner/index.js';
 import { PgError, type AbortHook } from '../protocol/index.js';
-import { extractToken } from './auth.js';
+import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
@@ -40,12 +40,23 @@ export interface RequestMeta {
   readonly signal?: AbortHook;
 }
 
+/** The request's cookies and its JWT (Authorization header, else the jwt-cookie-name cookie). */
+export function requestToken(state: AppState, raw: RawRequest): { token: string | null; cookies: Record<string, string> } {
+  const name = state.config.jwtCookieName;
+  const cookies = parseCookies(raw.headers['cookie']);
+  return { token: extractToken(raw.headers['authorization'], name === null ? undefined : cookies[name]), cookies };
+}
+
+/** The response for a refused JWT (401 with WWW-Authenticate, or PostgREST's other statuses). */
+export function authFailure(outcome: Extract<AuthOutcome, { ok: false }>): HttpResponse {
+  return errorResponse(outcome.error, outcome.header === null ? [] : [['WWW-Authenticate', outcome.header]]);
+}
+
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
-  const cookies = parseCookies(raw.headers['cookie']);
-  const token = extractToken(raw.headers['authorization'], config.jwtCookieName === null ? undefined : cookies[config.jwtCookieName]);
+  const { token, cookies } = requestToken(state, raw);
   const auth = await state.auth.authenticate(token);
-  if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
+  if (!auth.ok) return authFailure(auth);
   if (meta !== undefined) meta.role = auth.auth.role;
 
   // Beyond PostgREST: a msgpack body is read as the JSON it encodes (no cost for other bodies).

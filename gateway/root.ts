@@ -1,44 +1,102 @@
-// GET / — the OpenAPI description of the schema picked by Accept-Profile, built once per
-// schema-cache instance; 404 PGRST126 when openapi-mode is disabled; 406 for other media.
+// GET / — the OpenAPI description of the schema picked by Accept-Profile: Swagger 2.0 or (beyond
+// PostgREST) OpenAPI 3.1 by Accept `;version=` or openapi-version; for follow-privileges only
+// what the request role may use (one small catalog query as that role — the root is not a hot
+// path), for ignore-privileges everything without a round trip. Built documents are kept per
+// schema-cache instance. db-root-spec serves a function's result instead; 404 PGRST126 when
+// openapi-mode is disabled; 406 for other media.
 
-import { apiError } from '../planner/index.js';
+import { apiError, txVarsStatement, type RawRequest, type SchemaCache } from '../planner/index.js';
 import { openApiSpec } from '../planner/openapi.js';
-import type { SchemaCache } from '../planner/index.js';
-import { errorResponse, type HttpResponse } from './response.js';
-import type { AppConfig } from './config.js';
-import { listenHost } from './server.js';
+import { toOpenApi31 } from '../planner/openapi3.js';
+import { decodeOpenApiAccess, openApiAccessQuery } from '../planner/openapi-access.js';
+import { requestContext } from './context.js';
+import { authFailure, handle, requestToken, type RequestMeta } from './handler.js';
+import { errorResponse, failureResponse, type HttpResponse } from './response.js';
+import type { AppState } from './state.js';
 import { version } from './version.js';
 
-const built = new WeakMap<SchemaCache, Map<string, string>>();
+type OpenApiVersion = '2.0' | '3.1';
 
-function acceptsOpenApi(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept
-    .split(',')
-    .map((part) => part.split(';')[0]!.trim().toLowerCase())
-    .some((m) => m === 'application/openapi+json' || m === 'application/json' || m === '*/*' || m === 'application/*');
+/** Built documents per cache; bounded, since follow-privileges keys include the role's grants. */
+const built = new WeakMap<SchemaCache, Map<string, string>>();
+const MAX_BUILT = 64;
+
+/**
+ * The version the Accept header asks for: the first acceptable entry wins; a `version` parameter
+ * on application/openapi+json picks 2.0 or 3.1, anything else gets `fallback`. null = 406.
+ */
+export function negotiateOpenApi(accept: string | undefined, fallback: OpenApiVersion): OpenApiVersion | null {
+  if (accept === undefined || accept.trim() === '') return fallback;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.split(';').map((s) => s.trim());
+    const media = (type ?? '').toLowerCase();
+    if (media === 'application/json' || media === '*/*' || media === 'application/*') return fallback;
+    if (media !== 'application/openapi+json') continue;
+    const v = params.map((p) => /^version\s*=\s*"?([^"]*)"?$/i.exec(p)?.[1]).find((x) => x !== undefined);
+    if (v === undefined) return fallback;
+    if (/^3(\.1(\.\d+)?)?$/.test(v)) return '3.1';
+    if (/^2(\.0)?$/.test(v)) return '2.0';
+  }
+  return null;
 }
 
-export function rootResponse(config: AppConfig, cache: SchemaCache, schema: string, accept: string | undefined, head: boolean): HttpResponse {
+export async function rootResponse(state: AppState, cache: SchemaCache, raw: RawRequest, schema: string, meta: RequestMeta): Promise<HttpResponse> {
+  const config = state.config;
   if (config.openapiMode === 'disabled') return errorResponse(apiError(404, 'PGRST126', 'Root endpoint metadata is disabled'));
-  if (!acceptsOpenApi(accept)) return errorResponse(apiError(406, 'PGRST107', `None of these media types are available: ${accept ?? ''}`));
-  let perSchema = built.get(cache);
-  if (perSchema === undefined) {
-    perSchema = new Map();
-    built.set(cache, perSchema);
+  if (config.dbRootSpec !== null) return rootSpecResponse(state, raw, config.dbRootSpec, meta);
+  const accept = raw.headers['accept'];
+  const wanted = negotiateOpenApi(accept, config.openapiVersion);
+  if (wanted === null) return errorResponse(apiError(406, 'PGRST107', `None of these media types are available: ${accept ?? ''}`));
+  const { token, cookies } = requestToken(state, raw);
+  const auth = await state.auth.authenticate(token);
+  if (!auth.ok) return authFailure(auth);
+  meta.role = auth.auth.role;
+  let accessJson: string | null = null;
+  if (config.openapiMode === 'follow-privileges') {
+    const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema, readOnly: true });
+    try {
+      const results = await state.pool.run([txVarsStatement(ctx), { text: openApiAccessQuery, params: [schema] }], meta.signal);
+      const cell = results[1]?.rows[0]?.[0];
+      accessJson = cell === undefined || cell === null ? 'null' : cell.toString('utf8');
+    } catch (err) {
+      return failureResponse(err, auth.auth.authenticated);
+    }
   }
-  let body = perSchema.get(schema);
+  let perCache = built.get(cache);
+  if (perCache === undefined) {
+    perCache = new Map();
+    built.set(cache, perCache);
+  }
+  const key = `${wanted}\u0000${schema}\u0000${accessJson ?? '*'}`;
+  let body = perCache.get(key);
   if (body === undefined) {
-    body = JSON.stringify(
-      openApiSpec(cache, {
-        schema,
-        proxyUri: config.openapiServerProxyUri,
-        host: listenHost(config.serverHost),
-        port: config.serverPort,
-        version: version(),
-      }),
-    );
-    perSchema.set(schema, body);
+    const swagger = openApiSpec(cache, {
+      schema,
+      proxyUri: config.openapiServerProxyUri,
+      host: config.serverHost,
+      port: config.serverPort,
+      version: version(),
+      securityActive: config.openapiSecurityActive,
+      access: accessJson === null ? null : decodeOpenApiAccess(accessJson === 'null' ? null : accessJson),
+    });
+    body = JSON.stringify(wanted === '3.1' ? toOpenApi31(swagger) : swagger);
+    if (perCache.size >= MAX_BUILT) perCache.clear();
+    perCache.set(key, body);
   }
-  return { status: 200, headers: [['Content-Type', 'application/openapi+json; charset=utf-8']], body: head ? undefined : body };
+  const contentType = wanted === '3.1' ? 'application/openapi+json; version=3.1; charset=utf-8' : 'application/openapi+json; charset=utf-8';
+  return { status: 200, headers: [['Content-Type', contentType]], body: raw.method === 'HEAD' ? undefined : body };
+}
+
+/**
+ * db-root-spec: the function called as GET /rpc/<name> in the request's schema (PostgREST uses
+ * the name only), its JSON served as the description when application/openapi+json was asked.
+ */
+async function rootSpecResponse(state: AppState, raw: RawRequest, rootSpec: string, meta: RequestMeta): Promise<HttpResponse> {
+  const name = rootSpec.includes('.') ? rootSpec.slice(rootSpec.lastIndexOf('.') + 1) : rootSpec;
+  const accept = raw.headers['accept'];
+  const openapi = accept !== undefined && /application\/openapi\+json/i.test(accept);
+  const headers = openapi ? { ...raw.headers, accept: 'application/json' } : raw.headers;
+  const response = await handle(state, { ...raw, path: `/rpc/${encodeURIComponent(name)}`, headers }, meta);
+  if (!openapi || response.status !== 200) return response;
+  return { ...response, headers: [...response.headers.filter(([k]) => k.toLowerCase() !== 'content-type'), ['Content-Type', 'application/openapi+json; charset=utf-8']] };
 }

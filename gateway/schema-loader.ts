@@ -3,7 +3,7 @@
 // settings of the roles the authenticator can become are loaded alongside, as PostgREST does,
 // and the catalog fingerprint when a snapshot is kept.
 
-import { computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
+import { NO_COMMENTS, NO_TYPES, commentsQuery, computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
 import { decodeCatalog, fingerprintQuery, type CatalogAnswer } from '../planner/schema/snapshot.js';
 import type { Pool } from '../protocol/index.js';
 
@@ -36,14 +36,16 @@ export async function fetchCatalog(pool: Pool, schemas: readonly string[], withF
     { text: routinesQuery, params },
     { text: computedRelationshipsQuery, params },
     { text: mediaHandlersQuery, params },
+    { text: commentsQuery, params },
+    { text: typesQuery, params },
     { text: roleSettingsQuery, params: [] },
   ];
   const results = await pool.run(withFingerprint ? [{ text: fingerprintQuery, params }, ...queries] : queries);
   const cells = results.map(cellText);
   const fingerprint = withFingerprint ? cells.shift() ?? null : null;
-  const [tables, foreignKeys, views, routines, computed, mediaHandlers, roleSettings] = cells;
+  const [tables, foreignKeys, views, routines, computed, mediaHandlers, comments, types, roleSettings] = cells;
   if (tables === undefined || foreignKeys === undefined || views === undefined) throw new Error('schema cache query returned no rows');
-  return { fingerprint, catalog: { tables, foreignKeys, views, routines: routines ?? '[]', computed: computed ?? '[]', mediaHandlers: mediaHandlers ?? '[]' }, roleSettings: roleSettings ?? '[]' };
+  return { fingerprint, catalog: { tables, foreignKeys, views, routines: routines ?? '[]', computed: computed ?? '[]', mediaHandlers: mediaHandlers ?? '[]', comments: comments ?? NO_COMMENTS, types: types ?? NO_TYPES }, roleSettings: roleSettings ?? '[]' };
 }
 
 export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { Packr } from 'msgpackr';
-import { computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
+import { commentsQuery, computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
 import { checkSnapshot, fingerprintQuery, snapshotRecord, type SchemaSnapshot } from '../planner/schema/snapshot.js';
 import { decodeRoleSettings, type RoleSettings } from './context.js';
 import { roleSettingsQuery } from './schema-loader.js';
@@ -17,7 +17,7 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /** Identifies the catalog SQL: a snapshot is only read by a gateway that asks the same questions. */
 export const CATALOG_QUERIES_DIGEST = createHash('sha256')
-  .update([fingerprintQuery, tablesQuery, foreignKeysQuery, viewsQuery, routinesQuery, computedRelationshipsQuery, mediaHandlersQuery, roleSettingsQuery].join('\u0000'))
+  .update([fingerprintQuery, tablesQuery, foreignKeysQuery, viewsQuery, routinesQuery, computedRelationshipsQuery, mediaHandlersQuery, commentsQuery, typesQuery, roleSettingsQuery].join('\u0000'))
   .digest('hex');
 
 export interface RestoredSnapshot {

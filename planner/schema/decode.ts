@@ -6,6 +6,7 @@ import { decodeRoutines } from './routines.js';
 import { decodeComputedRelationships } from './computed.js';
 import { withViewInheritance, type SourceColumns } from './view-inherit.js';
 import { decodeMediaHandlers } from './media-handlers.js';
+import { columnKey, decodeAnnotations, NO_COMMENTS, NO_TYPES, type Annotations } from './annotations.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
@@ -19,18 +20,29 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (r: Record<string, unknown>, k: string): string => expect(typeof r[k] === 'string', k, r[k] as string);
 const bool = (r: Record<string, unknown>, k: string): boolean => expect(typeof r[k] === 'boolean', k, r[k] as boolean);
 
-function decodeColumn(raw: unknown): Column {
+function decodeColumn(raw: unknown, schema: string, table: string, extra: Annotations): Column {
   const r = expect(isRecord(raw), 'column', raw as Record<string, unknown>);
   const defaultExpr = typeof r['default'] === 'string' ? r['default'] : null;
   const base = { name: str(r, 'name'), type: str(r, 'type'), nullable: bool(r, 'nullable'), hasDefault: bool(r, 'has_default') };
-  return defaultExpr === null ? base : { ...base, defaultExpr };
+  // Optional keys stay absent rather than null so columns without them stay small.
+  const description = extra.comments.get(columnKey(schema, table, base.name));
+  const enumValues = extra.enums.get(base.type);
+  const domainBase = extra.domains.get(base.type);
+  return {
+    ...base,
+    ...(defaultExpr === null ? {} : { defaultExpr }),
+    ...(description === undefined ? {} : { description }),
+    ...(enumValues === undefined ? {} : { enumValues }),
+    ...(domainBase === undefined ? {} : { domainBase }),
+  };
 }
 
-function decodeTable(raw: unknown): Table {
+function decodeTable(raw: unknown, extra: Annotations): Table {
   const r = expect(isRecord(raw), 'table', raw as Record<string, unknown>);
   const kind = str(r, 'kind');
   expect(KINDS.has(kind), 'kind', kind);
-  const columns = expect(Array.isArray(r['columns']), 'columns', r['columns'] as unknown[]).map(decodeColumn);
+  const columns = expect(Array.isArray(r['columns']), 'columns', r['columns'] as unknown[]).map((c) => decodeColumn(c, str(r, 'schema'), str(r, 'name'), extra));
+  const description = extra.comments.get(tableKey(str(r, 'schema'), str(r, 'name')));
   const primaryKey = expect(Array.isArray(r['primary_key']), 'primary_key', r['primary_key'] as unknown[]).map((k) =>
     expect(typeof k === 'string', 'primary key column', k as string),
   );
@@ -44,6 +56,7 @@ function decodeTable(raw: unknown): Table {
     insertable: bool(r, 'insertable'),
     updatable: bool(r, 'updatable'),
     deletable: bool(r, 'deletable'),
+    ...(description === undefined ? {} : { description }),
   });
 }
 
@@ -71,7 +84,10 @@ export function decodeSchemaCache(
   routinesJson = '[]',
   computedJson = '[]',
   mediaHandlersJson = '[]',
+  commentsJson = NO_COMMENTS,
+  typesJson = NO_TYPES,
 ): SchemaCache {
+  const extra = decodeAnnotations(commentsJson, typesJson);
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);
   const v = decodeViews(viewsJson);
@@ -81,12 +97,12 @@ export function decodeSchemaCache(
   const rows = expect(Array.isArray(parsed), 'tables', parsed as unknown[]);
   const tables = new Map<string, Table>();
   for (const row of rows) {
-    const t = decodeTable(row);
+    const t = decodeTable(row, extra);
     tables.set(tableKey(t.schema, t.name), t);
   }
   const inherited = withViewInheritance(tables, v.views, v.sources, tableKey);
   const mediaHandlers = decodeMediaHandlers(mediaHandlersJson);
-  const cache = { tables: inherited, foreignKeys, routines: decodeRoutines(routinesJson), computed: decodeComputedRelationships(computedJson) };
+  const cache = { tables: inherited, foreignKeys, routines: decodeRoutines(routinesJson), computed: decodeComputedRelationships(computedJson), schemaDescriptions: extra.schemaDescriptions };
   return mediaHandlers === undefined ? cache : { ...cache, mediaHandlers };
 }
 

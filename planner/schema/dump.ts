@@ -12,6 +12,7 @@ export function schemaCacheToJson(cache: SchemaCache): unknown {
       insertable: t.insertable,
       updatable: t.updatable,
       deletable: t.deletable,
+      ...(t.description === undefined ? {} : { description: t.description }),
       primaryKey: t.primaryKey,
       columns: t.columns,
     })),

@@ -12,6 +12,12 @@ export interface Column {
   readonly hasDefault: boolean;
   /** The default's SQL text from the catalog (pg_get_expr), used by Prefer: missing=default. */
   readonly defaultExpr?: string | null;
+  /** COMMENT ON COLUMN, when there is one. */
+  readonly description?: string;
+  /** The labels of an enum-typed column, in their sort order. */
+  readonly enumValues?: readonly string[];
+  /** For a domain over a built-in type: that type (format_type, no modifiers). */
+  readonly domainBase?: string;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
@@ -26,6 +32,8 @@ export interface Table {
   readonly insertable: boolean;
   readonly updatable: boolean;
   readonly deletable: boolean;
+  /** COMMENT ON TABLE / VIEW, when there is one. */
+  readonly description?: string;
 }
 
 /** A foreign key; `unique` when its columns are also a primary key or unique constraint. */
@@ -49,6 +57,8 @@ export interface SchemaCache {
   readonly computed?: readonly ComputedRelationship[];
   /** Media type handlers; absent when the database defines none. */
   readonly mediaHandlers?: MediaHandlers;
+  /** COMMENT ON SCHEMA of the exposed schemas that have one (the OpenAPI title and description). */
+  readonly schemaDescriptions?: ReadonlyMap<string, string>;
 }
 
 export const tableKey = (schema: string, name: string): string => schema + '\u0000' + name;

@@ -107,3 +107,47 @@ select coalesce(json_agg(r order by r.schema, r.name, r.table_schema, r.table), 
   join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace
   where p.prokind = 'f' and p.pronargs = 1 and n.nspname = any($1::text[])
 ) r`;
+
+/**
+ * Comments on the exposed schemas, relations and their columns, in one pass over pg_description
+ * (joined per column in tablesQuery they cost more than the rest of the columns' data), matched
+ * to the relations in decode.ts: `{"schemas": {name: text}, "relations": [[schema, relation,
+ * column or null, text], …]}`. Function comments come with routinesQuery.
+ */
+export const commentsQuery = `
+select json_build_object(
+  'schemas', coalesce((
+    select json_object_agg(n.nspname, d.description)
+    from pg_catalog.pg_namespace n
+    join pg_catalog.pg_description d on d.objoid = n.oid and d.classoid = 'pg_catalog.pg_namespace'::regclass and d.objsubid = 0
+    where n.nspname = any($1::text[])), '{}'),
+  'relations', coalesce((
+    select json_agg(json_build_array(n.nspname, c.relname, a.attname, d.description))
+    from pg_catalog.pg_description d
+    join pg_catalog.pg_class c on c.oid = d.objoid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid and d.objsubid > 0
+    where d.classoid = 'pg_catalog.pg_class'::regclass and n.nspname = any($1::text[])
+      and c.relkind in ('r', 'v', 'm', 'f', 'p') and (d.objsubid = 0 or a.attname is not null)), '[]')
+)::text`;
+
+/**
+ * Enum labels and domain base types by type name (format_type, as the columns' types are
+ * spelled): `{"enums": {type: [labels in sort order]}, "domains": {type: base type}}`. One pass
+ * each: a lookup per column in tablesQuery cost more than the rest of the columns. Domains map
+ * to their base type only when it is a built-in one, as PostgREST reports column types.
+ */
+export const typesQuery = `
+select json_build_object(
+  'enums', coalesce((
+    select json_object_agg(l.type, l.labels) from (
+      select pg_catalog.format_type(e.enumtypid, null) as type, json_agg(e.enumlabel order by e.enumsortorder) as labels
+      from pg_catalog.pg_enum e
+      where $1::text[] is not null
+      group by e.enumtypid) l), '{}'),
+  'domains', coalesce((
+    select json_object_agg(pg_catalog.format_type(t.oid, null), pg_catalog.format_type(t.typbasetype, null))
+    from pg_catalog.pg_type t
+    join pg_catalog.pg_type b on b.oid = t.typbasetype
+    where t.typtype = 'd' and b.typnamespace = 'pg_catalog'::regnamespace), '{}')
+)::text`;

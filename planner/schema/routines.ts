@@ -31,12 +31,14 @@ export interface Routine {
   readonly volatility: Volatility;
   /** `SET name = value` clauses of the function, as `name=value`. */
   readonly settings: readonly string[];
+  /** COMMENT ON FUNCTION, when there is one. */
+  readonly description?: string;
 }
 
 /** Input parameters, output columns (OUT/TABLE or the composite type's), return shape. */
 export const routinesQuery = `
 select coalesce(json_agg(r), '[]')::text from (
-  select n.nspname as schema, p.proname as name, p.proretset as set_of,
+  select n.nspname as schema, p.proname as name, p.proretset as set_of, pd.description as description,
     case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end as volatility,
     coalesce(to_json(p.proconfig), '[]') as settings,
     case when t.oid = 'pg_catalog.void'::regtype then 'void'
@@ -64,6 +66,7 @@ select coalesce(json_agg(r), '[]')::text from (
   join pg_catalog.pg_namespace n on n.oid = p.pronamespace
   join pg_catalog.pg_type t on t.oid = p.prorettype
   left join pg_catalog.pg_namespace tn on tn.oid = t.typnamespace
+  left join pg_catalog.pg_description pd on pd.objoid = p.oid and pd.classoid = 'pg_catalog.pg_proc'::regclass and pd.objsubid = 0
   where p.prokind = 'f' and n.nspname = any($1::text[])
   order by n.nspname, p.proname, p.oid
 ) r`;
@@ -113,7 +116,9 @@ export function decodeRoutine(raw: unknown): Routine {
     return { name: str(o, 'name'), type: str(o, 'type'), hasDefault: bool(o, 'has_default'), variadic: bool(o, 'variadic') };
   });
   const settings = list(r, 'settings').map((s) => expect(typeof s === 'string', 'setting', s as string));
+  const description = r['description'];
   return Object.freeze({
+    ...(typeof description === 'string' ? { description } : {}),
     schema: str(r, 'schema'),
     name: str(r, 'name'),
     params: Object.freeze(params),

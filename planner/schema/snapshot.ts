@@ -12,7 +12,7 @@ import type { SchemaCache } from './model.js';
 
 export const SNAPSHOT_FORMAT = 'pgrest-gateway/schema-cache-snapshot';
 /** Bumped when the snapshot record's shape changes; older files are ignored, never misread. */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 
 /** The JSON text each catalog query returned, as the loader received it. */
 export interface CatalogAnswer {
@@ -24,6 +24,10 @@ export interface CatalogAnswer {
   readonly computed: string;
   /** Media type handlers (aggregates and functions returning media-type domains). */
   readonly mediaHandlers: string;
+  /** Comments on schemas, relations and columns. */
+  readonly comments: string;
+  /** Enum labels and domain base types. */
+  readonly types: string;
 }
 
 export interface SchemaSnapshot {
@@ -40,7 +44,7 @@ export interface SchemaSnapshot {
 }
 
 export function decodeCatalog(c: CatalogAnswer): SchemaCache {
-  return decodeSchemaCache(c.tables, c.foreignKeys, c.views, c.routines, c.computed, c.mediaHandlers);
+  return decodeSchemaCache(c.tables, c.foreignKeys, c.views, c.routines, c.computed, c.mediaHandlers, c.comments, c.types);
 }
 
 /** The value msgpack encodes: the snapshot tagged with its format and version. */
@@ -52,7 +56,7 @@ export function snapshotRecord(s: SchemaSnapshot): Record<string, unknown> {
     schemas: [...s.schemas],
     queries: s.queries,
     createdAt: s.createdAt,
-    catalog: { tables: s.catalog.tables, foreignKeys: s.catalog.foreignKeys, views: s.catalog.views, routines: s.catalog.routines, computed: s.catalog.computed, mediaHandlers: s.catalog.mediaHandlers },
+    catalog: { tables: s.catalog.tables, foreignKeys: s.catalog.foreignKeys, views: s.catalog.views, routines: s.catalog.routines, computed: s.catalog.computed, mediaHandlers: s.catalog.mediaHandlers, comments: s.catalog.comments, types: s.catalog.types },
     roleSettings: s.roleSettings,
   };
 }
@@ -77,15 +81,15 @@ export function checkSnapshot(value: unknown, expected: { readonly schemas: read
   if (!Array.isArray(schemas) || !schemas.every((s): s is string => typeof s === 'string')) return no('no schema list');
   if (typeof queries !== 'string' || typeof createdAt !== 'string' || typeof roleSettings !== 'string') return no('missing fields');
   if (!isRecord(catalog)) return no('no catalog');
-  const { tables, foreignKeys, views, routines, computed, mediaHandlers } = catalog;
-  if (typeof tables !== 'string' || typeof foreignKeys !== 'string' || typeof views !== 'string' || typeof routines !== 'string' || typeof computed !== 'string' || typeof mediaHandlers !== 'string') {
+  const { tables, foreignKeys, views, routines, computed, mediaHandlers, comments, types } = catalog;
+  if (typeof tables !== 'string' || typeof foreignKeys !== 'string' || typeof views !== 'string' || typeof routines !== 'string' || typeof computed !== 'string' || typeof mediaHandlers !== 'string' || typeof comments !== 'string' || typeof types !== 'string') {
     return no('incomplete catalog');
   }
   if (schemas.length !== expected.schemas.length || schemas.some((s, i) => s !== expected.schemas[i])) {
     return no(`written for db-schemas "${schemas.join(',')}", configured "${expected.schemas.join(',')}"`);
   }
   if (queries !== expected.queries) return no('written by a gateway with other catalog queries');
-  const snapshot: SchemaSnapshot = { fingerprint, schemas, queries, createdAt, catalog: { tables, foreignKeys, views, routines, computed, mediaHandlers }, roleSettings };
+  const snapshot: SchemaSnapshot = { fingerprint, schemas, queries, createdAt, catalog: { tables, foreignKeys, views, routines, computed, mediaHandlers, comments, types }, roleSettings };
   try {
     return { ok: true, snapshot, cache: decodeCatalog(snapshot.catalog) };
   } catch (err) {

@@ -54,6 +54,9 @@ describe('dumpConfig', () => {
           PGRST_OPENAPI_MODE: 'disabled',
           PGRST_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',
           PGRST_SCHEMA_CACHE_SNAPSHOT: '/var/cache/gw/schema.msgpack',
+          PGRST_OPENAPI_SECURITY_ACTIVE: 'true',
+          PGRST_OPENAPI_VERSION: '3.1',
+          PGRST_DB_ROOT_SPEC: 'root',
         },
       });
       const file = join(dir, 'dumped.conf');

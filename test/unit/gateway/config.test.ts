@@ -57,6 +57,9 @@ const DEFAULTS: AppConfig = {
   schemaCacheSnapshot: null,
   openapiMode: 'follow-privileges',
   openapiServerProxyUri: null,
+  openapiSecurityActive: false,
+  openapiVersion: '2.0',
+  dbRootSpec: null,
 };
 
 describe('loadConfig defaults', () => {
@@ -187,6 +190,9 @@ const SAMPLE_EXPECTED: AppConfig = {
   schemaCacheSnapshot: null,
   openapiMode: 'follow-privileges',
   openapiServerProxyUri: null,
+  openapiSecurityActive: false,
+  openapiVersion: '2.0',
+  dbRootSpec: null,
 };
 
 describe('loadConfig from a file', () => {
@@ -253,6 +259,10 @@ describe('environment name mapping', () => {
     ['PGRST_DB_PREPARED_STATEMENTS', { PGRST_DB_PREPARED_STATEMENTS: 'off' }, { dbPreparedStatements: false }],
     ['PGRST_DB_TX_END', { PGRST_DB_TX_END: 'rollback' }, { dbTxEnd: 'rollback' }],
     ['PGRST_DB_PRE_REQUEST', { PGRST_DB_PRE_REQUEST: 'f' }, { dbPreRequest: 'f' }],
+    ['PGRST_DB_ROOT_SPEC', { PGRST_DB_ROOT_SPEC: 'root' }, { dbRootSpec: 'root' }],
+    ['PGRST_ROOT_SPEC (alias)', { PGRST_ROOT_SPEC: 'old_root' }, { dbRootSpec: 'old_root' }],
+    ['PGRST_OPENAPI_SECURITY_ACTIVE', { PGRST_OPENAPI_SECURITY_ACTIVE: 'true' }, { openapiSecurityActive: true }],
+    ['PGRST_OPENAPI_VERSION', { PGRST_OPENAPI_VERSION: '3.1' }, { openapiVersion: '3.1' }],
     ['PGRST_SERVER_HOST', { PGRST_SERVER_HOST: '*' }, { serverHost: '*', adminServerHost: '*' }],
     ['PGRST_SERVER_PORT', { PGRST_SERVER_PORT: '0' }, { serverPort: 0 }],
     ['PGRST_JWT_SECRET', { PGRST_JWT_SECRET: 's3cret' }, { jwtSecret: 's3cret' }],
@@ -342,6 +352,10 @@ describe('invalid values throw ConfigError naming the key', () => {
     ['log-level', { PGRST_LOG_LEVEL: 'verbose' }],
     ['log-level', { PGRST_LOG_LEVEL: 'warning' }],
     ['db-schemas', { PGRST_DB_SCHEMAS: ' , ' }],
+    ['openapi-version', { PGRST_OPENAPI_VERSION: '3.0' }],
+    ['openapi-server-proxy-uri', { PGRST_OPENAPI_SERVER_PROXY_URI: 'api.example.com' }],
+    ['openapi-server-proxy-uri', { PGRST_OPENAPI_SERVER_PROXY_URI: 'ftp://api.example.com' }],
+    ['openapi-security-active', { PGRST_OPENAPI_SECURITY_ACTIVE: 'sometimes' }],
   ];
   for (const [key, env] of cases) {
     test(`${key} = ${JSON.stringify(Object.values(env)[0])}`, () => {

@@ -16,7 +16,7 @@ import { PlanCache } from '../../../gateway/plan-cache.js';
 import { SchemaReloader } from '../../../gateway/reloader.js';
 import { CATALOG_QUERIES_DIGEST, decodeSnapshotFile, encodeSnapshot, readSnapshot, writeSnapshot } from '../../../gateway/snapshot.js';
 import type { AppState } from '../../../gateway/state.js';
-import { foreignKeysQuery, routinesQuery, tablesQuery, viewsQuery } from '../../../planner/index.js';
+import { NO_COMMENTS, NO_TYPES, commentsQuery, foreignKeysQuery, routinesQuery, tablesQuery, typesQuery, viewsQuery } from '../../../planner/index.js';
 import { fingerprintQuery, snapshotRecord, type SchemaSnapshot } from '../../../planner/schema/snapshot.js';
 import type { Pool } from '../../../protocol/index.js';
 import { sampleSnapshot } from '../planner/snapshot-sample.js';
@@ -87,6 +87,8 @@ function catalogPool(fingerprint: string, tables: string): { pool: Pool; batches
     [foreignKeysQuery, '[]'],
     [viewsQuery, '{"views":[],"columns":[]}'],
     [routinesQuery, '[]'],
+    [commentsQuery, NO_COMMENTS],
+    [typesQuery, NO_TYPES],
   ]);
   const batches: string[][] = [];
   const pool = {
