@@ -3,7 +3,7 @@
 
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
-import type { AppConfig } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
 import { formatAccess, shouldLog } from './access-log.js';
 import { handle, type RequestMeta } from './handler.js';
@@ -14,7 +14,9 @@ import { Metrics } from './metrics.js';
 import { startListener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
 import { Authenticator } from './auth.js';
-import { listenHost, startServer, uwsIsNative } from './server.js';
+import { listenHosts, startServer, uwsIsNative, type Bind } from './server.js';
+import { ServerTiming } from './server-timing.js';
+import { loadDbSettings } from './db-config.js';
 import { applyConfig, type AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
 import { PlanCache } from './plan-cache.js';
@@ -30,8 +32,11 @@ export interface Gateway {
   readonly state: AppState;
   /** Reload the schema cache (SIGUSR1); resolves when the swap (or its failure) is done. */
   reloadSchema(): Promise<void>;
-  /** Re-read the config (SIGUSR2); an invalid one is logged and the old one kept. */
-  reloadConfig(): boolean;
+  /**
+   * Re-read the config (SIGUSR2, NOTIFY 'reload config'): file, environment and, with
+   * db-config, the database. An invalid one is logged and the old one kept (resolves false).
+   */
+  reloadConfig(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -41,8 +46,12 @@ export interface StartOptions {
   readonly log?: (line: string) => void;
   /** Access-log lines (stdout by default). */
   readonly accessLog?: (line: string) => void;
-  /** Re-reads the configuration for SIGUSR2 / NOTIFY 'reload config'; absent = not reloadable. */
-  readonly loadConfig?: () => AppConfig;
+  /**
+   * Re-reads the configuration (file + environment, overridden by `db`, the in-database
+   * settings) at start and for SIGUSR2 / NOTIFY 'reload config'. Absent = neither in-database
+   * config nor reloads.
+   */
+  readonly loadConfig?: (db?: ReadonlyMap<string, string>) => AppConfig;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
 }
@@ -50,7 +59,8 @@ export interface StartOptions {
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
 const JWKS_REFRESH_MS = 300_000;
 
-export async function startGateway(config: AppConfig, options: StartOptions = {}): Promise<Gateway> {
+export async function startGateway(initialConfig: AppConfig, options: StartOptions = {}): Promise<Gateway> {
+  let config = initialConfig;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const accessLog = options.accessLog ?? ((line: string) => process.stdout.write(line + '\n'));
   if (!uwsIsNative() && options.allowSlowHttp !== true) {
@@ -60,7 +70,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     );
   }
   // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
-  const auth = new Authenticator(config);
+  let auth = new Authenticator(config);
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
@@ -73,6 +83,34 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
     onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
   });
+  const loadConfig = options.loadConfig;
+  /**
+   * The configuration with the database's `pgrst.*` settings applied (db-config), or null when
+   * there is nothing to apply. The flag and pre-config function come from file + environment.
+   */
+  const withDbSettings = async (base: AppConfig): Promise<AppConfig | null> => {
+    if (loadConfig === undefined || !base.dbConfig) return null;
+    return loadConfig(await loadDbSettings(pool, base.dbPreConfig));
+  };
+  // At start, as PostgREST: a database that cannot be asked is logged and the file/environment
+  // config used (the first schema load reads the settings again once it connects); invalid
+  // settings stop the start.
+  let dbConfigRead = false;
+  try {
+    const fromDb = await withDbSettings(config);
+    if (fromDb !== null) {
+      auth = new Authenticator(fromDb);
+      config = fromDb;
+      dbConfigRead = true;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      await pool.end();
+      throw new ConfigError(`in-database config (db-config): ${err.message}`, { cause: err });
+    }
+    log(`Could not read the in-database config: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (config.serverReuseport && config.serverUnixSocket !== null) log('server-reuseport has no effect on a unix socket');
   const metrics = new Metrics();
   metrics.poolStats = () => pool.stats();
   const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
@@ -92,38 +130,63 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
   const reloader = new SchemaReloader(state, metrics, log);
   // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
   // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
-  const reloadConfig = (): boolean => {
-    if (options.loadConfig === undefined) return false;
+  // New exposed schemas need a schema cache that covers them, so that reload follows.
+  const reloadConfig = async (): Promise<boolean> => {
+    if (loadConfig === undefined) return false;
     try {
-      applyConfig(state, options.loadConfig());
+      const base = loadConfig();
+      const next = (await withDbSettings(base)) ?? base;
+      const schemasChanged = next.dbSchemas.join(',') !== state.config.dbSchemas.join(',');
+      applyConfig(state, next);
       log('Config reloaded');
+      if (schemasChanged) void reloader.reload();
       return true;
     } catch (err) {
       log(`Config reload failed, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   };
+  // A schema reload re-reads the in-database config first, as PostgREST's does; the first load
+  // skips it when the start already read it. A failure there keeps the old config.
+  reloader.beforeLoad = async () => {
+    if (dbConfigRead) {
+      dbConfigRead = false;
+      return;
+    }
+    if (loadConfig === undefined || !state.config.dbConfig) return;
+    try {
+      const next = await withDbSettings(loadConfig());
+      if (next !== null) applyConfig(state, next);
+    } catch (err) {
+      log(`Could not re-read the in-database config, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   const listener = config.dbChannelEnabled
     ? startListener(info, config.dbChannel, (n) => {
         log(`Received a ${n} notification`);
         if (n === 'reload schema') void reloader.reload();
-        else reloadConfig();
+        else void reloadConfig();
       }, log)
     : null;
 
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  const bind: Bind = config.serverUnixSocket !== null
+    ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
+    : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
   const server = await startServer(
-    listenHost(config.serverHost),
-    config.serverPort,
+    bind,
     async (raw, remote, signal) => {
       const started = process.hrtime.bigint();
       inFlight++;
       try {
-        const meta: RequestMeta = { role: '', signal };
-        const response = await route(state, raw, meta);
+        const current = state.config;
+        const meta: RequestMeta = current.serverTimingEnabled ? { role: '', signal, timing: new ServerTiming() } : { role: '', signal };
+        let response = await route(state, raw, meta);
         metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
-        if (shouldLog(state.config.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
+        if (meta.timing !== undefined || current.serverTraceHeader !== null) response = withOpsHeaders(response, raw, meta, current);
+        if (shouldLog(current.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
+          if (meta.sql !== undefined) log(`${raw.method} ${raw.path}${raw.query === '' ? '' : '?' + raw.query}: ${meta.sql}`);
           const body = response.body;
           const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
           accessLog(
@@ -140,15 +203,23 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     },
     MAX_BODY_BYTES,
     config.logLevel === 'info' || config.logLevel === 'debug',
-  );
+  ).catch(async (err: unknown) => {
+    await listener?.stop();
+    await pool.end();
+    throw err;
+  });
   let listening = true;
-  log(`Listening on port ${server.port}`);
+  log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   // Requests that arrive before the first load get 503 PGRST002 from the handler.
   const firstLoad = reloader.initial();
   if (options.waitForSchema !== false) await firstLoad;
   let admin: AdminServer | null = null;
-  if (config.adminServerPort !== null) {
-    admin = await startAdmin(listenHost(config.adminServerHost), config.adminServerPort, state, metrics, () => listening);
+  if (config.adminServerUnixSocket !== null) {
+    const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
+    admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => listening);
+    log(`Admin server listening on unix socket ${socket.path}`);
+  } else if (config.adminServerPort !== null) {
+    admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => listening);
     log(`Admin server listening on port ${admin.port}`);
   }
   return {
@@ -193,6 +264,15 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
     response = rootResponse(config, state.schemaCache, schema, raw.headers['accept'], raw.method === 'HEAD');
   }
   return withCors(response, raw, config.serverCorsAllowedOrigins);
+}
+
+/** Server-Timing and the server-trace-header echo, added only when configured. */
+function withOpsHeaders(response: HttpResponse, raw: RawRequest, meta: RequestMeta, config: AppConfig): HttpResponse {
+  const headers = [...response.headers];
+  if (meta.timing !== undefined) headers.push(['Server-Timing', meta.timing.header()]);
+  const trace = config.serverTraceHeader === null ? undefined : raw.headers[config.serverTraceHeader];
+  if (trace !== undefined) headers.push([config.serverTraceHeader!, trace]);
+  return { ...response, headers };
 }
 
 function withCors(response: HttpResponse, raw: RawRequest, allowed: readonly string[] | null): HttpResponse {

@@ -17,6 +17,7 @@ import { extractToken } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
+import type { ServerTiming } from './server-timing.js';
 import type { AppState } from './state.js';
 
 
@@ -35,6 +36,10 @@ export interface RequestMeta {
   role: string;
   /** Aborts when the client disconnects. */
   readonly signal?: AbortSignal;
+  /** Present only with server-timing-enabled. */
+  readonly timing?: ServerTiming;
+  /** The main statement's text, recorded only with log-query. */
+  sql?: string;
 }
 
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
@@ -42,10 +47,13 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const cookies = parseCookies(raw.headers['cookie']);
   const token = extractToken(raw.headers['authorization'], config.jwtCookieName === null ? undefined : cookies[config.jwtCookieName]);
   const auth = await state.auth.authenticate(token);
+  const timing = meta?.timing;
+  timing?.lap('jwt');
   if (!auth.ok) return errorResponse(auth.error, auth.header === null ? [] : [['WWW-Authenticate', auth.header]]);
   if (meta !== undefined) meta.role = auth.auth.role;
 
   const request = toApiRequest(raw, { schemas: config.dbSchemas });
+  timing?.lap('parse');
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
   if (cache === null) {
@@ -59,6 +67,8 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
   const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
+  timing?.lap('plan');
+  if (config.logQuery && meta !== undefined) meta.sql = main.text;
   const rollback = plan.kind === 'mutate' && plan.rollback;
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
   // then the main statement.
@@ -80,7 +90,9 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
     if (rolledBack === null) return failureResponse(err, auth.auth.authenticated);
     row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
   }
+  timing?.lap('transaction');
   let response = respond(plan, row, plannedTotal);
+  timing?.lap('response');
   if (plan.kind === 'mutate' && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
   if (config.dbSchemas.length <= 1) return response;
   return { ...response, headers: [...response.headers, ['Content-Profile', request.value.schema]] };

@@ -15,6 +15,8 @@ export class SchemaReloader {
   private stopped = false;
   /** Called after every successful swap (plan and statement caches are cleared there). */
   onSwap: () => void = () => undefined;
+  /** Runs before each load (app.ts re-reads the in-database config there). */
+  beforeLoad: () => Promise<void> = () => Promise.resolve();
 
   constructor(state: AppState, metrics: Metrics, log: (line: string) => void) {
     this.state = state;
@@ -23,6 +25,7 @@ export class SchemaReloader {
   }
 
   private async loadOnce(): Promise<void> {
+    await this.beforeLoad();
     const started = Date.now();
     try {
       const [cache, roleSettings] = await Promise.all([
