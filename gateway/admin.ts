@@ -2,11 +2,11 @@
 // /schema_cache; 404 for the rest. Plain node:http: it is off the hot path, and the main
 // listener's health is its subject.
 
-import { chmodSync, existsSync, lstatSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import type { Metrics } from './metrics.js';
-import type { Bind } from './server.js';
+import { clearStaleSocket, type Bind } from './server.js';
 import type { AppState } from './state.js';
 
 export interface AdminServer {
@@ -52,9 +52,12 @@ export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, mainUp
         return send(404);
     }
   });
-  if (bind.kind === 'unix' && existsSync(bind.path)) {
-    if (!lstatSync(bind.path).isSocket()) return Promise.reject(new Error(`admin-server-unix-socket ${bind.path} exists and is not a socket`));
-    rmSync(bind.path);
+  if (bind.kind === 'unix') {
+    try {
+      clearStaleSocket(bind.path, 'admin-server-unix-socket');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
   const close = (): Promise<void> =>
     new Promise((r) => {

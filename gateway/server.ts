@@ -159,11 +159,18 @@ function listenTcp(app: uws.TemplatedApp, hosts: readonly string[], port: number
   return attempt(0);
 }
 
+/** A socket file left by a previous run would make the bind fail; anything else is not ours. */
+export function clearStaleSocket(path: string, option: string): void {
+  if (!existsSync(path)) return;
+  if (!lstatSync(path).isSocket()) throw new Error(`${option} ${path} exists and is not a socket`);
+  unlinkSync(path);
+}
+
 function listenUnix(app: uws.TemplatedApp, path: string, mode: number): Promise<RunningServer> {
-  // A socket file left by a previous run would make the bind fail; anything else is not ours.
-  if (existsSync(path)) {
-    if (!lstatSync(path).isSocket()) return Promise.reject(new Error(`server-unix-socket ${path} exists and is not a socket`));
-    unlinkSync(path);
+  try {
+    clearStaleSocket(path, 'server-unix-socket');
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   return new Promise((resolve, reject) => {
     app.listen_unix((socket) => {

@@ -1,0 +1,318 @@
+// Operations against a real database: Server-Timing, server-trace-header, log-query, unix
+// sockets (API and admin), server-reuseport, server-host `*`, in-database config (role
+// settings and db-pre-config) at start and on reload, and the CLI's --dump-config and
+// invalid-config exits. The in-database tests use their own login role (90_ops.sql).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startGateway, type Gateway } from '../../gateway/app.js';
+import { ConfigError, loadConfig } from '../../gateway/config.js';
+import { authenticatorUri, JWT_SECRET, request, sqlQuery, startTestGateway } from '../helpers/gateway.js';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gateway', 'main.js');
+
+/** GET over a unix socket. */
+function unixGet(socketPath: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // No keep-alive: a connection must not outlive the gateway the test stops.
+    const req = httpRequest({ socketPath, path, method: 'GET', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}
+
+/** Whether another process can bind 127.0.0.1:port with uWS's defaults (SO_REUSEPORT). */
+function otherProcessCanBind(port: number): Promise<boolean> {
+  const code = `require('uWebSockets.js').App().listen('127.0.0.1', ${port}, (s) => { process.stdout.write(s === false ? 'refused' : 'bound'); process.exit(0); });`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', code], { cwd: process.cwd(), timeout: 10_000 }, (err, stdout) => {
+      if (err !== null) reject(err);
+      else resolve(stdout === 'bound');
+    });
+  });
+}
+
+describe('Server-Timing, trace header and log-query', () => {
+  test('server-timing-enabled adds the five phases in PostgREST format; off by default', async () => {
+    const on = await startTestGateway({ PGRST_SERVER_TIMING_ENABLED: 'true' });
+    const off = await startTestGateway();
+    try {
+      const r = await request(on, 'GET', '/todos?limit=1');
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('server-timing') ?? '', /^jwt;dur=\d+\.\d, parse;dur=\d+\.\d, plan;dur=\d+\.\d, transaction;dur=\d+\.\d, response;dur=\d+\.\d$/);
+      const bad = await request(on, 'GET', '/todos?id=eqq.1');
+      assert.equal(bad.status, 400);
+      assert.match(bad.headers.get('server-timing') ?? '', /^jwt;dur=\d+\.\d, parse;dur=\d+\.\d/);
+      assert.equal((await request(off, 'GET', '/todos?limit=1')).headers.get('server-timing'), null);
+    } finally {
+      await on.stop();
+      await off.stop();
+    }
+  });
+
+  test('server-trace-header echoes the request header, on errors too', async () => {
+    const gw = await startTestGateway({ PGRST_SERVER_TRACE_HEADER: 'X-Request-Id' });
+    const off = await startTestGateway();
+    try {
+      assert.equal((await request(gw, 'GET', '/todos?limit=1', { headers: { 'X-Request-Id': 'abc-123' } })).headers.get('x-request-id'), 'abc-123');
+      assert.equal((await request(gw, 'GET', '/nope', { headers: { 'x-request-id': 'e-1' } })).headers.get('x-request-id'), 'e-1');
+      assert.equal((await request(gw, 'GET', '/todos?limit=1')).headers.get('x-request-id'), null);
+      assert.equal((await request(off, 'GET', '/todos?limit=1', { headers: { 'X-Request-Id': 'abc' } })).headers.get('x-request-id'), null);
+    } finally {
+      await gw.stop();
+      await off.stop();
+    }
+  });
+
+  test('log-query logs the main SQL of each request the log level records', async () => {
+    const lines: string[] = [];
+    const info = await startTestGateway({ PGRST_LOG_QUERY: 'true', PGRST_LOG_LEVEL: 'info' }, { log: (l) => lines.push(l) });
+    try {
+      await request(info, 'GET', '/todos?limit=1');
+      const sql = lines.filter((l) => l.startsWith('GET /todos?limit=1: '));
+      assert.equal(sql.length, 1);
+      assert.match(sql[0]!, /select .*"api"\."todos"/i);
+    } finally {
+      await info.stop();
+    }
+    const quiet: string[] = [];
+    const warn = await startTestGateway({ PGRST_LOG_QUERY: 'true', PGRST_LOG_LEVEL: 'warn' }, { log: (l) => quiet.push(l) });
+    const off: string[] = [];
+    const disabled = await startTestGateway({ PGRST_LOG_LEVEL: 'info' }, { log: (l) => off.push(l) });
+    try {
+      await request(warn, 'GET', '/todos?limit=1');
+      await request(disabled, 'GET', '/todos?limit=1');
+      assert.deepEqual(quiet.filter((l) => l.startsWith('GET /todos')), [], 'a 200 is not logged at warn');
+      assert.deepEqual(off.filter((l) => l.startsWith('GET /todos')), [], 'log-query is off by default');
+    } finally {
+      await warn.stop();
+      await disabled.stop();
+    }
+  });
+});
+
+describe('listening', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ops-sock-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('server-unix-socket serves the API with the configured mode and removes the socket on stop', async () => {
+    const path = join(dir, 'api.sock');
+    const gw = await startTestGateway({ PGRST_SERVER_UNIX_SOCKET: path, PGRST_SERVER_UNIX_SOCKET_MODE: '600' });
+    try {
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      const r = await unixGet(path, '/todos?limit=1');
+      assert.equal(r.status, 200, r.body);
+      assert.equal((JSON.parse(r.body) as unknown[]).length, 1);
+    } finally {
+      await gw.stop();
+    }
+    assert.equal(existsSync(path), false);
+    // A socket left behind by a crash is replaced; the default mode is 660.
+    const again = await startTestGateway({ PGRST_SERVER_UNIX_SOCKET: path });
+    try {
+      assert.equal(statSync(path).mode & 0o777, 0o660);
+      const r = await unixGet(path, '/todos?limit=1');
+      assert.equal(r.status, 200, r.body);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  test('a server-unix-socket path that is not a socket stops the start', async () => {
+    const path = join(dir, 'regular-file');
+    writeFileSync(path, 'not a socket');
+    await assert.rejects(startTestGateway({ PGRST_SERVER_UNIX_SOCKET: path }), /server-unix-socket .*regular-file exists and is not a socket/);
+  });
+
+  test('admin-server-unix-socket serves /live and /ready', async () => {
+    const path = join(dir, 'admin.sock');
+    const gw = await startTestGateway({ PGRST_ADMIN_SERVER_UNIX_SOCKET: path, PGRST_ADMIN_SERVER_UNIX_SOCKET_MODE: '640' });
+    try {
+      assert.equal(statSync(path).mode & 0o777, 0o640);
+      assert.equal((await unixGet(path, '/live')).status, 200);
+      assert.equal((await unixGet(path, '/ready')).status, 200);
+    } finally {
+      await gw.stop();
+    }
+    assert.equal(existsSync(path), false);
+  });
+
+  test('server-reuseport: off binds the port exclusively, on lets another process share it', async () => {
+    // uSockets sets SO_REUSEPORT only on an explicit port, so port 0 cannot show it.
+    const port = await freePort();
+    const exclusive = await startTestGateway({ PGRST_SERVER_PORT: String(port) });
+    try {
+      assert.equal(await otherProcessCanBind(exclusive.port), false);
+    } finally {
+      await exclusive.stop();
+    }
+    const shared = await startTestGateway({ PGRST_SERVER_PORT: String(port), PGRST_SERVER_REUSEPORT: 'true' });
+    try {
+      assert.equal(await otherProcessCanBind(shared.port), true);
+    } finally {
+      await shared.stop();
+    }
+  });
+
+  test('server-host "*" listens on every address, IPv4 included', async () => {
+    const gw = await startTestGateway({ PGRST_SERVER_HOST: '*' });
+    try {
+      assert.equal((await request(gw, 'GET', '/todos?limit=1')).status, 200);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('in-database config', () => {
+  let database = '';
+  const uri = (): string => {
+    const u = new URL(authenticatorUri());
+    u.username = 'ops_authenticator';
+    return u.toString();
+  };
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    PGRST_DB_URI: uri(),
+    PGRST_DB_SCHEMAS: 'api',
+    PGRST_DB_ANON_ROLE: 'web_anon',
+    PGRST_SERVER_HOST: '127.0.0.1',
+    PGRST_SERVER_PORT: '0',
+    PGRST_DB_POOL: '2',
+    PGRST_JWT_SECRET: JWT_SECRET,
+    PGRST_DB_MAX_ROWS: '5',
+    // A channel of its own, so the NOTIFY below reaches no other suite's gateway.
+    PGRST_DB_CHANNEL: 'ops_reload',
+    ...extra,
+  });
+  const start = (extra: Record<string, string> = {}): Promise<Gateway> => {
+    const e = env(extra);
+    return startGateway(loadConfig({ env: e }), {
+      log: () => undefined,
+      accessLog: () => undefined,
+      loadConfig: (db) => loadConfig({ env: e, ...(db === undefined ? {} : { db }) }),
+    });
+  };
+  const setRole = (name: string, value: string): Promise<unknown> =>
+    sqlQuery(`alter role ops_authenticator in database "${database}" set pgrst.${name} = '${value}'`);
+  const rows = async (gw: Gateway): Promise<number> => ((await request(gw, 'GET', '/todos')).json() as unknown[]).length;
+
+  before(async () => {
+    database = (await sqlQuery<{ db: string }>('select current_database() as db'))[0]!.db;
+  });
+  after(async () => {
+    await sqlQuery(`alter role ops_authenticator in database "${database}" reset all`);
+    await sqlQuery('delete from ops_config.flags');
+  });
+
+  test('role settings override the environment at start; db-config = false ignores them', async () => {
+    await setRole('db_max_rows', '1');
+    const gw = await start();
+    const off = await start({ PGRST_DB_CONFIG: 'false' });
+    try {
+      assert.equal(gw.state.config.dbMaxRows, 1);
+      assert.equal(await rows(gw), 1);
+      assert.equal(off.state.config.dbMaxRows, 5);
+    } finally {
+      await gw.stop();
+      await off.stop();
+    }
+  });
+
+  test('db-pre-config sets options through set_config, under the role settings', async () => {
+    await sqlQuery("insert into ops_config.flags values ('server_timing_enabled', 'true'), ('db_max_rows', '2')");
+    const gw = await start({ PGRST_DB_PRE_CONFIG: 'ops_config.pre_config' });
+    try {
+      assert.match((await request(gw, 'GET', '/todos')).headers.get('server-timing') ?? '', /^jwt;dur=/);
+      // The role setting (1) wins over the function's value (2), as PostgREST orders them.
+      assert.equal(gw.state.config.dbMaxRows, 1);
+    } finally {
+      await gw.stop();
+      await sqlQuery('delete from ops_config.flags');
+    }
+  });
+
+  test('reload config (SIGUSR2 entry point and NOTIFY) re-reads the role settings; an invalid one keeps the old config', async () => {
+    await setRole('db_max_rows', '1');
+    const gw = await start();
+    try {
+      assert.equal(gw.state.config.dbMaxRows, 1);
+      await setRole('db_max_rows', '2');
+      assert.equal(await gw.reloadConfig(), true);
+      assert.equal(gw.state.config.dbMaxRows, 2);
+
+      await setRole('db_max_rows', 'lots');
+      assert.equal(await gw.reloadConfig(), false);
+      assert.equal(gw.state.config.dbMaxRows, 2);
+      assert.equal((await request(gw, 'GET', '/todos')).status, 200);
+
+      await setRole('db_max_rows', '1');
+      await sqlQuery("notify ops_reload, 'reload config'");
+      for (let i = 0; i < 100 && gw.state.config.dbMaxRows !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(gw.state.config.dbMaxRows, 1);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('an invalid in-database value stops the start with a clear message', async () => {
+    await setRole('db_max_rows', 'lots');
+    try {
+      await assert.rejects(start(), (err: unknown) => err instanceof ConfigError && /in-database config \(db-config\): db-max-rows must be an integer/.test(err.message));
+    } finally {
+      await setRole('db_max_rows', '1');
+    }
+  });
+
+  test('--dump-config shows the in-database values; invalid config exits 1 with the reason', async () => {
+    const run = (args: string[], extra: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env(extra) } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+    await setRole('db_max_rows', '1');
+    const dumped = await run(['--dump-config'], {});
+    assert.equal(dumped.code, 0, dumped.stderr);
+    assert.match(dumped.stdout, /^db-max-rows = 1$/m);
+    assert.match(dumped.stdout, /^db-channel = "ops_reload"$/m);
+
+    const bad = await run([], { PGRST_SERVER_UNIX_SOCKET_MODE: '999' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Configuration error: server-unix-socket-mode must be an octal mode between 600 and 777, got "999"$/m);
+
+    await setRole('db_max_rows', 'lots');
+    const badDb = await run([], {});
+    assert.equal(badDb.code, 1);
+    assert.match(badDb.stderr, /Configuration error: in-database config \(db-config\): db-max-rows must be an integer/);
+    await setRole('db_max_rows', '1');
+  });
+});
