@@ -52,6 +52,11 @@ export interface StartOptions {
    * config nor reloads.
    */
   readonly loadConfig?: (db?: ReadonlyMap<string, string>) => AppConfig;
+  /**
+   * Called when the database connection is lost and db-pool-automatic-recovery is off;
+   * main.ts exits there, as PostgREST does. Logged either way.
+   */
+  readonly onFatal?: (reason: string) => void;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
 }
@@ -111,6 +116,13 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     log(`Could not read the in-database config: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (config.serverReuseport && config.serverUnixSocket !== null) log('server-reuseport has no effect on a unix socket');
+  let fatalReported = false;
+  const fatal = (reason: string): void => {
+    if (fatalReported) return;
+    fatalReported = true;
+    log(`${reason}; db-pool-automatic-recovery is off, so the gateway stops`);
+    options.onFatal?.(reason);
+  };
   const metrics = new Metrics();
   metrics.poolStats = () => pool.stats();
   const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
@@ -184,6 +196,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
         const meta: RequestMeta = current.serverTimingEnabled ? { role: '', signal, timing: new ServerTiming() } : { role: '', signal };
         let response = await route(state, raw, meta);
         metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
+        if (response.status >= 400) response = afterFailure(response, current, fatal);
         if (meta.timing !== undefined || current.serverTraceHeader !== null) response = withOpsHeaders(response, raw, meta, current);
         if (shouldLog(current.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
           if (meta.sql !== undefined) log(`${raw.method} ${raw.path}${raw.query === '' ? '' : '?' + raw.query}: ${meta.sql}`);
@@ -211,7 +224,9 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   let listening = true;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   // Requests that arrive before the first load get 503 PGRST002 from the handler.
-  const firstLoad = reloader.initial();
+  const firstLoad = reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
+    fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
+  });
   if (options.waitForSchema !== false) await firstLoad;
   let admin: AdminServer | null = null;
   if (config.adminServerUnixSocket !== null) {
@@ -264,6 +279,27 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
     response = rootResponse(config, state.schemaCache, schema, raw.headers['accept'], raw.method === 'HEAD');
   }
   return withCors(response, raw, config.serverCorsAllowedOrigins);
+}
+
+/**
+ * Error responses only: a lost connection is fatal without db-pool-automatic-recovery, and
+ * client-error-verbosity = minimal keeps just code and message of the error body.
+ */
+function afterFailure(response: HttpResponse, config: AppConfig, fatal: (reason: string) => void): HttpResponse {
+  if (response.status === 503 && !config.dbPoolAutomaticRecovery) {
+    const code = response.headers.find(([k]) => k === 'Proxy-Status')?.[1];
+    if (code === 'PostgREST; error=PGRST000' || code === 'PostgREST; error=PGRST001') fatal('The database connection was lost');
+  }
+  if (config.clientErrorVerbosity === 'verbose' || response.body === undefined) return response;
+  const type = response.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!type.startsWith('application/json')) return response;
+  try {
+    const error = JSON.parse(response.body.toString()) as Record<string, unknown>;
+    if (typeof error !== 'object' || error === null || !('code' in error) || !('message' in error)) return response;
+    return { ...response, body: JSON.stringify({ code: error['code'], message: error['message'] }) };
+  } catch {
+    return response;
+  }
 }
 
 /** Server-Timing and the server-trace-header echo, added only when configured. */

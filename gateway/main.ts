@@ -92,7 +92,7 @@ async function main(): Promise<number> {
     case 'serve': {
       const load = configFrom(command.file);
       const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
-      const gateway = await startGateway(load(), { allowSlowHttp, loadConfig: load });
+      const gateway = await startGateway(load(), { allowSlowHttp, loadConfig: load, onFatal: () => process.exit(1) });
       const shutdown = (signal: string): void => {
         process.stderr.write(`${signal} received, finishing in-flight requests\n`);
         gateway.stop().then(

@@ -45,14 +45,18 @@ export class SchemaReloader {
     }
   }
 
-  /** The first load: retries until it succeeds or stop() is called. */
-  async initial(): Promise<void> {
+  /**
+   * The first load: retries until it succeeds or stop() is called. Without `retry`
+   * (db-pool-automatic-recovery = false) the first failure is thrown instead.
+   */
+  async initial(retry = true): Promise<void> {
     let delay = 1000;
     while (!this.stopped) {
       try {
         await this.loadOnce();
         return;
       } catch (err) {
+        if (!retry) throw err;
         this.log(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}. Retrying in ${delay / 1000} s.`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 32000);

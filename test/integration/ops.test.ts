@@ -114,6 +114,41 @@ describe('Server-Timing, trace header and log-query', () => {
   });
 });
 
+describe('error verbosity and recovery', () => {
+  test('client-error-verbosity = minimal keeps code and message only', async () => {
+    const minimal = await startTestGateway({ PGRST_CLIENT_ERROR_VERBOSITY: 'minimal' });
+    const verbose = await startTestGateway();
+    try {
+      const m = await request(minimal, 'GET', '/todos?id=eqq.1');
+      assert.equal(m.status, 400);
+      assert.deepEqual(Object.keys(m.json() as object).sort(), ['code', 'message']);
+      assert.equal((m.json() as { code: string }).code, 'PGRST100');
+      const v = await request(verbose, 'GET', '/todos?id=eqq.1');
+      assert.deepEqual(Object.keys(v.json() as object).sort(), ['code', 'details', 'hint', 'message']);
+      assert.equal((await request(minimal, 'GET', '/todos?limit=1')).status, 200);
+    } finally {
+      await minimal.stop();
+      await verbose.stop();
+    }
+  });
+
+  test('db-pool-automatic-recovery = false: an unreachable database at start is fatal instead of retried', async () => {
+    const reasons: string[] = [];
+    const port = await freePort();
+    const config = loadConfig({
+      env: { PGRST_DB_URI: `postgresql://nobody:pw@127.0.0.1:${port}/nodb`, PGRST_SERVER_HOST: '127.0.0.1', PGRST_SERVER_PORT: '0', PGRST_DB_POOL_AUTOMATIC_RECOVERY: 'false' },
+    });
+    const gw = await startGateway(config, { log: () => undefined, waitForSchema: false, onFatal: (r) => reasons.push(r) });
+    try {
+      for (let i = 0; i < 100 && reasons.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(reasons.length, 1);
+      assert.match(reasons[0]!, /Could not load the schema cache/);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
 describe('listening', () => {
   let dir: string;
   before(() => {
@@ -276,6 +311,27 @@ describe('in-database config', () => {
       for (let i = 0; i < 100 && gw.state.config.dbMaxRows !== 1; i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal(gw.state.config.dbMaxRows, 1);
     } finally {
+      await gw.stop();
+    }
+  });
+
+  test('db-pool-automatic-recovery = false: a connection lost under a request is fatal', async () => {
+    await setRole('db_max_rows', '1');
+    const reasons: string[] = [];
+    const e = env({ PGRST_DB_POOL_AUTOMATIC_RECOVERY: 'false', PGRST_DB_CHANNEL_ENABLED: 'false', PGRST_DB_POOL: '1' });
+    const gw = await startGateway(loadConfig({ env: e }), { log: () => undefined, onFatal: (r) => reasons.push(r) });
+    try {
+      assert.equal((await request(gw, 'GET', '/todos')).status, 200);
+      // The pool reconnects transparently after a plain termination; refusing the login too
+      // makes the loss visible to the request, deterministically.
+      await sqlQuery('alter role ops_authenticator nologin');
+      await sqlQuery("select pg_terminate_backend(pid) from pg_stat_activity where usename = 'ops_authenticator'");
+      let status = 200;
+      for (let i = 0; i < 20 && status === 200; i++) status = (await request(gw, 'GET', '/todos')).status;
+      assert.equal(status, 503);
+      assert.deepEqual(reasons, ['The database connection was lost']);
+    } finally {
+      await sqlQuery('alter role ops_authenticator login');
       await gw.stop();
     }
   });
