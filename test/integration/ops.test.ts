@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import { startGateway, type Gateway } from '../../gateway/app.js';
 import { ConfigError, loadConfig } from '../../gateway/config.js';
 import { authenticatorUri, JWT_SECRET, request, sqlQuery, startTestGateway } from '../helpers/gateway.js';
@@ -333,6 +334,53 @@ describe('in-database config', () => {
     } finally {
       await sqlQuery('alter role ops_authenticator login');
       await gw.stop();
+    }
+  });
+
+  test('new db-schemas from the database on reload also reload the schema cache', async () => {
+    await setRole('db_max_rows', '1');
+    const gw = await start();
+    const flags = (): Promise<number> => request(gw, 'GET', '/flags', { headers: { 'Accept-Profile': 'ops_config' } }).then((r) => r.status);
+    try {
+      assert.equal(await flags(), 406);
+      await setRole('db_schemas', 'api,ops_config');
+      assert.equal(await gw.reloadConfig(), true);
+      assert.deepEqual(gw.state.config.dbSchemas, ['api', 'ops_config']);
+      let status = 0;
+      for (let i = 0; i < 100; i++) {
+        status = await flags();
+        if (status !== 406 && status !== 404) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Exposed and found now; web_anon has no grant on it, so PostgreSQL refuses the read.
+      assert.equal(status, 401);
+    } finally {
+      await sqlQuery(`alter role ops_authenticator in database "${database}" reset pgrst.db_schemas`);
+      await gw.stop();
+    }
+  });
+
+  test('a jwt-secret @file is read again on config reload', async () => {
+    await setRole('db_max_rows', '1');
+    const dir = mkdtempSync(join(tmpdir(), 'ops-secret-'));
+    const file = join(dir, 'secret');
+    const secretA = 'ops-secret-a-0123456789abcdef0123456789';
+    const secretB = 'ops-secret-b-0123456789abcdef0123456789';
+    writeFileSync(file, secretA + '\n');
+    const gw = await start({ PGRST_JWT_SECRET: `@${file}` });
+    const token = (secret: string): Promise<string> =>
+      new SignJWT({ role: 'web_anon' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    const status = async (secret: string): Promise<number> =>
+      (await request(gw, 'GET', '/todos', { headers: { Authorization: `Bearer ${await token(secret)}` } })).status;
+    try {
+      assert.equal(await status(secretA), 200);
+      writeFileSync(file, secretB + '\n');
+      assert.equal(await gw.reloadConfig(), true);
+      assert.equal(await status(secretB), 200);
+      assert.equal(await status(secretA), 401);
+    } finally {
+      await gw.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
