@@ -3,6 +3,7 @@
 // environment and (db-config) the database's pgrst.* settings, runs the chosen CLI command or
 // serves, and shuts down gracefully on SIGINT/SIGTERM.
 
+import { request as httpRequest } from 'node:http';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import { startGateway } from './app.js';
@@ -38,6 +39,24 @@ async function effectiveConfig(file: string | null): Promise<AppConfig> {
   }
 }
 
+/** --ready against admin-server-unix-socket (fetch cannot speak over a unix socket). */
+function readyOverSocket(socketPath: string): Promise<number> {
+  const where = `unix:${socketPath}:/ready`;
+  return new Promise((resolve) => {
+    const req = httpRequest({ socketPath, path: '/ready', method: 'GET', agent: false }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) process.stdout.write(`OK: ${where}\n`);
+      else process.stderr.write(`ERROR: ${where} answered ${res.statusCode ?? 0}\n`);
+      resolve(res.statusCode === 200 ? 0 : 1);
+    });
+    req.on('error', (e) => {
+      process.stderr.write(`ERROR: ${where}: ${e.message}\n`);
+      resolve(1);
+    });
+    req.end();
+  });
+}
+
 async function main(): Promise<number> {
   const command = parseArgs(process.argv.slice(2));
   switch (command.kind) {
@@ -57,7 +76,7 @@ async function main(): Promise<number> {
       process.stdout.write(dumpConfig(await effectiveConfig(command.file)));
       return 0;
     case 'dump-schema': {
-      const config = loadConfig({ file: command.file, env: process.env });
+      const config = await effectiveConfig(command.file);
       const pool = new Pool(parseConnInfo(config.dbUri, process.env), {
         size: 1, pipelineDepth: 1, acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000, statementCacheSize: 10, preparedStatements: false,
       });
@@ -71,6 +90,7 @@ async function main(): Promise<number> {
     }
     case 'ready': {
       const config = loadConfig({ file: command.file, env: process.env });
+      if (config.adminServerUnixSocket !== null) return readyOverSocket(config.adminServerUnixSocket);
       const host = config.adminServerHost;
       if (config.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) {
         process.stderr.write('ERROR: --ready needs admin-server-port and a concrete admin-server-host (or server-host)\n');

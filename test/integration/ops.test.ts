@@ -34,6 +34,18 @@ function unixGet(socketPath: string, path: string): Promise<{ status: number; bo
   });
 }
 
+/** Runs the gateway binary with exactly this environment (and PATH). */
+function runMain(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -193,10 +205,16 @@ describe('listening', () => {
       assert.equal(statSync(path).mode & 0o777, 0o640);
       assert.equal((await unixGet(path, '/live')).status, 200);
       assert.equal((await unixGet(path, '/ready')).status, 200);
+      const ready = await runMain(['--ready'], { PGRST_ADMIN_SERVER_UNIX_SOCKET: path });
+      assert.equal(ready.code, 0, ready.stderr);
+      assert.equal(ready.stdout, `OK: unix:${path}:/ready\n`);
     } finally {
       await gw.stop();
     }
     assert.equal(existsSync(path), false);
+    const down = await runMain(['--ready'], { PGRST_ADMIN_SERVER_UNIX_SOCKET: path });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^ERROR: unix:.*admin\.sock:\/ready: /);
   });
 
   test('server-reuseport: off binds the port exclusively, on lets another process share it', async () => {
@@ -394,15 +412,7 @@ describe('in-database config', () => {
   });
 
   test('--dump-config shows the in-database values; invalid config exits 1 with the reason', async () => {
-    const run = (args: string[], extra: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env(extra) } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      });
+    const run = (args: string[], extra: Record<string, string>): ReturnType<typeof runMain> => runMain(args, env(extra));
     await setRole('db_max_rows', '1');
     const dumped = await run(['--dump-config'], {});
     assert.equal(dumped.code, 0, dumped.stderr);
