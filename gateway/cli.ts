@@ -60,7 +60,15 @@ export function parseArgs(argv: readonly string[]): Command {
 }
 
 // `$` is doubled: the file syntax reads `$(NAME)` as interpolation and `$$` as a literal `$`.
-const quote = (s: string): string => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '$$$$') + '"';
+// Control characters are escaped, since a value must stay on its line.
+const quote = (s: string): string =>
+  '"' +
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\$/g, '$$$$')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) +
+  '"';
 const octal = (mode: number): string => mode.toString(8);
 
 /** The effective configuration in config-file syntax; reading it back gives the same config. */

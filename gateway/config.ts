@@ -215,12 +215,23 @@ export function parseConfigFile(text: string, env: Env = {}): Map<string, string
         }
         if (ch === '\\') {
           const next = rest[pos + 1];
+          // configurator's escapes are JSON's: \" \\ \/ \b \f \n \r \t \uXXXX.
           switch (next) {
             case '"': buf += '"'; break;
             case '\\': buf += '\\'; break;
+            case '/': buf += '/'; break;
+            case 'b': buf += '\b'; break;
+            case 'f': buf += '\f'; break;
             case 'n': buf += '\n'; break;
             case 't': buf += '\t'; break;
             case 'r': buf += '\r'; break;
+            case 'u': {
+              const hex = rest.slice(pos + 2, pos + 6);
+              if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw fail(`"\\u" needs four hex digits in value of key "${key}"`);
+              buf += String.fromCharCode(parseInt(hex, 16));
+              pos += 4;
+              break;
+            }
             case undefined: throw fail(`unterminated string for key "${key}"`);
             default: throw fail(`unknown escape "\\${next}" in value of key "${key}"`);
           }

@@ -77,6 +77,7 @@ describe('dumpConfig round trip with the ops options', () => {
         PGRST_URL_USE_LEGACY_TARGET_NAMES: 'false',
         PGRST_JWT_ROLE_CLAIM_KEY: '$.app.roles[0]',
         PGRST_APP_SETTINGS_PRICE: '$5 $(not interpolated)',
+        PGRST_APP_SETTINGS_MULTILINE: 'line 1\nline 2\ttab\r\u0001',
       },
     });
     const dumped = dumpConfig(original);

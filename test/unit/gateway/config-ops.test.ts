@@ -60,6 +60,15 @@ describe('interpolation in the config file', () => {
   });
 });
 
+describe('string escapes (configurator uses JSON escapes)', () => {
+  test('\\/ \\b \\f and \\uXXXX, surrogate pairs included', () => {
+    assert.equal(parseConfigFile(String.raw`x = "a\/b\b\f\u00e9\ud83d\ude00"`).get('x'), 'a/b\b\f\u00e9\u{1F600}');
+  });
+  test('a short \\u escape is an error naming the line', () => {
+    assert.throws(() => parseConfigFile('a = 1\nx = "\\u12"'), configError(/line 2: "\\u" needs four hex digits/));
+  });
+});
+
 describe('@file values', () => {
   test('jwt-secret and db-uri read the file, without its trailing newline', () => {
     withDir((dir) => {
