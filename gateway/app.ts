@@ -305,7 +305,9 @@ function afterFailure(response: HttpResponse, config: AppConfig, fatal: (reason:
 /** Server-Timing and the server-trace-header echo, added only when configured. */
 function withOpsHeaders(response: HttpResponse, raw: RawRequest, meta: RequestMeta, config: AppConfig): HttpResponse {
   const headers = [...response.headers];
-  if (meta.timing !== undefined) headers.push(['Server-Timing', meta.timing.header()]);
+  // OPTIONS, CORS preflights and the root never reach the handler's phases: no header then.
+  const timing = meta.timing?.header() ?? '';
+  if (timing !== '') headers.push(['Server-Timing', timing]);
   const trace = config.serverTraceHeader === null ? undefined : raw.headers[config.serverTraceHeader];
   if (trace !== undefined) headers.push([config.serverTraceHeader!, trace]);
   return { ...response, headers };

@@ -80,6 +80,7 @@ describe('Server-Timing, trace header and log-query', () => {
       assert.equal(bad.status, 400);
       assert.match(bad.headers.get('server-timing') ?? '', /^jwt;dur=\d+\.\d, parse;dur=\d+\.\d/);
       assert.equal((await request(off, 'GET', '/todos?limit=1')).headers.get('server-timing'), null);
+      assert.equal((await request(on, 'OPTIONS', '/todos')).headers.get('server-timing'), null);
     } finally {
       await on.stop();
       await off.stop();
@@ -407,6 +408,36 @@ describe('in-database config', () => {
     try {
       await assert.rejects(start(), (err: unknown) => err instanceof ConfigError && /in-database config \(db-config\): db-max-rows must be an integer/.test(err.message));
     } finally {
+      await setRole('db_max_rows', '1');
+    }
+  });
+
+  test('the binary applies role settings at start, re-reads them on SIGUSR2 and exits 0 on SIGTERM', async () => {
+    await setRole('db_max_rows', '1');
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', ...env({ PGRST_SERVER_PORT: String(port) }) } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const count = async (): Promise<number> => {
+      const res = await fetch(`http://127.0.0.1:${port}/todos`);
+      return ((await res.json()) as unknown[]).length;
+    };
+    try {
+      for (let i = 0; i < 200 && !stderr.includes('Schema cache loaded'); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await count(), 1, stderr);
+      await setRole('db_max_rows', '2');
+      child.kill('SIGUSR2');
+      let n = 1;
+      for (let i = 0; i < 100 && n !== 2; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        n = await count();
+      }
+      assert.equal(n, 2, stderr);
+      assert.match(stderr, /SIGUSR2 received, reloading the config\n[^]*Config reloaded/);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
       await setRole('db_max_rows', '1');
     }
   });
