@@ -11,7 +11,7 @@ import { optionsResponse } from './options.js';
 import { rootResponse } from './root.js';
 import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
-import { startListener } from './listener.js';
+import { startListener, type Listener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
 import { Authenticator } from './auth.js';
 import { listenHosts, startServer, uwsIsNative, type Bind } from './server.js';
@@ -142,16 +142,31 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   const reloader = new SchemaReloader(state, metrics, log);
   // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
   // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
-  // New exposed schemas need a schema cache that covers them, so that reload follows.
+  // New exposed schemas need a schema cache that covers them, so that reload follows; a
+  // changed db-channel or db-channel-enabled restarts the listener (PostgREST v16).
+  let listener: Listener | null = null;
+  const listen = (c: AppConfig): Listener | null =>
+    c.dbChannelEnabled
+      ? startListener(info, c.dbChannel, (n) => {
+          log(`Received a ${n} notification`);
+          if (n === 'reload schema') void reloader.reload();
+          else void reloadConfig();
+        }, log)
+      : null;
   const reloadConfig = async (): Promise<boolean> => {
     if (loadConfig === undefined) return false;
     try {
       const base = loadConfig();
       const next = (await withDbSettings(base)) ?? base;
-      const schemasChanged = next.dbSchemas.join(',') !== state.config.dbSchemas.join(',');
+      const prev = state.config;
       applyConfig(state, next);
       log('Config reloaded');
-      if (schemasChanged) void reloader.reload();
+      if (next.dbSchemas.join(',') !== prev.dbSchemas.join(',')) void reloader.reload();
+      if (next.dbChannelEnabled !== prev.dbChannelEnabled || next.dbChannel !== prev.dbChannel) {
+        const old = listener;
+        listener = listen(next);
+        await old?.stop();
+      }
       return true;
     } catch (err) {
       log(`Config reload failed, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
@@ -173,13 +188,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       log(`Could not re-read the in-database config, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  const listener = config.dbChannelEnabled
-    ? startListener(info, config.dbChannel, (n) => {
-        log(`Received a ${n} notification`);
-        if (n === 'reload schema') void reloader.reload();
-        else void reloadConfig();
-      }, log)
-    : null;
+  listener = listen(config);
 
   let inFlight = 0;
   let drained: (() => void) | null = null;

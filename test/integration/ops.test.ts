@@ -403,6 +403,40 @@ describe('in-database config', () => {
     }
   });
 
+  test('a changed db-channel or db-channel-enabled restarts the listener on reload', async () => {
+    await setRole('db_max_rows', '1');
+    const e = env();
+    const gw = await startGateway(loadConfig({ env: e }), { log: () => undefined, accessLog: () => undefined, loadConfig: (db) => loadConfig({ env: e, ...(db === undefined ? {} : { db }) }) });
+    const listening = async (): Promise<string[]> =>
+      (await sqlQuery<{ query: string }>("select query from pg_stat_activity where usename = 'ops_authenticator' and query ilike 'listen %'")).map((r) => r.query);
+    const until = async (check: () => Promise<boolean>): Promise<void> => {
+      for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    try {
+      await until(async () => (await listening()).length === 1);
+      assert.deepEqual(await listening(), ['LISTEN "ops_reload"']);
+      e['PGRST_DB_CHANNEL'] = 'ops_reload_two';
+      assert.equal(await gw.reloadConfig(), true);
+      await until(async () => (await listening()).join() === 'LISTEN "ops_reload_two"');
+      assert.deepEqual(await listening(), ['LISTEN "ops_reload_two"']);
+      // The new channel carries reloads.
+      await setRole('db_max_rows', '2');
+      await until(async () => {
+        await sqlQuery("notify ops_reload_two, 'reload config'");
+        await new Promise((r) => setTimeout(r, 50));
+        return gw.state.config.dbMaxRows === 2;
+      });
+      assert.equal(gw.state.config.dbMaxRows, 2);
+      e['PGRST_DB_CHANNEL_ENABLED'] = 'false';
+      assert.equal(await gw.reloadConfig(), true);
+      await until(async () => (await listening()).length === 0);
+      assert.deepEqual(await listening(), []);
+    } finally {
+      await gw.stop();
+      await setRole('db_max_rows', '1');
+    }
+  });
+
   test('an invalid in-database value stops the start with a clear message', async () => {
     await setRole('db_max_rows', 'lots');
     try {
