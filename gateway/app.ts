@@ -140,6 +140,11 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   }
 
   const reloader = new SchemaReloader(state, metrics, log);
+  // An unchanged config is not swapped: a new authenticator would flush the JWT cache on every
+  // schema reload (which re-reads the in-database config) for nothing.
+  const swapConfig = (next: AppConfig): void => {
+    if (JSON.stringify(next) !== JSON.stringify(state.config)) applyConfig(state, next);
+  };
   // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
   // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
   // New exposed schemas need a schema cache that covers them, so that reload follows; a
@@ -159,7 +164,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       const base = loadConfig();
       const next = (await withDbSettings(base)) ?? base;
       const prev = state.config;
-      applyConfig(state, next);
+      swapConfig(next);
       log('Config reloaded');
       if (next.dbSchemas.join(',') !== prev.dbSchemas.join(',')) void reloader.reload();
       if (next.dbChannelEnabled !== prev.dbChannelEnabled || next.dbChannel !== prev.dbChannel) {
@@ -183,7 +188,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     if (loadConfig === undefined || !state.config.dbConfig) return;
     try {
       const next = await withDbSettings(loadConfig());
-      if (next !== null) applyConfig(state, next);
+      if (next !== null) swapConfig(next);
     } catch (err) {
       log(`Could not re-read the in-database config, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
     }
