@@ -68,12 +68,25 @@ export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, mainUp
       });
     });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
     const done = (): void => {
-      server.off('error', reject);
+      server.off('error', onError);
       const a = server.address();
       resolve({ port: typeof a === 'object' && a !== null ? a.port : -1, close });
     };
+    let next = 0;
+    // A special host's fallback (`*` → `::`, then `0.0.0.0` where IPv6 is unavailable).
+    const listenTcp = (): void => {
+      if (bind.kind !== 'tcp') return;
+      const host = bind.hosts[next++]!;
+      // `!6` is honoured exactly here: node:http can set IPV6_V6ONLY, unlike uWS.
+      server.listen({ port: bind.port, host, ipv6Only: bind.hosts.length === 1 && host === '::' }, done);
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const unavailable = err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL';
+      if (bind.kind === 'tcp' && unavailable && next < bind.hosts.length) listenTcp();
+      else reject(err);
+    };
+    server.on('error', onError);
     if (bind.kind === 'unix') {
       server.listen(bind.path, () => {
         try {
@@ -85,8 +98,7 @@ export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, mainUp
         done();
       });
     } else {
-      // `!6` is honoured exactly here: node:http can set IPV6_V6ONLY, unlike uWS.
-      server.listen({ port: bind.port, host: bind.hosts[0], ipv6Only: bind.hosts.length === 1 && bind.hosts[0] === '::' }, done);
+      listenTcp();
     }
   });
 }

@@ -235,10 +235,26 @@ describe('listening', () => {
     }
   });
 
-  test('server-host "*" listens on every address, IPv4 included', async () => {
-    const gw = await startTestGateway({ PGRST_SERVER_HOST: '*' });
+  test('server-host "*" listens on every address, IPv4 included, for the API and the admin server', async () => {
+    const gw = await startTestGateway({ PGRST_SERVER_HOST: '*', PGRST_ADMIN_SERVER_PORT: String(await freePort()) });
     try {
       assert.equal((await request(gw, 'GET', '/todos?limit=1')).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${gw.adminPort}/live`)).status, 200);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('admin-server-host "!6" is IPv6 only', async (t) => {
+    const gw = await startTestGateway({ PGRST_ADMIN_SERVER_HOST: '!6', PGRST_ADMIN_SERVER_PORT: String(await freePort()) });
+    try {
+      const v6 = await fetch(`http://[::1]:${gw.adminPort}/live`).then((r) => r.status, () => null);
+      if (v6 === null) {
+        t.skip('this host has no IPv6 loopback');
+        return;
+      }
+      assert.equal(v6, 200);
+      await assert.rejects(fetch(`http://127.0.0.1:${gw.adminPort}/live`));
     } finally {
       await gw.stop();
     }
