@@ -143,7 +143,9 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   // An unchanged config is not swapped: a new authenticator would flush the JWT cache on every
   // schema reload (which re-reads the in-database config) for nothing.
   const swapConfig = (next: AppConfig): void => {
-    if (JSON.stringify(next) !== JSON.stringify(state.config)) applyConfig(state, next);
+    if (JSON.stringify(next) === JSON.stringify(state.config)) return;
+    applyConfig(state, next);
+    updateCapture(next);
   };
   // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
   // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
@@ -197,6 +199,12 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
 
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  // The client address is only for the access log at info and debug (every request logged).
+  const captureRemote = { on: false };
+  const updateCapture = (c: AppConfig): void => {
+    captureRemote.on = c.logLevel === 'info' || c.logLevel === 'debug';
+  };
+  updateCapture(config);
   const bind: Bind = config.serverUnixSocket !== null
     ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
     : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
@@ -229,7 +237,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       }
     },
     MAX_BODY_BYTES,
-    config.logLevel === 'info' || config.logLevel === 'debug',
+    captureRemote,
   ).catch(async (err: unknown) => {
     await listener?.stop();
     await pool.end();

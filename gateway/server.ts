@@ -73,7 +73,8 @@ export function startServer(
   bind: Bind,
   handler: Handler,
   maxBodyBytes: number,
-  captureRemote = false,
+  /** Read per request, so a reloaded log-level turns address capture on or off. */
+  captureRemote: { readonly on: boolean } = { on: false },
 ): Promise<RunningServer> {
   const app = uws.App();
   app.any('/*', (res, req) => {
@@ -85,7 +86,7 @@ export function startServer(
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
     // Only for the access log: decoding the address costs a little on every request.
-    const remote = captureRemote ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
+    const remote = captureRemote.on ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
     const path = req.getUrl();
     const query = req.getQuery() ?? '';
     const headers: Record<string, string> = {};

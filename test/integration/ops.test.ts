@@ -128,6 +128,28 @@ describe('Server-Timing, trace header and log-query', () => {
   });
 });
 
+describe('reloaded log-level', () => {
+  test('switching to info by reload logs every request with the client address', async () => {
+    const lines: string[] = [];
+    const e: Record<string, string> = {
+      PGRST_DB_URI: authenticatorUri(), PGRST_DB_SCHEMAS: 'api', PGRST_DB_ANON_ROLE: 'web_anon', PGRST_SERVER_HOST: '127.0.0.1',
+      PGRST_SERVER_PORT: '0', PGRST_DB_POOL: '2', PGRST_LOG_LEVEL: 'warn', PGRST_DB_CHANNEL_ENABLED: 'false', PGRST_DB_CONFIG: 'false',
+    };
+    const gw = await startGateway(loadConfig({ env: e }), { log: () => undefined, accessLog: (l) => lines.push(l), loadConfig: () => loadConfig({ env: e }) });
+    try {
+      await request(gw, 'GET', '/todos?limit=1');
+      assert.deepEqual(lines, []);
+      e['PGRST_LOG_LEVEL'] = 'info';
+      assert.equal(await gw.reloadConfig(), true);
+      await request(gw, 'GET', '/todos?limit=1');
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!, /^127\.0\.0\.1 - web_anon .*"GET \/todos\?limit=1 HTTP\/1\.1" 200 /);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
 describe('error verbosity and recovery', () => {
   test('client-error-verbosity = minimal keeps code and message only', async () => {
     const minimal = await startTestGateway({ PGRST_CLIENT_ERROR_VERBOSITY: 'minimal' });
