@@ -1,9 +1,12 @@
-// The admin server on admin-server-port: /live, /ready, /metrics, /schema_cache; 404 for the
-// rest. Plain node:http: it is off the hot path, and the main listener's health is its subject.
+// The admin server on admin-server-port (or admin-server-unix-socket): /live, /ready, /metrics,
+// /schema_cache; 404 for the rest. Plain node:http: it is off the hot path, and the main
+// listener's health is its subject.
 
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import type { Metrics } from './metrics.js';
+import { clearStaleSocket, type Bind } from './server.js';
 import type { AppState } from './state.js';
 
 export interface AdminServer {
@@ -26,7 +29,7 @@ async function readiness(state: AppState, mainUp: () => boolean): Promise<number
   }
 }
 
-export function startAdmin(host: string, port: number, state: AppState, metrics: Metrics, mainUp: () => boolean): Promise<AdminServer> {
+export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, mainUp: () => boolean): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body = '', type?: string): void => {
@@ -49,18 +52,53 @@ export function startAdmin(host: string, port: number, state: AppState, metrics:
         return send(404);
     }
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      const a = server.address();
-      resolve({
-        port: typeof a === 'object' && a !== null ? a.port : port,
-        close: () =>
-          new Promise((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
+  if (bind.kind === 'unix') {
+    try {
+      clearStaleSocket(bind.path, 'admin-server-unix-socket');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+  const close = (): Promise<void> =>
+    new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => {
+        if (bind.kind === 'unix') rmSync(bind.path, { force: true });
+        r();
       });
     });
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      server.off('error', onError);
+      const a = server.address();
+      resolve({ port: typeof a === 'object' && a !== null ? a.port : -1, close });
+    };
+    let next = 0;
+    // A special host's fallback (`*` → `::`, then `0.0.0.0` where IPv6 is unavailable).
+    const listenTcp = (): void => {
+      if (bind.kind !== 'tcp') return;
+      const host = bind.hosts[next++]!;
+      // `!6` is honoured exactly here: node:http can set IPV6_V6ONLY, unlike uWS.
+      server.listen({ port: bind.port, host, ipv6Only: bind.hosts.length === 1 && host === '::' }, done);
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const unavailable = err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL';
+      if (bind.kind === 'tcp' && unavailable && next < bind.hosts.length) listenTcp();
+      else reject(err);
+    };
+    server.on('error', onError);
+    if (bind.kind === 'unix') {
+      server.listen(bind.path, () => {
+        try {
+          chmodSync(bind.path, bind.mode);
+        } catch (err) {
+          void close().then(() => reject(err instanceof Error ? err : new Error(String(err))));
+          return;
+        }
+        done();
+      });
+    } else {
+      listenTcp();
+    }
   });
 }

@@ -3,7 +3,7 @@
 
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
-import type { AppConfig } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
 import { formatAccess, shouldLog } from './access-log.js';
 import { handle, type RequestMeta } from './handler.js';
@@ -11,11 +11,13 @@ import { optionsResponse } from './options.js';
 import { rootResponse } from './root.js';
 import { errorResponse, type HttpResponse } from './response.js';
 import { Metrics } from './metrics.js';
-import { startListener } from './listener.js';
+import { startListener, type Listener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
 import { readSnapshot } from './snapshot.js';
 import { Authenticator } from './auth.js';
-import { listenHost, startServer, uwsIsNative } from './server.js';
+import { listenHosts, startServer, uwsIsNative, type Bind } from './server.js';
+import { ServerTiming } from './server-timing.js';
+import { loadDbSettings } from './db-config.js';
 import { applyConfig, type AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
 import { PlanCache } from './plan-cache.js';
@@ -33,8 +35,11 @@ export interface Gateway {
   readonly schemaLoaded: Promise<void>;
   /** Reload the schema cache (SIGUSR1); resolves when the swap (or its failure) is done. */
   reloadSchema(): Promise<void>;
-  /** Re-read the config (SIGUSR2); an invalid one is logged and the old one kept. */
-  reloadConfig(): boolean;
+  /**
+   * Re-read the config (SIGUSR2, NOTIFY 'reload config'): file, environment and, with
+   * db-config, the database. An invalid one is logged and the old one kept (resolves false).
+   */
+  reloadConfig(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -44,8 +49,17 @@ export interface StartOptions {
   readonly log?: (line: string) => void;
   /** Access-log lines (stdout by default). */
   readonly accessLog?: (line: string) => void;
-  /** Re-reads the configuration for SIGUSR2 / NOTIFY 'reload config'; absent = not reloadable. */
-  readonly loadConfig?: () => AppConfig;
+  /**
+   * Re-reads the configuration (file + environment, overridden by `db`, the in-database
+   * settings) at start and for SIGUSR2 / NOTIFY 'reload config'. Absent = neither in-database
+   * config nor reloads.
+   */
+  readonly loadConfig?: (db?: ReadonlyMap<string, string>) => AppConfig;
+  /**
+   * Called when the database connection is lost and db-pool-automatic-recovery is off;
+   * main.ts exits there, as PostgREST does. Logged either way.
+   */
+  readonly onFatal?: (reason: string) => void;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
 }
@@ -53,7 +67,8 @@ export interface StartOptions {
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
 const JWKS_REFRESH_MS = 300_000;
 
-export async function startGateway(config: AppConfig, options: StartOptions = {}): Promise<Gateway> {
+export async function startGateway(initialConfig: AppConfig, options: StartOptions = {}): Promise<Gateway> {
+  let config = initialConfig;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const accessLog = options.accessLog ?? ((line: string) => process.stdout.write(line + '\n'));
   if (!uwsIsNative() && options.allowSlowHttp !== true) {
@@ -63,7 +78,7 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     );
   }
   // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
-  const auth = new Authenticator(config);
+  let auth = new Authenticator(config);
   const info = parseConnInfo(config.dbUri, process.env);
   const pool = new Pool(info, {
     size: config.dbPool,
@@ -76,6 +91,41 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
     onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
   });
+  const loadConfig = options.loadConfig;
+  /**
+   * The configuration with the database's `pgrst.*` settings applied (db-config), or null when
+   * there is nothing to apply. The flag and pre-config function come from file + environment.
+   */
+  const withDbSettings = async (base: AppConfig): Promise<AppConfig | null> => {
+    if (loadConfig === undefined || !base.dbConfig) return null;
+    return loadConfig(await loadDbSettings(pool, base.dbPreConfig));
+  };
+  // At start, as PostgREST: a database that cannot be asked is logged and the file/environment
+  // config used (the first schema load reads the settings again once it connects); invalid
+  // settings stop the start.
+  let dbConfigRead = false;
+  try {
+    const fromDb = await withDbSettings(config);
+    if (fromDb !== null) {
+      auth = new Authenticator(fromDb);
+      config = fromDb;
+      dbConfigRead = true;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      await pool.end();
+      throw new ConfigError(`in-database config (db-config): ${err.message}`, { cause: err });
+    }
+    log(`Could not read the in-database config: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (config.serverReuseport && config.serverUnixSocket !== null) log('server-reuseport has no effect on a unix socket');
+  let fatalReported = false;
+  const fatal = (reason: string): void => {
+    if (fatalReported) return;
+    fatalReported = true;
+    log(`${reason}; db-pool-automatic-recovery is off, so the gateway stops`);
+    options.onFatal?.(reason);
+  };
   const metrics = new Metrics();
   metrics.poolStats = () => pool.stats();
   const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
@@ -99,40 +149,88 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
     state.roleSettings = restored.roleSettings;
   }
   const reloader = new SchemaReloader(state, metrics, log, restored?.fingerprint ?? null);
+  // An unchanged config is not swapped: a new authenticator would flush the JWT cache on every
+  // schema reload (which re-reads the in-database config) for nothing.
+  const swapConfig = (next: AppConfig): void => {
+    if (JSON.stringify(next) === JSON.stringify(state.config)) return;
+    applyConfig(state, next);
+    updateCapture(next);
+  };
   // Settings that shape connections and listeners (db-uri, db-pool, server-port, …) need a
   // restart; the rest — JWT keys, roles, app settings, limits, log level — apply at once.
-  const reloadConfig = (): boolean => {
-    if (options.loadConfig === undefined) return false;
+  // New exposed schemas need a schema cache that covers them, so that reload follows; a
+  // changed db-channel or db-channel-enabled restarts the listener (PostgREST v16).
+  let listener: Listener | null = null;
+  const listen = (c: AppConfig): Listener | null =>
+    c.dbChannelEnabled
+      ? startListener(info, c.dbChannel, (n) => {
+          log(`Received a ${n} notification`);
+          if (n === 'reload schema') void reloader.reload();
+          else void reloadConfig();
+        }, log)
+      : null;
+  const reloadConfig = async (): Promise<boolean> => {
+    if (loadConfig === undefined) return false;
     try {
-      applyConfig(state, options.loadConfig());
+      const base = loadConfig();
+      const next = (await withDbSettings(base)) ?? base;
+      const prev = state.config;
+      swapConfig(next);
       log('Config reloaded');
+      if (next.dbSchemas.join(',') !== prev.dbSchemas.join(',')) void reloader.reload();
+      if (next.dbChannelEnabled !== prev.dbChannelEnabled || next.dbChannel !== prev.dbChannel) {
+        const old = listener;
+        listener = listen(next);
+        await old?.stop();
+      }
       return true;
     } catch (err) {
       log(`Config reload failed, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   };
-  const listener = config.dbChannelEnabled
-    ? startListener(info, config.dbChannel, (n) => {
-        log(`Received a ${n} notification`);
-        if (n === 'reload schema') void reloader.reload();
-        else reloadConfig();
-      }, log)
-    : null;
+  // A schema reload re-reads the in-database config first, as PostgREST's does; the first load
+  // skips it when the start already read it. A failure there keeps the old config.
+  reloader.beforeLoad = async () => {
+    if (dbConfigRead) {
+      dbConfigRead = false;
+      return;
+    }
+    if (loadConfig === undefined || !state.config.dbConfig) return;
+    try {
+      const next = await withDbSettings(loadConfig());
+      if (next !== null) swapConfig(next);
+    } catch (err) {
+      log(`Could not re-read the in-database config, keeping the old config: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  listener = listen(config);
 
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  // The client address is only for the access log at info and debug (every request logged).
+  const captureRemote = { on: false };
+  const updateCapture = (c: AppConfig): void => {
+    captureRemote.on = c.logLevel === 'info' || c.logLevel === 'debug';
+  };
+  updateCapture(config);
+  const bind: Bind = config.serverUnixSocket !== null
+    ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
+    : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
   const server = await startServer(
-    listenHost(config.serverHost),
-    config.serverPort,
+    bind,
     async (raw, remote, signal) => {
       const started = process.hrtime.bigint();
       inFlight++;
       try {
-        const meta: RequestMeta = { role: '', signal };
-        const response = await route(state, raw, meta);
+        const current = state.config;
+        const meta: RequestMeta = current.serverTimingEnabled ? { role: '', signal, timing: new ServerTiming() } : { role: '', signal };
+        let response = await route(state, raw, meta);
         metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
-        if (shouldLog(state.config.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
+        if (response.status >= 400) response = afterFailure(response, current, fatal);
+        if (meta.timing !== undefined || current.serverTraceHeader !== null) response = withOpsHeaders(response, raw, meta, current);
+        if (shouldLog(current.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
+          if (meta.sql !== undefined) log(`${raw.method} ${raw.path}${raw.query === '' ? '' : '?' + raw.query}: ${meta.sql}`);
           const body = response.body;
           const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
           accessLog(
@@ -148,16 +246,26 @@ export async function startGateway(config: AppConfig, options: StartOptions = {}
       }
     },
     MAX_BODY_BYTES,
-    config.logLevel === 'info' || config.logLevel === 'debug',
-  );
+    captureRemote,
+  ).catch(async (err: unknown) => {
+    await listener?.stop();
+    await pool.end();
+    throw err;
+  });
   let listening = true;
-  log(`Listening on port ${server.port}`);
+  log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   // Requests that arrive before the first load get 503 PGRST002 from the handler.
-  const firstLoad = reloader.initial();
+  const firstLoad = reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
+    fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
+  });
   if (options.waitForSchema !== false) await firstLoad;
   let admin: AdminServer | null = null;
-  if (config.adminServerPort !== null) {
-    admin = await startAdmin(listenHost(config.adminServerHost), config.adminServerPort, state, metrics, () => listening);
+  if (config.adminServerUnixSocket !== null) {
+    const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
+    admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => listening);
+    log(`Admin server listening on unix socket ${socket.path}`);
+  } else if (config.adminServerPort !== null) {
+    admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => listening);
     log(`Admin server listening on port ${admin.port}`);
   }
   return {
@@ -203,6 +311,38 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
     response = await rootResponse(state, state.schemaCache, raw, schema, meta);
   }
   return withCors(response, raw, config.serverCorsAllowedOrigins);
+}
+
+/**
+ * Error responses only: a lost connection is fatal without db-pool-automatic-recovery, and
+ * client-error-verbosity = minimal keeps just code and message of the error body.
+ */
+function afterFailure(response: HttpResponse, config: AppConfig, fatal: (reason: string) => void): HttpResponse {
+  if (response.status === 503 && !config.dbPoolAutomaticRecovery) {
+    const code = response.headers.find(([k]) => k === 'Proxy-Status')?.[1];
+    if (code === 'PostgREST; error=PGRST000' || code === 'PostgREST; error=PGRST001') fatal('The database connection was lost');
+  }
+  if (config.clientErrorVerbosity === 'verbose' || response.body === undefined) return response;
+  const type = response.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!type.startsWith('application/json')) return response;
+  try {
+    const error = JSON.parse(response.body.toString()) as Record<string, unknown>;
+    if (typeof error !== 'object' || error === null || !('code' in error) || !('message' in error)) return response;
+    return { ...response, body: JSON.stringify({ code: error['code'], message: error['message'] }) };
+  } catch {
+    return response;
+  }
+}
+
+/** Server-Timing and the server-trace-header echo, added only when configured. */
+function withOpsHeaders(response: HttpResponse, raw: RawRequest, meta: RequestMeta, config: AppConfig): HttpResponse {
+  const headers = [...response.headers];
+  // OPTIONS, CORS preflights and the root never reach the handler's phases: no header then.
+  const timing = meta.timing?.header() ?? '';
+  if (timing !== '') headers.push(['Server-Timing', timing]);
+  const trace = config.serverTraceHeader === null ? undefined : raw.headers[config.serverTraceHeader];
+  if (trace !== undefined) headers.push([config.serverTraceHeader!, trace]);
+  return { ...response, headers };
 }
 
 function withCors(response: HttpResponse, raw: RawRequest, allowed: readonly string[] | null): HttpResponse {

@@ -59,7 +59,17 @@ export function parseArgs(argv: readonly string[]): Command {
   return { kind: mode, file };
 }
 
-const quote = (s: string): string => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+// `$` is doubled: the file syntax reads `$(NAME)` as interpolation and `$$` as a literal `$`.
+// Control characters are escaped, since a value must stay on its line.
+const quote = (s: string): string =>
+  '"' +
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\$/g, '$$$$')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) +
+  '"';
+const octal = (mode: number): string => mode.toString(8);
 
 /** The effective configuration in config-file syntax; reading it back gives the same config. */
 export function dumpConfig(c: AppConfig): string {
@@ -72,21 +82,28 @@ export function dumpConfig(c: AppConfig): string {
   const entries: [string, string | number | boolean | null][] = [
     ['admin-server-host', c.adminServerHost],
     ['admin-server-port', c.adminServerPort],
+    ['admin-server-unix-socket', c.adminServerUnixSocket],
+    ['admin-server-unix-socket-mode', octal(c.adminServerUnixSocketMode)],
+    ['client-error-verbosity', c.clientErrorVerbosity],
+    ['db-aggregates-enabled', c.dbAggregatesEnabled],
     ['db-anon-role', c.dbAnonRole],
     ['db-channel', c.dbChannel],
     ['db-channel-enabled', c.dbChannelEnabled],
+    ['db-config', c.dbConfig],
     ['db-extra-search-path', c.dbExtraSearchPath.join(',')],
     ['db-hoisted-tx-settings', c.dbHoistedTxSettings.join(',')],
     ['db-max-rows', c.dbMaxRows],
     ['db-plan-enabled', c.dbPlanEnabled],
     ['db-pool', c.dbPool],
     ['db-pool-acquisition-timeout', c.dbPoolAcquisitionTimeout],
+    ['db-pool-automatic-recovery', c.dbPoolAutomaticRecovery],
     ['db-pool-max-idletime', c.dbPoolMaxIdletime],
     ['db-pool-max-lifetime', c.dbPoolMaxLifetime],
     ['db-pool-pipeline-depth', c.dbPoolPipelineDepth],
+    ['db-pre-config', c.dbPreConfig],
     ['db-pre-request', c.dbPreRequest],
-    ['db-root-spec', c.dbRootSpec],
     ['db-prepared-statements', c.dbPreparedStatements],
+    ['db-root-spec', c.dbRootSpec],
     ['db-schemas', c.dbSchemas.join(',')],
     ['db-tx-end', c.dbTxEnd],
     ['db-uri', c.dbUri],
@@ -98,22 +115,34 @@ export function dumpConfig(c: AppConfig): string {
     ['jwt-secret', c.jwtSecret],
     ['jwt-secret-is-base64', c.jwtSecretIsBase64],
     ['log-level', c.logLevel],
+    ['log-query', c.logQuery],
     ['openapi-mode', c.openapiMode],
     ['openapi-security-active', c.openapiSecurityActive],
     ['openapi-server-proxy-uri', c.openapiServerProxyUri],
-    ['schema-cache-snapshot', c.schemaCacheSnapshot],
     ['openapi-version', c.openapiVersion],
-    ['server-host', c.serverHost],
+    ['schema-cache-snapshot', c.schemaCacheSnapshot],
     ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
+    ['server-host', c.serverHost],
     ['server-port', c.serverPort],
+    ['server-reuseport', c.serverReuseport],
+    ['server-timing-enabled', c.serverTimingEnabled],
+    ['server-trace-header', c.serverTraceHeader],
+    ['server-unix-socket', c.serverUnixSocket],
+    ['server-unix-socket-mode', octal(c.serverUnixSocketMode)],
+    ['url-use-legacy-target-names', c.urlUseLegacyTargetNames],
   ];
   for (const [key, value] of entries) put(key, value);
   for (const [k, v] of Object.entries(c.appSettings).sort(([a], [b]) => a.localeCompare(b))) put(`app.settings.${k}`, v);
   return lines.join('\n') + '\n';
 }
 
-export const EXAMPLE_CONFIG = `## The database, as a libpq URI or key=value string. The role should be a
-## NOINHERIT authenticator that can switch to the API roles below.
+export const EXAMPLE_CONFIG = `## Values are "quoted strings", numbers or true/false; # starts a comment.
+## "$(NAME)" inserts an earlier key or the environment variable NAME; write a literal $ as $$.
+## Every option can also be set as PGRST_<NAME> (dashes as underscores), which wins over
+## this file; db-config = true lets the database override both (see below).
+
+## The database, as a libpq URI or key=value string ("@/path" reads it from a file). The
+## role should be a NOINHERIT authenticator that can switch to the API roles below.
 db-uri = "postgresql://authenticator:pw@localhost:5432/app"
 
 ## The schemas exposed as the API (comma-separated; the first is the default).
@@ -128,6 +157,16 @@ db-pool = 10
 ## Seconds a request waits for a connection before 504 PGRST003.
 # db-pool-acquisition-timeout = 10
 
+## Seconds before an idle connection is closed, and before one is recycled (while idle).
+# db-pool-max-idletime = 30
+# db-pool-max-lifetime = 1800
+
+## false: exit on connection loss instead of reconnecting.
+# db-pool-automatic-recovery = true
+
+## Beyond PostgREST: request batches in flight per connection before the pool looks elsewhere.
+# db-pool-pipeline-depth = 64
+
 ## Cap on rows returned by any read.
 # db-max-rows = 1000
 
@@ -140,18 +179,62 @@ db-pool = 10
 ## Prepared statements (turn off behind pgbouncer in transaction mode).
 # db-prepared-statements = true
 
+## commit, commit-allow-override, rollback or rollback-allow-override.
+# db-tx-end = "commit"
+
+## A function called before each request's main statement.
+# db-pre-request = "api.check_request"
+
+## Function SET clauses applied to the whole call transaction.
+# db-hoisted-tx-settings = "statement_timeout,plan_filter.statement_cost_limit,default_transaction_isolation"
+
+## Aggregates in select (count(), sum(), …) and the execution-plan media type.
+# db-aggregates-enabled = false
+# db-plan-enabled = false
+
+## A function whose result replaces the OpenAPI document at /.
+# db-root-spec = "api.root"
+
+## In-database config: the authenticator's role settings (ALTER ROLE authenticator SET
+## pgrst.db_schemas = 'api') and the db-pre-config function's set_config('pgrst.…', …, true)
+## override this file and the environment; re-read on reload.
+# db-config = true
+# db-pre-config = "postgrest.pre_config"
+
+## Reloads through NOTIFY pgrst, 'reload schema' / 'reload config'.
+# db-channel = "pgrst"
+# db-channel-enabled = true
+
 ## Where the API listens. Special hosts: "*" any, "*4"/"!4" IPv4, "*6"/"!6" IPv6.
 server-host = "!4"
 server-port = 3000
 
+## Serve on a unix socket instead of host:port, with this octal mode (600 to 777).
+# server-unix-socket = "/tmp/pgrst.sock"
+# server-unix-socket-mode = "660"
+
+## Let a replacement process bind the same port (zero-downtime deploys).
+# server-reuseport = false
+
+## Allowed CORS origins (comma-separated); any origin when unset.
+# server-cors-allowed-origins = "https://example.com"
+
+## A request header echoed back in the response, and the Server-Timing header.
+# server-trace-header = "X-Request-Id"
+# server-timing-enabled = false
+
 ## The admin server (/live, /ready, /metrics, /schema_cache); off when unset.
 # admin-server-port = 3001
+# admin-server-host = "!4"
+# admin-server-unix-socket = "/tmp/pgrst-admin.sock"
+# admin-server-unix-socket-mode = "660"
 
-## JWT verification: an HMAC secret of at least 32 characters.
+## JWT verification: an HMAC secret of at least 32 characters, or a JWK/JWKS ("@/path" reads a file).
 # jwt-secret = "reallyreallyreallyreallyverysafe"
 # jwt-secret-is-base64 = false
 # jwt-aud = "your-audience"
-# jwt-role-claim-key = ".role"
+# jwt-role-claim-key = "$$.role"
+# jwt-cache-max-entries = 1000
 
 ## A schema-cache snapshot (msgpack), rewritten after every schema-cache load: a new
 ## process serves from it at once, then checks it against the live catalog with one cheap
@@ -169,8 +252,20 @@ server-port = 3000
 ## Serve this function's result at "/" instead of the generated description.
 # db-root-spec = "root"
 
-## crit, error, warn, info or debug.
+## Beyond PostgREST: keys from a JWKS URL, and the token from a cookie.
+# jwt-jwks-uri = "https://issuer.example.com/.well-known/jwks.json"
+# jwt-cookie-name = "session"
+
+
+## verbose (code, message, details, hint) or minimal (code, message) error bodies.
+# client-error-verbosity = "verbose"
+
+## Let filters refer to an aliased embed by its table name.
+# url-use-legacy-target-names = true
+
+## crit, error, warn, info or debug; log-query adds each logged request's SQL.
 # log-level = "error"
+# log-query = false
 
 ## Settings visible to SQL as current_setting('app.settings.NAME').
 # app.settings.environment = "production"

@@ -1,12 +1,15 @@
 // Configuration loading: builds the typed, frozen AppConfig from a PostgREST config file
-// (configurator syntax: `key = value`, `#` comments) plus PGRST_* environment variables.
-// Owns the defaults, the legacy option aliases, the env-name mapping and value validation.
-// Environment overrides the file; unknown keys are ignored, as PostgREST does.
+// (configurator syntax: `key = value`, `#` comments, `$(VAR)` interpolation, `$$` for `$`),
+// PGRST_* environment variables and in-database settings (`pgrst.*`, read by db-config.ts).
+// Owns the defaults, the legacy option aliases, the env-name mapping, `@file` values and
+// value validation. Precedence: file < environment < database; unknown keys are ignored, as
+// PostgREST does.
 
 import { readFileSync } from 'node:fs';
 
 export type TxEnd = 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override';
 export type LogLevel = 'crit' | 'error' | 'warn' | 'info' | 'debug';
+export type ClientErrorVerbosity = 'verbose' | 'minimal';
 
 export interface AppConfig {
   readonly dbUri: string;
@@ -65,6 +68,27 @@ export interface AppConfig {
   readonly dbChannelEnabled: boolean;
   /** Beyond PostgREST: a msgpack file the schema cache is restored from at start and saved to after each load. */
   readonly schemaCacheSnapshot: string | null;
+  /** db-config: read `pgrst.*` settings (role settings and db-pre-config) from the database. */
+  readonly dbConfig: boolean;
+  /** db-pre-config: a function that sets `pgrst.*` settings with set_config(…, true). */
+  readonly dbPreConfig: string | null;
+  readonly dbAggregatesEnabled: boolean;
+  readonly dbPoolAutomaticRecovery: boolean;
+  readonly clientErrorVerbosity: ClientErrorVerbosity;
+  /** log-query: log the main SQL of each request the access log records. */
+  readonly logQuery: boolean;
+  /** server-reuseport: false binds the port exclusively, as PostgREST does by default. */
+  readonly serverReuseport: boolean;
+  /** server-trace-header: a request header echoed back in the response (lower-cased). */
+  readonly serverTraceHeader: string | null;
+  readonly serverTimingEnabled: boolean;
+  /** server-unix-socket: serve the API on this socket path instead of host:port. */
+  readonly serverUnixSocket: string | null;
+  /** server-unix-socket-mode, as a number (0o660 by default). */
+  readonly serverUnixSocketMode: number;
+  readonly adminServerUnixSocket: string | null;
+  readonly adminServerUnixSocketMode: number;
+  readonly urlUseLegacyTargetNames: boolean;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +109,31 @@ const ALIASES: ReadonlyMap<string, string> = new Map([
   ['secret-is-base64', 'jwt-secret-is-base64'],
 ]);
 
+/** Options PostgREST dropped; they are ignored with a warning naming the replacement. */
+const REMOVED: ReadonlyMap<string, string> = new Map([
+  ['raw-media-types', 'it was removed in PostgREST v12; use media type handlers'],
+  ['db-use-legacy-gucs', 'it was removed in PostgREST v12'],
+  ['jwt-cache-max-lifetime', 'it was removed in PostgREST v14; use jwt-cache-max-entries'],
+  ['admin-server-config-enabled', 'it was removed in PostgREST v13 (the /config endpoint leaked secrets)'],
+]);
+
+/**
+ * Options that may come from the database as `pgrst.<name with _ for ->`: the reference's
+ * in-db column. The rest (connections, listeners, the channel, db-config itself) cannot.
+ */
+export const IN_DB_OPTIONS: readonly string[] = [
+  'client-error-verbosity', 'db-aggregates-enabled', 'db-anon-role', 'db-extra-search-path', 'db-hoisted-tx-settings',
+  'db-max-rows', 'db-plan-enabled', 'db-pre-config', 'db-pre-request', 'db-prepared-statements', 'db-root-spec',
+  'db-schemas', 'db-tx-end', 'jwt-aud', 'jwt-cache-max-entries', 'jwt-role-claim-key', 'jwt-secret',
+  'jwt-secret-is-base64', 'openapi-mode', 'openapi-security-active', 'openapi-server-proxy-uri',
+  'server-cors-allowed-origins', 'server-timing-enabled', 'server-trace-header', 'url-use-legacy-target-names',
+];
+
+/** `db-schemas` → `pgrst.db_schemas`. */
+export function inDbName(option: string): string {
+  return 'pgrst.' + option.replace(/-/g, '_');
+}
+
 const APP_SETTINGS_PREFIX = 'app.settings.';
 const ENV_PREFIX = 'PGRST_';
 const ENV_APP_SETTINGS_PREFIX = 'PGRST_APP_SETTINGS_';
@@ -94,11 +143,54 @@ const BARE_NUMBER_RE = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/;
 const BARE_BOOL_RE = /^(?:true|false|on|off)(?![A-Za-z0-9_.-])/;
 const INTEGER_RE = /^[+-]?\d+$/;
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Resolves configurator interpolation in a quoted value: `$(NAME)` is a key defined earlier in
+ * the file (looked up in the key's own group first, as configurator does: for `app.settings.x`
+ * that is `app.settings.NAME`, then `app.NAME`, then `NAME`) or else the environment variable
+ * NAME; `$$` is a literal `$`. A lone `$` is an error, which is why PostgREST documents `$$`.
+ */
+function interpolate(value: string, key: string, defined: ReadonlyMap<string, string>, env: Env, fail: (why: string) => ConfigError): string {
+  if (!value.includes('$')) return value;
+  const groups = key.split('.').slice(0, -1);
+  let out = '';
+  let pos = 0;
+  while (pos < value.length) {
+    const dollar = value.indexOf('$', pos);
+    if (dollar < 0) {
+      out += value.slice(pos);
+      break;
+    }
+    out += value.slice(pos, dollar);
+    const next = value[dollar + 1];
+    if (next === '$') {
+      out += '$';
+      pos = dollar + 2;
+      continue;
+    }
+    if (next !== '(') {
+      throw fail(`a literal "$" in the value of key "${key}" must be written as "$$" ("$(NAME)" interpolates NAME)`);
+    }
+    const close = value.indexOf(')', dollar + 2);
+    const name = close < 0 ? '' : value.slice(dollar + 2, close);
+    if (close < 0 || name === '') throw fail(`unterminated or empty "$(…)" in the value of key "${key}"`);
+    let found: string | undefined;
+    for (let n = groups.length; n >= 0 && found === undefined; n--) found = defined.get([...groups.slice(0, n), name].join('.'));
+    found ??= env[name];
+    if (found === undefined) throw fail(`"$(${name})" in the value of key "${key}": no such config key or environment variable`);
+    out += found;
+    pos = close + 1;
+  }
+  return out;
+}
+
 /**
  * Parses PostgREST config-file text into key → raw string value (quotes removed, escapes
- * resolved). Later duplicates win. Throws ConfigError naming the 1-based line number.
+ * and `$(VAR)` interpolation resolved against earlier keys and `env`). Later duplicates win.
+ * Throws ConfigError naming the 1-based line number.
  */
-export function parseConfigFile(text: string): Map<string, string> {
+export function parseConfigFile(text: string, env: Env = {}): Map<string, string> {
   const out = new Map<string, string>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   for (let i = 0; i < lines.length; i++) {
@@ -130,12 +222,23 @@ export function parseConfigFile(text: string): Map<string, string> {
         }
         if (ch === '\\') {
           const next = rest[pos + 1];
+          // configurator's escapes are JSON's: \" \\ \/ \b \f \n \r \t \uXXXX.
           switch (next) {
             case '"': buf += '"'; break;
             case '\\': buf += '\\'; break;
+            case '/': buf += '/'; break;
+            case 'b': buf += '\b'; break;
+            case 'f': buf += '\f'; break;
             case 'n': buf += '\n'; break;
             case 't': buf += '\t'; break;
             case 'r': buf += '\r'; break;
+            case 'u': {
+              const hex = rest.slice(pos + 2, pos + 6);
+              if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw fail(`"\\u" needs four hex digits in value of key "${key}"`);
+              buf += String.fromCharCode(parseInt(hex, 16));
+              pos += 4;
+              break;
+            }
             case undefined: throw fail(`unterminated string for key "${key}"`);
             default: throw fail(`unknown escape "\\${next}" in value of key "${key}"`);
           }
@@ -146,7 +249,7 @@ export function parseConfigFile(text: string): Map<string, string> {
         pos++;
       }
       if (!closed) throw fail(`unterminated string for key "${key}"`);
-      value = buf;
+      value = interpolate(buf, key, out, env, fail);
       rest = rest.slice(pos);
     } else {
       const m = BARE_NUMBER_RE.exec(rest) ?? BARE_BOOL_RE.exec(rest);
@@ -192,7 +295,7 @@ function canonicalize(source: ReadonlyMap<string, string>): Map<string, string> 
   return out;
 }
 
-function readConfigFile(file: string): Map<string, string> {
+function readConfigFile(file: string, env: Env): Map<string, string> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -201,23 +304,39 @@ function readConfigFile(file: string): Map<string, string> {
     throw new ConfigError(`cannot read config file ${file}: ${why}`, { cause: err });
   }
   try {
-    return parseConfigFile(text);
+    return parseConfigFile(text, env);
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`${file}: ${err.message}`, { cause: err });
     throw err;
   }
 }
 
+/** Options whose value may be `@path`: the file's content, without its trailing newline. */
+const FILE_VALUED = ['db-uri', 'jwt-secret'] as const;
+
+function readValueFile(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`cannot read the ${key} file ${path}: ${why}`, { cause: err });
+  }
+}
+
 /**
- * Builds the effective configuration: defaults < config file < PGRST_* environment.
- * An empty string counts as unset (so the default applies), except for
+ * Builds the effective configuration: defaults < config file < PGRST_* environment <
+ * in-database settings (only the options in IN_DB_OPTIONS). An empty string counts as unset (so the default applies), except for
  * db-extra-search-path, where "" means "no extra schemas".
  */
 export function loadConfig(opts: {
   file?: string | null;
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
+  /** In-database settings by option name (`db-schemas`), see db-config.ts; they win over env. */
+  db?: ReadonlyMap<string, string>;
+  /** Non-fatal findings (removed options); stderr in main.ts. */
+  warn?: (message: string) => void;
 }): AppConfig {
-  const fromFile = opts.file != null ? readConfigFile(opts.file) : new Map<string, string>();
+  const fromFile = opts.file != null ? readConfigFile(opts.file, opts.env) : new Map<string, string>();
 
   const envRaw = new Map<string, string>();
   for (const [name, value] of Object.entries(opts.env)) {
@@ -225,9 +344,18 @@ export function loadConfig(opts: {
     const key = envNameToKey(name);
     if (key !== null) envRaw.set(key, value);
   }
+  for (const key of [...fromFile.keys(), ...envRaw.keys()]) {
+    const why = REMOVED.get(key);
+    if (why !== undefined) opts.warn?.(`The config option "${key}" is ignored: ${why}.`);
+  }
 
   const merged = canonicalize(fromFile);
   for (const [key, value] of canonicalize(envRaw)) merged.set(key, value);
+  for (const [key, value] of opts.db ?? []) if (IN_DB_OPTIONS.includes(key)) merged.set(key, value);
+  for (const key of FILE_VALUED) {
+    const v = merged.get(key);
+    if (v !== undefined && v.startsWith('@')) merged.set(key, readValueFile(key, v.slice(1)));
+  }
 
   /** The raw value, or undefined when absent or set to "". */
   const raw = (key: string): string | undefined => {
@@ -283,6 +411,29 @@ export function loadConfig(opts: {
   if (dbSchemas.length === 0) {
     throw new ConfigError(`db-schemas must list at least one schema, got ${JSON.stringify(schemasRaw)}`);
   }
+  const systemSchema = dbSchemas.find((s) => s === 'pg_catalog' || s === 'information_schema');
+  if (systemSchema !== undefined) throw new ConfigError(`db-schemas cannot expose the system schema ${systemSchema}`);
+
+  /** A socket mode in octal digits (`660`, `0660`), allowed from 600 to 777 as PostgREST. */
+  const socketMode = (key: string): number => {
+    const v = raw(key);
+    if (v === undefined) return 0o660;
+    const t = v.trim();
+    const n = /^0?[0-7]{3}$/.test(t) ? parseInt(t, 8) : NaN;
+    if (Number.isNaN(n) || n < 0o600 || n > 0o777) {
+      throw new ConfigError(`${key} must be an octal mode between 600 and 777, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
+
+  // Boolean since PostgREST v14; v13's "main-query" and "disabled" are still understood.
+  const logQueryRaw = raw('log-query')?.trim().toLowerCase();
+  const logQuery = logQueryRaw === 'main-query' ? true : logQueryRaw === 'disabled' ? false : bool('log-query', false);
+
+  const proxyUri = optStr('openapi-server-proxy-uri');
+  if (proxyUri !== null && !isHttpUri(proxyUri)) {
+    throw new ConfigError(`openapi-server-proxy-uri: Malformed proxy uri, a correct example: https://example.com:8443/basePath (got ${JSON.stringify(proxyUri)})`);
+  }
 
   const extraRaw = merged.get('db-extra-search-path');
   const dbExtraSearchPath = extraRaw === undefined ? ['public'] : list(extraRaw);
@@ -324,7 +475,7 @@ export function loadConfig(opts: {
     adminServerPort: optInt('admin-server-port', 0, 65535),
     adminServerHost: str('admin-server-host', str('server-host', '!4')),
     openapiMode: oneOf('openapi-mode', ['follow-privileges', 'ignore-privileges', 'disabled'] as const, 'follow-privileges'),
-    openapiServerProxyUri: optStr('openapi-server-proxy-uri'),
+    openapiServerProxyUri: proxyUri,
     openapiSecurityActive: bool('openapi-security-active', false),
     openapiVersion: oneOf('openapi-version', ['2.0', '3.1'] as const, '2.0'),
     dbRootSpec: optStr('db-root-spec'),
@@ -332,6 +483,20 @@ export function loadConfig(opts: {
     dbChannelEnabled: bool('db-channel-enabled', true),
     schemaCacheSnapshot: optStr('schema-cache-snapshot'),
     serverCorsAllowedOrigins: raw('server-cors-allowed-origins') === undefined ? null : Object.freeze(list(raw('server-cors-allowed-origins') ?? '')),
+    dbConfig: bool('db-config', true),
+    dbPreConfig: optStr('db-pre-config'),
+    dbAggregatesEnabled: bool('db-aggregates-enabled', false),
+    dbPoolAutomaticRecovery: bool('db-pool-automatic-recovery', true),
+    clientErrorVerbosity: oneOf('client-error-verbosity', ['verbose', 'minimal'] as const, 'verbose'),
+    logQuery,
+    serverReuseport: bool('server-reuseport', false),
+    serverTraceHeader: optStr('server-trace-header')?.trim().toLowerCase() ?? null,
+    serverTimingEnabled: bool('server-timing-enabled', false),
+    serverUnixSocket: optStr('server-unix-socket'),
+    serverUnixSocketMode: socketMode('server-unix-socket-mode'),
+    adminServerUnixSocket: optStr('admin-server-unix-socket'),
+    adminServerUnixSocketMode: socketMode('admin-server-unix-socket-mode'),
+    urlUseLegacyTargetNames: bool('url-use-legacy-target-names', true),
   };
   // As PostgREST: an http(s) URI with a host, or the OpenAPI output could not use it.
   if (config.openapiServerProxyUri !== null && !/^https?:\/\/[^/?#:]+(:\d+)?([/?#]|$)/i.test(config.openapiServerProxyUri)) {
@@ -341,4 +506,14 @@ export function loadConfig(opts: {
     throw new ConfigError('admin-server-port cannot be the same as server-port');
   }
   return Object.freeze(config);
+}
+
+/** An absolute http(s) URI with a host: what PostgREST accepts as openapi-server-proxy-uri. */
+function isHttpUri(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }

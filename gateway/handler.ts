@@ -20,6 +20,7 @@ import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
 import { handlerBytes, msgpackRequest, packResponse, planResponse } from './media-body.js';
+import type { ServerTiming } from './server-timing.js';
 import type { AppState } from './state.js';
 
 
@@ -38,6 +39,10 @@ export interface RequestMeta {
   role: string;
   /** Aborts when the client disconnects. */
   readonly signal?: AbortHook;
+  /** Present only with server-timing-enabled. */
+  readonly timing?: ServerTiming;
+  /** The main statement's text, recorded only with log-query. */
+  sql?: string;
 }
 
 /** The request's cookies and its JWT (Authorization header, else the jwt-cookie-name cookie). */
@@ -56,6 +61,8 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const config = state.config;
   const { token, cookies } = requestToken(state, raw);
   const auth = await state.auth.authenticate(token);
+  const timing = meta?.timing;
+  timing?.lap('jwt');
   if (!auth.ok) return authFailure(auth);
   if (meta !== undefined) meta.role = auth.auth.role;
 
@@ -63,6 +70,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const parsed = raw.body === null ? raw : msgpackRequest(raw);
   if (!('method' in parsed)) return errorResponse(parsed);
   const request = toApiRequest(parsed, { schemas: config.dbSchemas, planEnabled: config.dbPlanEnabled });
+  timing?.lap('parse');
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
   if (cache === null) {
@@ -76,6 +84,8 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
   const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
   const { main, estimate } = state.planCache.statements(plan, cache);
+  timing?.lap('plan');
+  if (config.logQuery && meta !== undefined) meta.sql = main.text;
   const media = plan.request.media.kind;
   const rolls = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
   const rollback = rolls && media !== 'plan';
@@ -106,7 +116,9 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
     if (rolledBack === null) return failureResponse(err, auth.auth.authenticated);
     row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
   }
+  timing?.lap('transaction');
   let response = respond(plan, row, plannedTotal);
+  timing?.lap('response');
   if ((plan.kind === 'mutate' || plan.kind === 'call') && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
   if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
   else if (media === 'msgpack') response = packResponse(response);

@@ -1,15 +1,61 @@
 #!/usr/bin/env node
-// Process entry: `pgrest-gateway [options] [CONFIG]`. Reads the config file and PGRST_*
-// environment, runs the chosen CLI command or serves, and shuts down gracefully on
-// SIGINT/SIGTERM.
+// Process entry: `pgrest-gateway [options] [CONFIG]`. Reads the config file, PGRST_*
+// environment and (db-config) the database's pgrst.* settings, runs the chosen CLI command or
+// serves, and shuts down gracefully on SIGINT/SIGTERM.
 
+import { request as httpRequest } from 'node:http';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import { startGateway } from './app.js';
 import { dumpConfig, EXAMPLE_CONFIG, parseArgs, USAGE } from './cli.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { loadDbSettings } from './db-config.js';
 import { loadSchemaCache } from './schema-loader.js';
 import { version } from './version.js';
+
+const warn = (message: string): void => {
+  process.stderr.write(`WARNING: ${message}\n`);
+};
+
+/** file + environment, overridden by the database's settings when given. */
+const configFrom = (file: string | null) => (db?: ReadonlyMap<string, string>): AppConfig =>
+  loadConfig({ file, env: process.env, warn, ...(db === undefined ? {} : { db }) });
+
+/** The config --dump-config shows: with db-config it connects, as PostgREST does. */
+async function effectiveConfig(file: string | null): Promise<AppConfig> {
+  const base = configFrom(file)();
+  if (!base.dbConfig) return base;
+  const pool = new Pool(parseConnInfo(base.dbUri, process.env), {
+    size: 1, pipelineDepth: 1, acquisitionTimeoutMs: base.dbPoolAcquisitionTimeout * 1000, statementCacheSize: 10, preparedStatements: false,
+  });
+  try {
+    return configFrom(file)(await loadDbSettings(pool, base.dbPreConfig));
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    warn(`could not read the in-database config: ${err instanceof Error ? err.message : String(err)}`);
+    return base;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** --ready against admin-server-unix-socket (fetch cannot speak over a unix socket). */
+function readyOverSocket(socketPath: string): Promise<number> {
+  const where = `unix:${socketPath}:/ready`;
+  return new Promise((resolve) => {
+    const req = httpRequest({ socketPath, path: '/ready', method: 'GET', agent: false }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) process.stdout.write(`OK: ${where}\n`);
+      else process.stderr.write(`ERROR: ${where} answered ${res.statusCode ?? 0}\n`);
+      resolve(res.statusCode === 200 ? 0 : 1);
+    });
+    req.on('error', (e) => {
+      process.stderr.write(`ERROR: ${where}: ${e.message}\n`);
+      resolve(1);
+    });
+    req.end();
+  });
+}
 
 async function main(): Promise<number> {
   const command = parseArgs(process.argv.slice(2));
@@ -27,10 +73,10 @@ async function main(): Promise<number> {
       process.stderr.write(`${command.message}\n\n${USAGE}`);
       return 1;
     case 'dump-config':
-      process.stdout.write(dumpConfig(loadConfig({ file: command.file, env: process.env })));
+      process.stdout.write(dumpConfig(await effectiveConfig(command.file)));
       return 0;
     case 'dump-schema': {
-      const config = loadConfig({ file: command.file, env: process.env });
+      const config = await effectiveConfig(command.file);
       const pool = new Pool(parseConnInfo(config.dbUri, process.env), {
         size: 1, pipelineDepth: 1, acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000, statementCacheSize: 10, preparedStatements: false,
       });
@@ -44,6 +90,7 @@ async function main(): Promise<number> {
     }
     case 'ready': {
       const config = loadConfig({ file: command.file, env: process.env });
+      if (config.adminServerUnixSocket !== null) return readyOverSocket(config.adminServerUnixSocket);
       const host = config.adminServerHost;
       if (config.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) {
         process.stderr.write('ERROR: --ready needs admin-server-port and a concrete admin-server-host (or server-host)\n');
@@ -63,10 +110,9 @@ async function main(): Promise<number> {
       return 1;
     }
     case 'serve': {
-      const config = loadConfig({ file: command.file, env: process.env });
+      const load = configFrom(command.file);
       const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
-      const file = command.file;
-      const gateway = await startGateway(config, { allowSlowHttp, loadConfig: () => loadConfig({ file, env: process.env }) });
+      const gateway = await startGateway(load(), { allowSlowHttp, loadConfig: load, onFatal: () => process.exit(1) });
       const shutdown = (signal: string): void => {
         process.stderr.write(`${signal} received, finishing in-flight requests\n`);
         gateway.stop().then(
@@ -80,7 +126,7 @@ async function main(): Promise<number> {
       });
       process.on('SIGUSR2', () => {
         process.stderr.write('SIGUSR2 received, reloading the config\n');
-        gateway.reloadConfig();
+        void gateway.reloadConfig();
       });
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));

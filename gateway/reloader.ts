@@ -21,6 +21,8 @@ export class SchemaReloader {
   private stopped = false;
   /** Called after every successful swap (plan and statement caches are cleared there). */
   onSwap: () => void = () => undefined;
+  /** Runs before each load (app.ts re-reads the in-database config there). */
+  beforeLoad: () => Promise<void> = () => Promise.resolve();
 
   /** The fingerprint of a snapshot the serving cache was restored from, until it is checked. */
   private restoredFingerprint: string | null;
@@ -33,6 +35,7 @@ export class SchemaReloader {
   }
 
   private async loadOnce(): Promise<void> {
+    await this.beforeLoad();
     const started = Date.now();
     const schemas = this.state.config.dbSchemas;
     const snapshotPath = this.state.config.schemaCacheSnapshot;
@@ -74,8 +77,12 @@ export class SchemaReloader {
     }
   }
 
-  /** The first load: retries until it succeeds or stop() is called; none when a restored snapshot is current. */
-  async initial(): Promise<void> {
+  /**
+   * The first load: retries until it succeeds or stop() is called; none when a restored
+   * snapshot is current. Without `retry` (db-pool-automatic-recovery = false) the first
+   * failure is thrown instead.
+   */
+  async initial(retry = true): Promise<void> {
     const restored = this.restoredFingerprint;
     this.restoredFingerprint = null;
     if (restored !== null && (await this.snapshotIsCurrent(restored))) return;
@@ -85,6 +92,7 @@ export class SchemaReloader {
         await this.loadOnce();
         return;
       } catch (err) {
+        if (!retry) throw err;
         this.log(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}. Retrying in ${delay / 1000} s.`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 32000);

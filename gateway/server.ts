@@ -2,6 +2,7 @@
 // URL, query and headers synchronously, registers onAborted first, copies body chunks, and
 // writes each response inside one cork.
 
+import { chmodSync, existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
 import uws from 'uWebSockets.js';
 import type { RawRequest } from '../planner/index.js';
 import { AbortFlag, type AbortHook } from '../protocol/index.js';
@@ -35,28 +36,46 @@ function statusLine(status: number): string {
   return `${status} ${REASONS[status] ?? 'Status'}`;
 }
 
-export function listenHost(serverHost: string): string {
+/** Where the API listens: host candidates (tried in order) and a port, or a unix socket. */
+export type Bind =
+  | { readonly kind: 'tcp'; readonly hosts: readonly string[]; readonly port: number; readonly reusePort: boolean }
+  | { readonly kind: 'unix'; readonly path: string; readonly mode: number };
+
+/**
+ * server-host's special values as bind addresses, preferred first, as PostgREST (warp):
+ * `!4` IPv4 only, `*4` IPv4 preferred, `*`/`*6` IPv6 (dual-stack) preferred with IPv4 as the
+ * fallback where IPv6 is unavailable. uWS cannot set IPV6_V6ONLY, so `!6` binds `::`
+ * dual-stack too: it accepts IPv4-mapped clients as well.
+ */
+export function listenHosts(serverHost: string): readonly string[] {
   switch (serverHost) {
-    case '*':
-    case '*4':
     case '!4':
-      return '0.0.0.0';
+      return ['0.0.0.0'];
+    case '*4':
+      return ['0.0.0.0', '::'];
+    case '*':
     case '*6':
+      return ['::', '0.0.0.0'];
     case '!6':
-      return '::';
+      return ['::'];
     default:
-      return serverHost;
+      return [serverHost];
   }
+}
+
+/** The first (preferred) bind address for a server-host value. */
+export function listenHost(serverHost: string): string {
+  return listenHosts(serverHost)[0]!;
 }
 
 const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 export function startServer(
-  host: string,
-  port: number,
+  bind: Bind,
   handler: Handler,
   maxBodyBytes: number,
-  captureRemote = false,
+  /** Read per request, so a reloaded log-level turns address capture on or off. */
+  captureRemote: { readonly on: boolean } = { on: false },
 ): Promise<RunningServer> {
   const app = uws.App();
   app.any('/*', (res, req) => {
@@ -68,7 +87,7 @@ export function startServer(
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
     // Only for the access log: decoding the address costs a little on every request.
-    const remote = captureRemote ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
+    const remote = captureRemote.on ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
     const path = req.getUrl();
     const query = req.getQuery() ?? '';
     const headers: Record<string, string> = {};
@@ -120,13 +139,61 @@ export function startServer(
       else run(chunks.length === 1 && whole === null ? chunks[0]! : Buffer.concat(whole === null ? chunks : [whole.subarray(0, Math.min(size, whole.byteLength)), ...chunks]));
     });
   });
+  if (bind.kind === 'unix') return listenUnix(app, bind.path, bind.mode);
+  return listenTcp(app, bind.hosts, bind.port, bind.reusePort);
+}
+
+/** uSockets' listen option (the addon exports it, its typings only as a const enum member). */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+
+function listenTcp(app: uws.TemplatedApp, hosts: readonly string[], port: number, reusePort: boolean): Promise<RunningServer> {
+  // uSockets sets SO_REUSEPORT unless told the port is exclusive; PostgREST's default is exclusive.
+  const options = reusePort ? 0 : LIBUS_LISTEN_EXCLUSIVE_PORT;
+  const attempt = (i: number): Promise<RunningServer> =>
+    new Promise<uws.us_listen_socket | false>((resolve) => {
+      // The typings lack the (host, port, options, cb) overload the addon has.
+      (app.listen as unknown as (h: string, p: number, o: number, cb: (s: uws.us_listen_socket | false) => void) => void)(hosts[i]!, port, options, resolve);
+    }).then((socket) => {
+      if (socket !== false) return { port: uws.us_socket_local_port(socket), close: () => uws.us_listen_socket_close(socket) };
+      if (i + 1 < hosts.length) return attempt(i + 1);
+      throw new Error(`could not listen on ${hosts.join(' or ')} port ${port}`);
+    });
+  return attempt(0);
+}
+
+/** A socket file left by a previous run would make the bind fail; anything else is not ours. */
+export function clearStaleSocket(path: string, option: string): void {
+  if (!existsSync(path)) return;
+  if (!lstatSync(path).isSocket()) throw new Error(`${option} ${path} exists and is not a socket`);
+  unlinkSync(path);
+}
+
+function listenUnix(app: uws.TemplatedApp, path: string, mode: number): Promise<RunningServer> {
+  try {
+    clearStaleSocket(path, 'server-unix-socket');
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
   return new Promise((resolve, reject) => {
-    app.listen(host, port, (socket) => {
-      if (socket === false) {
-        reject(new Error(`could not listen on ${host}:${port}`));
+    app.listen_unix((socket) => {
+      if ((socket as uws.us_listen_socket | false) === false) {
+        reject(new Error(`could not listen on unix socket ${path}`));
         return;
       }
-      resolve({ port: uws.us_socket_local_port(socket), close: () => uws.us_listen_socket_close(socket) });
-    });
+      try {
+        chmodSync(path, mode);
+      } catch (err) {
+        uws.us_listen_socket_close(socket);
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      resolve({
+        port: -1,
+        close: () => {
+          uws.us_listen_socket_close(socket);
+          rmSync(path, { force: true });
+        },
+      });
+    }, path);
   });
 }

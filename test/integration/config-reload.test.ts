@@ -40,17 +40,17 @@ describe('config reload', () => {
   test('a new secret applies at once; tokens signed with the old one are refused', async () => {
     const a = await token(SECRET_A);
     const b = await token(SECRET_B);
-    assert.equal(gw.reloadConfig(), true);
+    assert.equal(await gw.reloadConfig(), true);
     assert.equal((await request(gw, 'GET', '/todos?limit=1', { headers: { Authorization: `Bearer ${a}` } })).status, 200);
     write(SECRET_B);
-    assert.equal(gw.reloadConfig(), true);
+    assert.equal(await gw.reloadConfig(), true);
     assert.equal((await request(gw, 'GET', '/todos?limit=1', { headers: { Authorization: `Bearer ${a}` } })).status, 401);
     assert.equal((await request(gw, 'GET', '/todos?limit=1', { headers: { Authorization: `Bearer ${b}` } })).status, 200);
   });
 
   test('an invalid file is refused and the old config stays', async () => {
     write(SECRET_B, 'db-max-rows = "lots"');
-    assert.equal(gw.reloadConfig(), false);
+    assert.equal(await gw.reloadConfig(), false);
     const b = await token(SECRET_B);
     assert.equal((await request(gw, 'GET', '/todos?limit=1', { headers: { Authorization: `Bearer ${b}` } })).status, 200);
   });

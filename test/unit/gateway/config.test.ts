@@ -22,7 +22,29 @@ function withTempFile<T>(text: string, fn: (path: string) => T): T {
   }
 }
 
+/** The options added with in-database config, unix sockets, timing and tracing. */
+const OPS_DEFAULTS = {
+  dbConfig: true,
+  dbPreConfig: null,
+  dbAggregatesEnabled: false,
+  dbPlanEnabled: false,
+  dbPoolAutomaticRecovery: true,
+  dbRootSpec: null,
+  clientErrorVerbosity: 'verbose',
+  logQuery: false,
+  openapiSecurityActive: false,
+  serverReuseport: false,
+  serverTraceHeader: null,
+  serverTimingEnabled: false,
+  serverUnixSocket: null,
+  serverUnixSocketMode: 0o660,
+  adminServerUnixSocket: null,
+  adminServerUnixSocketMode: 0o660,
+  urlUseLegacyTargetNames: true,
+} as const;
+
 const DEFAULTS: AppConfig = {
+  ...OPS_DEFAULTS,
   dbUri: 'postgresql://',
   dbSchemas: ['public'],
   dbAnonRole: null,
@@ -156,6 +178,7 @@ some-unknown-option = "ignored"
 `;
 
 const SAMPLE_EXPECTED: AppConfig = {
+  ...OPS_DEFAULTS,
   dbUri: 'postgres://authenticator:p"w\\d@localhost:5432/app',
   dbSchemas: ['api', 'v2'],
   dbAnonRole: 'web_anon',
