@@ -20,8 +20,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const JWT_SECRET = 'benchbenchbenchbenchbenchbenchbench';
 const CONNECTIONS = 32;
-/** Connections for the half-peak latency run: few enough that each one's pause is well above a reply's time. */
-const PACED_CONNECTIONS = 8;
 
 /** Start a node script and wait until its port answers HTTP. */
 /**
@@ -228,7 +226,7 @@ async function main(): Promise<void> {
       if (skipped.has(s.name) || s.fixedToken === true || s.uniqueToken === true) continue;
       if (quick && s.name !== 'get-by-pk') continue;
       const peak = summarize(gwRuns.get(s.name) ?? []).rps;
-      const r = await runWrkPaced(gwBase, s, { connections: PACED_CONNECTIONS, seconds, tmpDir: work, tokenFile: null, fixedToken: null, rate: peak / 2 });
+      const r = await runWrkPaced(gwBase, s, { seconds, tmpDir: work, tokenFile: null, fixedToken: null, rate: peak / 2 });
       if (r.unexpected > 0 || r.socketErrors > 0) throw new Error(`gateway ${s.name} at half peak: ${r.unexpected} unexpected statuses, ${r.socketErrors} socket errors`);
       halfPeak.set(s.name, { rate: r.rps, p50ms: r.p50ms, p99ms: r.p99ms });
     }
@@ -258,7 +256,7 @@ async function main(): Promise<void> {
       notes: [
         'wrk runs one thread on the same 2-core machine as the gateway and PostgreSQL: compare ratios within one run.',
         'Where a target is missed: wrk, PostgreSQL and the gateway share 2 cores. perf on the gateway under GET by primary key puts about a third of its CPU in the kernel (loopback TCP send/receive on two sockets per request, and scheduler wake-ups of PostgreSQL and wrk), with the rest spread thinly over V8 builtins, GC and our code (planning is about 6%); 20 µs per request would leave the JS side nothing. PostgreSQL is the bottleneck for every database workload: the gateway runs near the pgbench ceiling for the same SQL, so its lead over the Fastify peer is bounded by how far that peer is below the ceiling.',
-        'Latency at half of peak: wrk with paced connections (a pause after each reply, calibrated so the total rate is half the measured peak); the rate column is the rate achieved. Latency is timed from each send (no coordinated-omission correction: wrk2 is not packaged by Debian).',
+        'Latency at half of peak: wrk with paced connections (a 4 ms pause after each reply, with as many connections as make the total half the measured peak, from a calibration run); the rate column is the rate achieved. Latency is timed from each send (no coordinated-omission correction: wrk2 is not packaged by Debian).',
         'PostGraphile (v4) answers the read workloads as GraphQL; its get-25 query has no score filter (core PostGraphile has no range filters).',
         ...(pg1.length === 0 ? ['pgbench not found: the PostgreSQL ceiling was not measured.'] : []),
       ],

@@ -107,17 +107,20 @@ export function runWrk(url: string, s: Scenario, opts: WrkOptions): Promise<WrkR
   });
 }
 
+/** wrk waits whole milliseconds (it truncates the pause), so the pause is fixed and the connection count varies. */
+const PACE_MS = 4;
+
 /**
- * Latency at a fixed request rate: wrk with every connection pausing between requests so the
- * total comes out at `rate`. A short calibration run measures the reply time the pause must
- * leave room for (cycle = pause + reply time; rate = connections / cycle). Latency is timed from
- * each actual send, so a stall that delays sends is under-counted (no coordinated-omission
- * correction, unlike wrk2); at half of peak the queue it would hide is short.
+ * Latency at a fixed request rate: wrk with every connection pausing PACE_MS after each reply,
+ * and as many connections as make the total come out at `rate`. A short calibration run
+ * measures the cycle (pause + reply time) so the count can be set: rate = connections / cycle.
+ * Latency is timed from each actual send, so a stall that delays sends is under-counted (no
+ * coordinated-omission correction, unlike wrk2); at half of peak the queue it would hide is short.
  */
-export async function runWrkPaced(url: string, s: Scenario, opts: Omit<WrkOptions, 'delayMs'> & { rate: number }): Promise<WrkResult> {
-  const c = opts.connections;
-  const d0 = (c * 1000) / opts.rate;
-  const probe = await runWrk(url, s, { ...opts, seconds: 2, delayMs: d0 });
-  const reply = Math.max(0, c * 1000 / Math.max(1, probe.rps) - d0);
-  return runWrk(url, s, { ...opts, delayMs: Math.max(0, d0 - reply) });
+export async function runWrkPaced(url: string, s: Scenario, opts: Omit<WrkOptions, 'delayMs' | 'connections'> & { rate: number }): Promise<WrkResult & { connections: number }> {
+  const c0 = Math.max(1, Math.round((opts.rate * PACE_MS) / 1000));
+  const probe = await runWrk(url, s, { ...opts, connections: c0, seconds: 2, delayMs: PACE_MS });
+  const cycleMs = (c0 * 1000) / Math.max(1, probe.rps);
+  const connections = Math.max(1, Math.round((opts.rate * cycleMs) / 1000));
+  return { ...(await runWrk(url, s, { ...opts, connections, delayMs: PACE_MS })), connections };
 }
