@@ -119,7 +119,7 @@ const PACE_MS = 4;
  */
 export async function runWrkPaced(url: string, s: Scenario, opts: Omit<WrkOptions, 'delayMs' | 'connections'> & { rate: number }): Promise<WrkResult & { connections: number }> {
   const c0 = Math.max(1, Math.round((opts.rate * PACE_MS) / 1000));
-  const probe = await runWrk(url, s, { ...opts, connections: c0, seconds: 2, delayMs: PACE_MS });
+  const probe = await runWrk(url, s, { ...opts, connections: c0, seconds: 1, delayMs: PACE_MS });
   const cycleMs = (c0 * 1000) / Math.max(1, probe.rps);
   const connections = Math.max(1, Math.round((opts.rate * cycleMs) / 1000));
   return { ...(await runWrk(url, s, { ...opts, connections, delayMs: PACE_MS })), connections };
