@@ -98,7 +98,7 @@ async function preflight(base: string, s: Scenario, token: string): Promise<stri
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const rounds = quick ? 1 : 3;
-  const seconds = quick ? 3 : 6;
+  const seconds = quick ? 3 : 5;
   ensureWrk();
   const work = mkdtempSync(join(tmpdir(), 'pgrest-gateway-bench-'));
   const pgDataDir = join(tmpdir(), `pgrest-gateway-bench-pgdata-${process.pid}`);
