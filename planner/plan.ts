@@ -5,6 +5,7 @@ import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.j
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
+import { resolveLegacyTargets } from './legacy-targets.js';
 import type { ApiRequest, RowRange } from './types.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 import { upsertParts, type Conflict, type PutKey } from './upsert.js';
@@ -17,6 +18,8 @@ export interface PlanConfig {
   readonly txEnd?: TxEndSetting;
   /** db-plan-enabled: whether Accept: application/vnd.pgrst.plan is answered. */
   readonly planEnabled?: boolean;
+  /** url-use-legacy-target-names (default true): an aliased embed may be named by its table. */
+  readonly legacyTargetNames?: boolean;
 }
 
 export type MutationKind = 'insert' | 'update' | 'delete';
@@ -53,7 +56,8 @@ export type Plan =
     }
   | CallPlan;
 
-export function actionPlan(given: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+export function actionPlan(original: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+  const given = config.legacyTargetNames === false ? original : withLegacyTargets(original);
   const mediaConfig = { planEnabled: config.planEnabled === true };
   if (given.action.kind === 'call') {
     const call = callPlan(given, cache, config.maxRows, config.txEnd);
@@ -116,4 +120,10 @@ export function actionPlan(given: ApiRequest, cache: SchemaCache, config: PlanCo
       });
     }
   }
+}
+
+/** Paths naming an aliased embed by its table resolved to the alias, and the request marked for the Warning header. */
+function withLegacyTargets(request: ApiRequest): ApiRequest {
+  const r = resolveLegacyTargets(request.select, request.filters, request.embedParams);
+  return r.used ? { ...request, filters: r.filters, embedParams: r.params, legacyTargets: true } : request;
 }

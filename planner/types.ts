@@ -147,6 +147,8 @@ export interface ApiRequest {
   readonly order: readonly OrderTerm[];
   /** Order, limit and offset of embeds (`rel.order=…`), by embed path. */
   readonly embedParams: readonly EmbedParam[];
+  /** Set by the planner when an aliased embed was named by its table (url-use-legacy-target-names). */
+  readonly legacyTargets?: boolean;
   /** limit/offset intersected with the Range header (GET only). */
   readonly range: RowRange;
   readonly media: MediaType;

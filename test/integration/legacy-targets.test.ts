@@ -1,0 +1,43 @@
+// url-use-legacy-target-names (v16): an aliased embed named by its table in an embedded filter,
+// order or limit works with a deprecation Warning by default, and is PGRST108 when switched off.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, suiteGateway } from '../helpers/gateway.js';
+
+const url =
+  '/emb_directors?select=name,works:emb_films(title)&id=eq.1&emb_films.year=lt.1952&emb_films.order=year.desc&emb_films.limit=5';
+
+describe('url-use-legacy-target-names = true (the default)', () => {
+  const gateway = suiteGateway();
+
+  test('the table name of an aliased embed filters, orders and limits it, with a Warning', async () => {
+    const r = await request(gateway(), 'GET', url);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ name: 'Kurosawa', works: [{ title: 'Rashomon' }] }]);
+    assert.match(r.headers.get('warning') ?? '', /^299 PostgRESTv16 "Deprecated: .*alias/);
+  });
+
+  test('the alias itself needs no Warning', async () => {
+    const r = await request(gateway(), 'GET', '/emb_directors?select=name,works:emb_films(title)&id=eq.1&works.year=lt.1952');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ name: 'Kurosawa', works: [{ title: 'Rashomon' }] }]);
+    assert.equal(r.headers.get('warning'), null);
+  });
+
+  test('a table embedded under two aliases is ambiguous by name: PGRST108', async () => {
+    const r = await request(gateway(), 'GET', '/emb_directors?select=name,a:emb_films(title),b:emb_films(year)&emb_films.year=lt.1952');
+    assert.equal(r.status, 400, r.text);
+    assert.equal((r.json() as { code: string }).code, 'PGRST108');
+  });
+});
+
+describe('url-use-legacy-target-names = false', () => {
+  const gateway = suiteGateway({ PGRST_URL_USE_LEGACY_TARGET_NAMES: 'false' });
+
+  test('the table name of an aliased embed is not an embedded resource: PGRST108', async () => {
+    const r = await request(gateway(), 'GET', url);
+    assert.equal(r.status, 400, r.text);
+    assert.equal((r.json() as { code: string }).code, 'PGRST108');
+  });
+});
