@@ -1,7 +1,7 @@
 // actionPlan: ApiRequest × SchemaCache → a plan (target table resolved, payload columns
 // checked, row cap applied). Plans are data; statements.ts turns them into SQL.
 
-import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
+import { aggregatesNotAllowed, columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
@@ -17,6 +17,8 @@ export interface PlanConfig {
   readonly txEnd?: TxEndSetting;
   /** db-plan-enabled: whether Accept: application/vnd.pgrst.plan is answered. */
   readonly planEnabled?: boolean;
+  /** db-aggregates-enabled: whether `select` may use count()/sum()/avg()/min()/max(). */
+  readonly aggregatesEnabled?: boolean;
 }
 
 export type MutationKind = 'insert' | 'update' | 'delete';
@@ -54,6 +56,7 @@ export type Plan =
   | CallPlan;
 
 export function actionPlan(given: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+  if (given.aggregates === true && config.aggregatesEnabled !== true) return fail(aggregatesNotAllowed());
   const mediaConfig = { planEnabled: config.planEnabled === true };
   if (given.action.kind === 'call') {
     const call = callPlan(given, cache, config.maxRows, config.txEnd);

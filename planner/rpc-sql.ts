@@ -3,6 +3,7 @@
 // defaults apply. The result is filtered, ordered and paged with the read fragments.
 
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
+import { groupBySql, levelMode } from './aggregate-sql.js';
 import type { CallPlan } from './rpc.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
@@ -77,9 +78,12 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const projection =
     plan.routine.returns.kind === 'scalar' ? sql`_pgrst_r.pgrst_scalar` : plan.routine.returns.kind === 'void' ? sql`1` : selectSql(scope, req.select);
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
-  const embeds = embedParts(scope, plan.embeds, 'pgrst');
+  const mode = req.aggregates === true && plan.routine.returns.kind === 'composite' ? levelMode(req.select, plan.embeds) : 'none';
+  const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
   const cols = plan.routine.returns.kind === 'composite' ? join([...(isEmpty(projection) ? [] : [projection]), ...embeds.columns], ', ') : projection;
-  const order = orderSql(scope, req.order, relatedOrder(scope, plan.embeds));
+  // An aggregating select groups before ordering and paging, as on tables.
+  const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds));
+  const order = mode === 'group' ? sql`${groupBySql(scope, req.select, embeds.groupBy)}${ordered}` : ordered;
   const count = sql`pg_catalog.count(_pgrst_t)`;
   const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
   // A rolled-back call carries the write's column list so tx-end.ts can wrap it the same way.
