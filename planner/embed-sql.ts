@@ -127,13 +127,17 @@ export function andWhere(where: Sql, more: readonly Sql[]): Sql {
 }
 
 /** `order=rel(col)` on a to-one embed: the column fetched by a correlated subquery, typed. */
-export function relatedOrder(parent: Scope, embeds: readonly EmbedPlan[]): (t: OrderTerm) => Sql | null {
+export function relatedOrder(parent: Scope, embeds: readonly EmbedPlan[], mode: AggregateMode = 'none'): (t: OrderTerm) => Sql | null {
   return (term) => {
     const target = relatedTarget(term);
     if (target === null) return null;
     const i = embeds.findIndex((e) => e.key === target.key);
     const e = embeds[i];
     if (e === undefined) return null;
+    // An aggregating level can only order by what it groups: a spread's grouped column.
+    if (mode === 'group' && e.spread && spreadEntries(e).some((x) => x.key === target.column && x.kind === 'value')) {
+      return ident(`pgrst_${i + 1}`, target.column);
+    }
     const t = ident(`pgrst_o${i + 1}`);
     const rel = joinSql(parent, e, t, `pgrst_o${i + 1}`);
     return sql`(SELECT ${t}.${ident(target.column)} FROM ${rel.from}${rel.where.length === 0 ? empty : sql` WHERE ${join(rel.where, ' AND ')}`})`;

@@ -145,7 +145,7 @@ function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
       const where = andWhere(whereSql(scope, req.filters), embeds.where);
       const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
       const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
-      const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds));
+      const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds, mode));
       const tail = mode === 'group' ? sql`${groupBySql(scope, req.select, embeds.groupBy)}${ordered}` : ordered;
       const source = sql`SELECT ${cols} FROM ${target}${embeds.joins}${where}${tail}${page}`;
       const total = totalSql(plan, scope);

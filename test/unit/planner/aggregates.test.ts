@@ -130,6 +130,11 @@ describe('aggregates: SQL', () => {
     );
   });
 
+  test('ordering by a spread column the level groups by', () => {
+    const text = sqlOf('/orders', 'select=amount.sum(),...customers(city)&order=customers(city).desc');
+    assert.match(text, /GROUP BY "pgrst_1"\."city" ORDER BY "pgrst_1"\."city" DESC LIMIT/);
+  });
+
   test('a to-many spread applies its aggregates over the related rows', () => {
     const text = sqlOf('/customers', 'select=city,...orders(amount.sum(),day)');
     assert.match(text, /pg_catalog\.sum\("pgrst_1_r"\."sum"\) AS "sum", coalesce\(json_agg\("pgrst_1_r"\."day"\), '\[\]'\) AS "day"/);

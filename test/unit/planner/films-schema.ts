@@ -1,6 +1,6 @@
 // Shared planner-test fixture: a schema cache with one `api.films` table (columns of each
-// type family the SQL builder treats differently), a GET request → plan helper, and a
-// catalog-row builders for integer tables and foreign keys.
+// type family the SQL builder treats differently), a GET request → plan helper,
+// and catalog-row builders for integer tables and foreign keys.
 
 import { actionPlan, decodeSchemaCache, toApiRequest, type Plan, type SchemaCache } from '../../../planner/index.js';
 
