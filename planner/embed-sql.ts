@@ -86,7 +86,8 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
   const columns: Sql[] = [];
   const joins: Sql[] = [];
   const where: Sql[] = [];
-  const groupBy: Sql[] = [];
+  // Only an aggregating level collects grouping terms.
+  const groupBy: Sql[] | null = mode === 'group' ? [] : null;
   embeds.forEach((e, i) => {
     const name = `${prefix}_${i + 1}`;
     const body = ident(name, e.spread ? 'pgrst_body' : 'body');
@@ -104,19 +105,19 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
         } else {
           const term = x.kind === 'json' ? groupableJson(col) : col;
           columns.push(sql`${term} AS ${key}`);
-          groupBy.push(term);
+          groupBy?.push(term);
         }
       }
     } else if (e.select.length > 0) {
       if (mode === 'group') {
         columns.push(sql`${groupableJson(body)} AS ${ident(e.key)}`);
-        groupBy.push(groupableJson(body));
+        groupBy?.push(groupableJson(body));
       } else columns.push(sql`${body} AS ${ident(e.key)}`);
     }
     if (e.inner) where.push(e.toOne ? sql`${body} IS NOT NULL` : sql`json_array_length(${body}) > 0`);
     if (e.absent) where.push(e.toOne ? sql`${body} IS NULL` : sql`json_array_length(${body}) = 0`);
   });
-  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy.length === 0 ? noTerms : groupBy };
+  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy ?? noTerms };
 }
 
 /** A WHERE clause (possibly empty) extended with more terms. */
