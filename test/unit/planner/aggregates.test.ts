@@ -20,8 +20,9 @@ const cache: SchemaCache = decodeSchemaCache(
   JSON.stringify([fk('orders_customer_fk', 'orders', ['customer_id'], 'customers', ['id'])]),
 );
 
-function plan(path: string, query: string, aggregatesEnabled = true): ReturnType<typeof actionPlan> {
-  const req = toApiRequest({ method: 'GET', path, query, headers: {}, body: null }, { schemas: ['api'] });
+function plan(path: string, query: string, aggregatesEnabled = true, method = 'GET', body: string | null = null): ReturnType<typeof actionPlan> {
+  const headers: Record<string, string> = body === null ? {} : { prefer: 'return=representation', 'content-type': 'application/json' };
+  const req = toApiRequest({ method, path, query, headers, body: body === null ? null : new TextEncoder().encode(body) }, { schemas: ['api'] });
   if (!req.ok) throw new Error(req.error.message);
   return actionPlan(req.value, cache, { maxRows: null, aggregatesEnabled });
 }
@@ -139,6 +140,13 @@ describe('aggregates: SQL', () => {
     const text = sqlOf('/customers', 'select=city,...orders(amount.sum(),day)');
     assert.match(text, /pg_catalog\.sum\("pgrst_1_r"\."sum"\) AS "sum", coalesce\(json_agg\("pgrst_1_r"\."day"\), '\[\]'\) AS "day"/);
     assert.doesNotMatch(text, /GROUP BY/);
+  });
+
+  test('a write\'s representation aggregates the written rows', () => {
+    const p = plan('/orders', 'select=day,count()&id=eq.1', true, 'PATCH', '{"amount":1}');
+    assert.equal(p.ok, true);
+    if (!p.ok) return;
+    assert.match(mainStatement(p.value).text, /pgrst_source AS \(SELECT "pgrst_mutation"\."day", pg_catalog\.count\(\*\) AS "count" FROM pgrst_mutation GROUP BY "pgrst_mutation"\."day"\)/);
   });
 
   test('plain reads keep their text', () => {
