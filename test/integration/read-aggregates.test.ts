@@ -76,6 +76,8 @@ describe('read: aggregate functions (db-aggregates-enabled = true)', () => {
       { order_date: '2024-01-01', buyers: 2, first: 'Ann', count: 2 },
       { order_date: '2024-01-02', buyers: 3, first: 'Ann', count: 3 },
     ]);
+    // A spread of aggregates only: the whole table is one group.
+    assert.deepEqual(await json('/agg_orders?select=...agg_customers(count(),cities:city.min())'), [{ count: 5, cities: 'Paris' }]);
   });
 
   test('to-many spread: aggregates over each parent\'s related rows', async () => {
