@@ -76,7 +76,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (cache === null) {
     return errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
   }
-  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd, planEnabled: config.dbPlanEnabled, legacyTargetNames: config.urlUseLegacyTargetNames });
+  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd, planEnabled: config.dbPlanEnabled, legacyTargetNames: config.urlUseLegacyTargetNames, aggregatesEnabled: config.dbAggregatesEnabled });
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 

@@ -15,7 +15,7 @@ export function totalSql(plan: ReadPlan, scope: Scope): Sql {
   const target = ident(plan.table.schema, plan.table.name);
   // Only the embeds that filter (`!inner`, `rel=is.null`) change the count.
   const filtering = plan.embeds.filter((e) => e.inner || e.absent);
-  const embeds = embedParts(scope, filtering, 'pgrst');
+  const embeds = embedParts(scope, filtering, 'pgrst', plan.request.aggregates === true ? 'pass' : 'none');
   const where = sql`${embeds.joins}${andWhere(whereSql(scope, plan.request.filters), embeds.where)}`;
   switch (plan.request.preferences.count) {
     case null:

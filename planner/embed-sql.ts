@@ -3,7 +3,8 @@
 // depth. Aliases are derived from positions, so the same shape gives the same text.
 
 import type { EmbedPlan } from './embed.js';
-import { orderSql, selectSql, type Scope } from './fragments.js';
+import { aggregateCall, aggregateKey, orderSql, selectSql, type AggregateItem, type Scope } from './fragments.js';
+import { groupableJson, groupBySql, levelMode, type AggregateMode } from './aggregate-sql.js';
 import { conditionSql } from './operators.js';
 import { relatedTarget } from './embed.js';
 import type { OrderTerm } from './types.js';
@@ -14,6 +15,8 @@ export interface EmbedParts {
   readonly columns: readonly Sql[];
   readonly joins: Sql;
   readonly where: readonly Sql[];
+  /** GROUP BY terms the embeds add to an aggregating level (`group` mode only). */
+  readonly groupBy: readonly Sql[];
 }
 
 const eq = (a: Sql, b: Sql): Sql => sql`${a} = ${b}`;
@@ -42,21 +45,30 @@ function joinSql(parent: Scope, e: EmbedPlan, t: Sql, name: string): { from: Sql
 }
 
 /** The lateral subquery of one embed, aliased `name`, exposing its JSON as `name.body`. */
-function embedJoin(parent: Scope, e: EmbedPlan, name: string): Sql {
+function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMode): Sql {
   const t = ident(name + '_t');
   const scope: Scope = { qualifier: t, table: e.rel.foreignTable };
   const rel = joinSql(parent, e, t, name);
-  const nested = embedParts(scope, e.children, name);
+  // A spread's aggregates are applied by the level that collects its columns (hoisting);
+  // any other embed's rows are a level of their own.
+  const own = mode === 'none' ? 'none' : e.spread ? 'pass' : levelMode(e.select, e.children);
+  const nested = embedParts(scope, e.children, name, own);
   const where = [...rel.where, ...e.conditions.map((c) => conditionSql(scope, c)), ...nested.where];
-  const own = selectSql(scope, e.select);
-  const cols = join([...(isEmpty(own) ? [] : [own]), ...nested.columns], ', ');
+  const selected = selectSql(scope, e.select, e.spread);
+  const cols = join([...(isEmpty(selected) ? [] : [selected]), ...nested.columns], ', ');
   const r = ident(name + '_r');
   const page = sql`${e.limit === null ? empty : sql` LIMIT ${param(String(e.limit))}`}${e.offset === null ? empty : sql` OFFSET ${param(String(e.offset))}`}`;
-  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${orderSql(scope, e.order)}${page}`;
-  // A to-many spread lifts each column as the array of its values (PostgREST v13).
+  const group = own === 'group' ? groupBySql(scope, e.select, nested.groupBy) : empty;
+  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${group}${orderSql(scope, e.order)}${page}`;
+  // A to-many spread lifts each column as the array of its values (PostgREST v13), and
+  // applies its aggregates over the related rows.
   if (e.spread && !e.toOne) {
-    const arrays = spreadNames(e).map((n) => sql`, coalesce(json_agg(${r}.${ident(n)}), '[]') AS ${ident(n)}`);
-    return sql` LEFT JOIN LATERAL (SELECT coalesce(json_agg(${r}), '[]') AS pgrst_body${join(arrays, '')} FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
+    const lifted = spreadEntries(e, true).map((x) => {
+      const col = sql`${r}.${ident(x.key)}`;
+      const value = x.kind === 'aggregate' ? aggregateCall(x.item, x.item.field === null ? null : col) : sql`coalesce(json_agg(${col}), '[]')`;
+      return sql`, ${value} AS ${ident(x.key)}`;
+    });
+    return sql` LEFT JOIN LATERAL (SELECT coalesce(json_agg(${r}), '[]') AS pgrst_body${join(lifted, '')} FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
   }
   // A to-one spread also exposes the embedded row's own columns, with their types.
   if (e.spread) return sql` LEFT JOIN LATERAL (SELECT row_to_json(${r}) AS pgrst_body, ${r}.* FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
@@ -64,22 +76,48 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string): Sql {
   return sql` LEFT JOIN LATERAL (SELECT ${body} AS body FROM (${rows}) AS ${r}) AS ${ident(name)} ON true`;
 }
 
-/** Columns, joins and filters for the embeds of one level; `prefix` names their aliases. */
-export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: string): EmbedParts {
+const noTerms: readonly Sql[] = [];
+
+/**
+ * Columns, joins and filters for the embeds of one level; `prefix` names their aliases. In
+ * `group` mode embed bodies become jsonb grouping terms and hoisted aggregates are applied.
+ */
+export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: string, mode: AggregateMode = 'none'): EmbedParts {
   const columns: Sql[] = [];
   const joins: Sql[] = [];
   const where: Sql[] = [];
+  // Only an aggregating level collects grouping terms.
+  const groupBy: Sql[] | null = mode === 'group' ? [] : null;
   embeds.forEach((e, i) => {
     const name = `${prefix}_${i + 1}`;
     const body = ident(name, e.spread ? 'pgrst_body' : 'body');
-    joins.push(embedJoin(parent, e, name));
+    joins.push(embedJoin(parent, e, name, mode));
     // An empty embed `rel()` only filters; it adds no key.
-    if (e.spread) columns.push(...spreadNames(e).map((n) => sql`${ident(name, n)} AS ${ident(n)}`));
-    else if (e.select.length > 0) columns.push(sql`${body} AS ${ident(e.key)}`);
+    if (e.spread) {
+      for (const x of spreadEntries(e)) {
+        const col = ident(name, x.key);
+        const key = ident(x.key);
+        if (mode !== 'group') {
+          // `count()` has no input to pass up: the level it is hoisted into counts its rows.
+          if (x.kind !== 'aggregate' || x.item.field !== null) columns.push(sql`${col} AS ${key}`);
+        } else if (x.kind === 'aggregate') {
+          columns.push(sql`${aggregateCall(x.item, x.item.field === null ? null : col)} AS ${key}`);
+        } else {
+          const term = x.kind === 'json' ? groupableJson(col) : col;
+          columns.push(sql`${term} AS ${key}`);
+          groupBy?.push(term);
+        }
+      }
+    } else if (e.select.length > 0) {
+      if (mode === 'group') {
+        columns.push(sql`${groupableJson(body)} AS ${ident(e.key)}`);
+        groupBy?.push(groupableJson(body));
+      } else columns.push(sql`${body} AS ${ident(e.key)}`);
+    }
     if (e.inner) where.push(e.toOne ? sql`${body} IS NOT NULL` : sql`json_array_length(${body}) > 0`);
     if (e.absent) where.push(e.toOne ? sql`${body} IS NULL` : sql`json_array_length(${body}) = 0`);
   });
-  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where };
+  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy ?? noTerms };
 }
 
 /** A WHERE clause (possibly empty) extended with more terms. */
@@ -90,30 +128,48 @@ export function andWhere(where: Sql, more: readonly Sql[]): Sql {
 }
 
 /** `order=rel(col)` on a to-one embed: the column fetched by a correlated subquery, typed. */
-export function relatedOrder(parent: Scope, embeds: readonly EmbedPlan[]): (t: OrderTerm) => Sql | null {
+export function relatedOrder(parent: Scope, embeds: readonly EmbedPlan[], mode: AggregateMode = 'none'): (t: OrderTerm) => Sql | null {
   return (term) => {
     const target = relatedTarget(term);
     if (target === null) return null;
     const i = embeds.findIndex((e) => e.key === target.key);
     const e = embeds[i];
     if (e === undefined) return null;
+    // An aggregating level can only order by what it groups: a spread's grouped column.
+    if (mode === 'group' && e.spread && spreadEntries(e).some((x) => x.key === target.column && x.kind === 'value')) {
+      return ident(`pgrst_${i + 1}`, target.column);
+    }
     const t = ident(`pgrst_o${i + 1}`);
     const rel = joinSql(parent, e, t, `pgrst_o${i + 1}`);
     return sql`(SELECT ${t}.${ident(target.column)} FROM ${rel.from}${rel.where.length === 0 ? empty : sql` WHERE ${join(rel.where, ' AND ')}`})`;
   };
 }
 
-/** The keys a spread embed contributes to its parent: its columns and its own embeds' keys. */
-function spreadNames(e: EmbedPlan): string[] {
-  const own = e.select.flatMap((item): string[] => {
+/** A column a spread contributes to its parent: a value, JSON (an embed's body or an array), or a hoisted aggregate. */
+type SpreadEntry =
+  | { readonly key: string; readonly kind: 'value' | 'json' }
+  | { readonly key: string; readonly kind: 'aggregate'; readonly item: AggregateItem };
+
+/**
+ * The columns a spread embed contributes to its parent: its own and its embeds' keys. `lifted`:
+ * as its rows expose them, before a to-many spread's lateral turns them into arrays.
+ */
+function spreadEntries(e: EmbedPlan, lifted = false): SpreadEntry[] {
+  const own = e.select.flatMap((item): SpreadEntry[] => {
     switch (item.kind) {
       case 'star':
-        return e.rel.foreignTable.columns.map((c) => c.name);
+        return e.rel.foreignTable.columns.map((c) => ({ key: c.name, kind: 'value' }));
       case 'field':
-        return [item.alias ?? (item.field.json.length === 0 ? item.field.name : item.field.json[item.field.json.length - 1]!.key)];
+        return [{ key: item.alias ?? (item.field.json.length === 0 ? item.field.name : item.field.json[item.field.json.length - 1]!.key), kind: 'value' }];
+      case 'aggregate':
+        return [{ key: aggregateKey(item), kind: 'aggregate', item }];
       case 'embed':
         return [];
     }
   });
-  return [...own, ...e.children.flatMap((c) => (c.spread ? spreadNames(c) : c.select.length > 0 ? [c.key] : []))];
+  const nested = e.children.flatMap((c): SpreadEntry[] => (c.spread ? spreadEntries(c) : c.select.length > 0 ? [{ key: c.key, kind: 'json' }] : []));
+  const all = [...own, ...nested];
+  if (e.toOne || lifted) return all;
+  // Seen from the parent, a to-many spread has applied its aggregates; its columns are arrays.
+  return all.map((x): SpreadEntry => ({ key: x.key, kind: x.kind === 'aggregate' ? 'value' : 'json' }));
 }

@@ -47,6 +47,8 @@ export const columnNotFound = (column: string, table: string): ApiError =>
 export const unsupportedMethod = (method: string): ApiError =>
   apiError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
 
+export const aggregatesNotAllowed = (): ApiError => apiError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
+
 export const invalidPath = (): ApiError => apiError(404, 'PGRST125', 'Invalid path specified in request URL');
 
 export const notAcceptable = (accept: string): ApiError =>

@@ -37,18 +37,45 @@ function defaultAlias(f: Field): string {
   return f.json.length === 0 ? f.name : f.json[f.json.length - 1]!.key;
 }
 
-/** The select list's own columns; embeds are added by embed-sql.ts. */
-export function selectSql(scope: Scope, items: readonly SelectItem[]): Sql {
+export type AggregateItem = Extract<SelectItem, { kind: 'aggregate' }>;
+
+/** The key an aggregate answers under: its alias, else the function's name (as PostgREST). */
+export const aggregateKey = (item: AggregateItem): string => item.alias ?? item.fn;
+
+/** The cast was validated as a plain type name by the grammar. */
+export const castTo = (expr: Sql, type: string | null): Sql => (type === null ? expr : sql`CAST(${expr} AS ${keyword(type)})`);
+
+/** The aggregate's input: the column (JSON path included) with its input cast, or null for `count()`. */
+export function aggregateInput(scope: Scope, item: AggregateItem): Sql | null {
+  return item.field === null ? null : castTo(fieldSql(scope, item.field), item.inputCast);
+}
+
+/** The function applied to `input` (already cast), then the output cast. */
+export function aggregateCall(item: AggregateItem, input: Sql | null): Sql {
+  // pg_catalog-qualified, so a same-named function on the search_path cannot stand in.
+  const call = input === null ? sql`pg_catalog.count(*)` : sql`pg_catalog.${keyword(item.fn)}(${input})`;
+  return castTo(call, item.cast);
+}
+
+/**
+ * The select list's own columns; embeds are added by embed-sql.ts. `hoisted` (inside a to-one
+ * spread): aggregates give their input only, the level they are hoisted into applies them.
+ */
+export function selectSql(scope: Scope, items: readonly SelectItem[], hoisted = false): Sql {
   const parts = items.flatMap((item): Sql[] => {
     switch (item.kind) {
       case 'embed':
         return [];
       case 'star':
         return [sql`${scope.qualifier}.*`];
+      case 'aggregate': {
+        const input = aggregateInput(scope, item);
+        const key = ident(aggregateKey(item));
+        if (!hoisted) return [sql`${aggregateCall(item, input)} AS ${key}`];
+        return input === null ? [] : [sql`${input} AS ${key}`];
+      }
       case 'field': {
-        let expr = fieldSql(scope, item.field);
-        // The cast was validated as a plain type name by the grammar.
-        if (item.cast !== null) expr = sql`CAST(${expr} AS ${keyword(item.cast)})`;
+        const expr = castTo(fieldSql(scope, item.field), item.cast);
         const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? defaultAlias(item.field) : null);
         return [alias === null ? expr : sql`${expr} AS ${ident(alias)}`];
       }

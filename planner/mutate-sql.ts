@@ -7,6 +7,7 @@ import type { Plan } from './plan.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts } from './embed-sql.js';
 import { selectSql, whereSql, type Scope } from './fragments.js';
+import { groupBySql, levelMode } from './aggregate-sql.js';
 import { rollbackSelect } from './tx-end.js';
 
 type MutatePlan = Extract<Plan, { kind: 'mutate' }>;
@@ -154,10 +155,12 @@ function representationSql(plan: MutatePlan): Sql {
   if (!plan.returnRepresentation) return sql`SELECT 1 FROM pgrst_mutation`;
   const scope: Scope = { qualifier: ident('pgrst_mutation'), table: plan.table };
   const own = selectSql(scope, plan.request.select);
-  if (plan.embeds.length === 0) return sql`SELECT ${own} FROM pgrst_mutation`;
-  const embeds = embedParts(scope, plan.embeds, 'pgrst');
+  const mode = plan.request.aggregates === true ? levelMode(plan.request.select, plan.embeds) : 'none';
+  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation`;
+  const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
   const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
-  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}`;
+  const group = mode === 'group' ? groupBySql(scope, plan.request.select, embeds.groupBy) : empty;
+  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}${group}`;
 }
 
 /** The write's main statement; `body` is the representation of `_pgrst_t` for the media type. */

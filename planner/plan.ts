@@ -1,7 +1,7 @@
 // actionPlan: ApiRequest × SchemaCache → a plan (target table resolved, payload columns
 // checked, row cap applied). Plans are data; statements.ts turns them into SQL.
 
-import { columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
+import { aggregatesNotAllowed, columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
@@ -20,6 +20,8 @@ export interface PlanConfig {
   readonly planEnabled?: boolean;
   /** url-use-legacy-target-names (default true): an aliased embed may be named by its table. */
   readonly legacyTargetNames?: boolean;
+  /** db-aggregates-enabled: whether `select` may use count()/sum()/avg()/min()/max(). */
+  readonly aggregatesEnabled?: boolean;
 }
 
 export type MutationKind = 'insert' | 'update' | 'delete';
@@ -57,6 +59,7 @@ export type Plan =
   | CallPlan;
 
 export function actionPlan(original: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
+  if (original.aggregates === true && config.aggregatesEnabled !== true) return fail(aggregatesNotAllowed());
   const given = config.legacyTargetNames === false ? original : withLegacyTargets(original);
   const mediaConfig = { planEnabled: config.planEnabled === true };
   if (given.action.kind === 'call') {

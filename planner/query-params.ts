@@ -7,7 +7,7 @@ import { fieldShape, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import { parseEmbed } from './embed-grammar.js';
 import { parseEmbedParam, splitEmbedKey, type EmbedParam } from './embed-params.js';
-import type { OrderTerm, ScopedCondition, SelectItem } from './types.js';
+import type { AggregateFn, OrderTerm, ScopedCondition, SelectItem } from './types.js';
 
 export interface QueryParams {
   readonly select: readonly SelectItem[];
@@ -19,6 +19,8 @@ export interface QueryParams {
   readonly shape: readonly string[];
   /** `rel.order`, `rel.limit`, `rel.offset`. */
   readonly embedParams: readonly EmbedParam[];
+  /** Some select item is an aggregate function call. */
+  readonly aggregates: boolean;
 }
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict']);
@@ -67,6 +69,13 @@ function parseSelect(value: string): Result<SelectItem[]> {
       continue;
     }
     if (piece.includes('(')) {
+      // Only pieces with parentheses can be aggregates, so plain columns never pay for the test.
+      const agg = parseAggregate(piece, value);
+      if (agg !== null) {
+        if (!agg.ok) return agg;
+        items.push(agg.value);
+        continue;
+      }
       const embed = parseEmbed(piece, value, Math.max(0, value.indexOf(piece)), parseSelect);
       if (!embed.ok) return embed;
       items.push(embed.value);
@@ -93,6 +102,44 @@ function parseSelect(value: string): Result<SelectItem[]> {
     items.push({ kind: 'field', field: field.value, alias, cast });
   }
   return ok(items);
+}
+
+const AGGREGATE = /^(?:(.*)\.)?(count|sum|avg|min|max)\(\)(?:::(.*))?$/s;
+const CAST = /^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/;
+
+/** `[alias:][field[::cast].]fn()[::cast]`, or null when the piece is not an aggregate. */
+function parseAggregate(piece: string, value: string): Result<SelectItem> | null {
+  // Embeds with columns never contain `()`: they skip the alias scan and the pattern.
+  if (!piece.includes('()')) return null;
+  const colon = findAliasColon(piece);
+  const rest = colon > 0 ? piece.slice(colon + 1).trim() : piece;
+  const m = AGGREGATE.exec(rest);
+  // `sum()` alone names an embed, as in PostgREST; only `count()` stands without a column.
+  if (m === null || (m[1] === undefined && m[2] !== 'count')) return null;
+  const at = Math.max(0, value.indexOf(piece));
+  const cast = m[3] === undefined ? null : m[3].trim();
+  if (cast !== null && !CAST.test(cast)) return fail(unexpected('select parameter', at + piece.length, value, 'cast type'));
+  let field = null;
+  let inputCast: string | null = null;
+  if (m[1] !== undefined) {
+    let input = m[1];
+    const castAt = input.lastIndexOf('::');
+    if (castAt >= 0) {
+      inputCast = input.slice(castAt + 2).trim();
+      input = input.slice(0, castAt);
+      if (!CAST.test(inputCast)) return fail(unexpected('select parameter', at + piece.length, value, 'cast type'));
+    }
+    const parsed = parseField(input.trim(), 'select parameter');
+    if (!parsed.ok) return fail(unexpected('select parameter', at, value, 'field name (* or [a..z0..9_$])'));
+    field = parsed.value;
+  }
+  const alias = colon > 0 ? piece.slice(0, colon).trim() : null;
+  return ok({ kind: 'aggregate', fn: m[2] as AggregateFn, field, inputCast, alias, cast });
+}
+
+/** Whether a parsed select list uses an aggregate at any depth. */
+export function hasAggregates(items: readonly SelectItem[]): boolean {
+  return items.some((i) => i.kind === 'aggregate' || (i.kind === 'embed' && hasAggregates(i.select)));
 }
 
 /** The first single ':' outside quotes that is not part of '::'. */
@@ -165,11 +212,14 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
   let offset: number | null = null;
   const shape: string[] = [];
   const embedParams: EmbedParam[] = [];
+  let aggregates = false;
   for (const [key, value] of pairs) {
     if (key === 'select') {
       const r = parseSelect(value);
       if (!r.ok) return r;
       select = r.value;
+      // Every aggregate is written `…()`, so lists without one skip the walk.
+      aggregates = value.includes('()') && hasAggregates(select);
       shape.push('select=' + value);
     } else if (key === 'order') {
       const r = parseOrder(value);
@@ -210,5 +260,5 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
       shape.push(conditionShape(condition));
     }
   }
-  return ok({ select, filters, order, limit, offset, shape, embedParams });
+  return ok({ select, filters, order, limit, offset, shape, embedParams, aggregates });
 }

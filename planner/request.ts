@@ -139,5 +139,6 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     payload,
     onConflict: write.value.onConflict,
     shape,
+    aggregates: params.value.aggregates,
   });
 }

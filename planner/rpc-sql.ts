@@ -3,6 +3,7 @@
 // defaults apply. The result is filtered, ordered and paged with the read fragments.
 
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
+import { groupBySql, levelMode } from './aggregate-sql.js';
 import type { CallPlan } from './rpc.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
@@ -77,9 +78,12 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const projection =
     plan.routine.returns.kind === 'scalar' ? sql`_pgrst_r.pgrst_scalar` : plan.routine.returns.kind === 'void' ? sql`1` : selectSql(scope, req.select);
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
-  const embeds = embedParts(scope, plan.embeds, 'pgrst');
+  const mode = req.aggregates === true && plan.routine.returns.kind === 'composite' ? levelMode(req.select, plan.embeds) : 'none';
+  const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
   const cols = plan.routine.returns.kind === 'composite' ? join([...(isEmpty(projection) ? [] : [projection]), ...embeds.columns], ', ') : projection;
-  const order = orderSql(scope, req.order, relatedOrder(scope, plan.embeds));
+  // An aggregating select groups before ordering and paging, as on tables.
+  const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds, mode));
+  const order = mode === 'group' ? sql`${groupBySql(scope, req.select, embeds.groupBy)}${ordered}` : ordered;
   const count = sql`pg_catalog.count(_pgrst_t)`;
   const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
   // A rolled-back call carries the write's column list so tx-end.ts can wrap it the same way.
@@ -91,7 +95,7 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
     // The function runs once: its filtered rows (the embeds that filter, `!inner` and
     // `rel=is.null`, included, so the total honours them) are materialized, then both paged
     // and counted, so a volatile function's side effects happen once.
-    const filtering = embedParts(scope, plan.embeds.filter((e) => e.inner || e.absent), 'pgrst');
+    const filtering = embedParts(scope, plan.embeds.filter((e) => e.inner || e.absent), 'pgrst', req.aggregates === true ? 'pass' : 'none');
     const called = sql`pgrst_call AS MATERIALIZED (SELECT _pgrst_r.* FROM ${callFromSql(plan)}${filtering.joins}${andWhere(whereSql(scope, req.filters), filtering.where)})`;
     ctes = sql`WITH ${called}, pgrst_source AS (SELECT ${cols} FROM pgrst_call AS _pgrst_r${embeds.joins}${andWhere(empty, embeds.where)}${order}${page})`;
     total = sql`(SELECT pg_catalog.count(*) FROM pgrst_call)`;

@@ -4,6 +4,7 @@
 
 import type { Plan } from './plan.js';
 import { compile, ident, isEmpty, join, param, sql, type Compiled, type Sql } from './sql.js';
+import { groupBySql, levelMode } from './aggregate-sql.js';
 import { totalSql } from './count.js';
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { BodyMedia, MediaType } from './types.js';
@@ -138,12 +139,15 @@ function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
       return callStatementSql(plan, rowsBody, responseGucs, scalarBody);
     }
     case 'read': {
+      const mode = req.aggregates === true ? levelMode(req.select, plan.embeds) : 'none';
       const own = selectSql(scope, req.select);
-      const embeds = embedParts(scope, plan.embeds, 'pgrst');
+      const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
       const where = andWhere(whereSql(scope, req.filters), embeds.where);
       const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
       const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
-      const source = sql`SELECT ${cols} FROM ${target}${embeds.joins}${where}${orderSql(scope, req.order, relatedOrder(scope, plan.embeds))}${page}`;
+      const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds, mode));
+      const tail = mode === 'group' ? sql`${groupBySql(scope, req.select, embeds.groupBy)}${ordered}` : ordered;
+      const source = sql`SELECT ${cols} FROM ${target}${embeds.joins}${where}${tail}${page}`;
       const total = totalSql(plan, scope);
       const body = plan.headOnly ? sql`null::text` : bodySql(media);
       return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;

@@ -60,6 +60,18 @@ export type SelectItem =
       readonly cast: string | null;
     }
   | {
+      /**
+       * `[alias:][field[::cast].]fn()[::cast]` (db-aggregates-enabled): the first cast applies
+       * to the input, the second to the result; `field` is null only for a bare `count()`.
+       */
+      readonly kind: 'aggregate';
+      readonly fn: AggregateFn;
+      readonly field: Field | null;
+      readonly inputCast: string | null;
+      readonly alias: string | null;
+      readonly cast: string | null;
+    }
+  | {
       /** `[alias:][...]name[!hint][!inner|!left](select)`: a related resource, embedded. */
       readonly kind: 'embed';
       readonly name: string;
@@ -69,6 +81,8 @@ export type SelectItem =
       readonly spread: boolean;
       readonly select: readonly SelectItem[];
     };
+
+export type AggregateFn = 'count' | 'sum' | 'avg' | 'min' | 'max';
 
 export interface OrderTerm {
   readonly field: Field;
@@ -167,4 +181,6 @@ export interface ApiRequest {
   readonly canonicalQuery: string;
   /** Names of the query parameters and operators, values left out: the plan-cache key. */
   readonly shape: string;
+  /** The select list uses aggregate functions somewhere (checked against db-aggregates-enabled). */
+  readonly aggregates?: boolean;
 }

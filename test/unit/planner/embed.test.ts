@@ -11,20 +11,9 @@ import { relationshipsOf } from '../../../planner/schema/relationships.js';
 import { findRelationship } from '../../../planner/embed.js';
 import { mainStatement } from '../../../planner/statements.js';
 import { targetList } from '../../../planner/schema/views.js';
-import { intTable, planGet } from './films-schema.js';
+import { fkRow as fk, intTable, planGet } from './films-schema.js';
 
 const table = intTable;
-const fk = (constraint: string, tbl: string, columns: string[], foreign_table: string, foreign_columns: string[], unique = false) => ({
-  constraint,
-  schema: 'api',
-  table: tbl,
-  columns,
-  foreign_schema: 'api',
-  foreign_table,
-  foreign_columns,
-  unique,
-});
-
 const cache = decodeSchemaCache(
   JSON.stringify([
     table('directors', ['id', 'name'], ['id']),

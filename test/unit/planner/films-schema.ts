@@ -1,6 +1,6 @@
 // Shared planner-test fixture: a schema cache with one `api.films` table (columns of each
-// type family the SQL builder treats differently), a GET request → plan helper, and a
-// catalog-row builder for integer tables.
+// type family the SQL builder treats differently), a GET request → plan helper,
+// and catalog-row builders for integer tables and foreign keys.
 
 import { actionPlan, decodeSchemaCache, toApiRequest, type Plan, type SchemaCache } from '../../../planner/index.js';
 
@@ -25,6 +25,18 @@ export const filmsTables = JSON.stringify([
     ].map(([name, type]) => ({ name, type, nullable: true, has_default: false })),
   },
 ]);
+
+/** A catalog row for a foreign key between `api` tables, for relationship tests. */
+export const fkRow = (constraint: string, tbl: string, columns: string[], foreign_table: string, foreign_columns: string[], unique = false) => ({
+  constraint,
+  schema: 'api',
+  table: tbl,
+  columns,
+  foreign_schema: 'api',
+  foreign_table,
+  foreign_columns,
+  unique,
+});
 
 /** A catalog row for an all-integer `api.<name>` table, for relationship tests. */
 export const intTable = (name: string, columns: string[], primary_key: string[] = ['id']) => ({
