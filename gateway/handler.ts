@@ -12,7 +12,9 @@ import {
   toApiRequest,
   txVarsStatement,
   rolledBackRow,
+  type PlanConfig,
   type RawRequest,
+  type RequestConfig,
 } from '../planner/index.js';
 import { PgError, type AbortHook } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
@@ -21,6 +23,7 @@ import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
 import { handlerBytes, msgpackRequest, packResponse, planResponse } from './media-body.js';
 import type { ServerTiming } from './server-timing.js';
+import type { AppConfig } from './config.js';
 import type { AppState } from './state.js';
 
 
@@ -57,6 +60,27 @@ export function authFailure(outcome: Extract<AuthOutcome, { ok: false }>): HttpR
   return errorResponse(outcome.error, outcome.header === null ? [] : [['WWW-Authenticate', outcome.header]]);
 }
 
+// The config is frozen and swapped whole on reload: the planner's view of it is built once per config.
+const plannerConfigs = new WeakMap<AppConfig, { readonly request: RequestConfig; readonly plan: PlanConfig }>();
+
+function plannerConfigOf(config: AppConfig): { readonly request: RequestConfig; readonly plan: PlanConfig } {
+  let derived = plannerConfigs.get(config);
+  if (derived === undefined) {
+    derived = {
+      request: { schemas: config.dbSchemas, planEnabled: config.dbPlanEnabled },
+      plan: {
+        maxRows: config.dbMaxRows,
+        txEnd: config.dbTxEnd,
+        planEnabled: config.dbPlanEnabled,
+        legacyTargetNames: config.urlUseLegacyTargetNames,
+        aggregatesEnabled: config.dbAggregatesEnabled,
+      },
+    };
+    plannerConfigs.set(config, derived);
+  }
+  return derived;
+}
+
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
   const { token, cookies } = requestToken(state, raw);
@@ -69,14 +93,15 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   // Beyond PostgREST: a msgpack body is read as the JSON it encodes (no cost for other bodies).
   const parsed = raw.body === null ? raw : msgpackRequest(raw);
   if (!('method' in parsed)) return errorResponse(parsed);
-  const request = toApiRequest(parsed, { schemas: config.dbSchemas, planEnabled: config.dbPlanEnabled });
+  const derived = plannerConfigOf(config);
+  const request = toApiRequest(parsed, derived.request);
   timing?.lap('parse');
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
   if (cache === null) {
     return errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
   }
-  const planned = actionPlan(request.value, cache, { maxRows: config.dbMaxRows, txEnd: config.dbTxEnd, planEnabled: config.dbPlanEnabled, legacyTargetNames: config.urlUseLegacyTargetNames, aggregatesEnabled: config.dbAggregatesEnabled });
+  const planned = actionPlan(request.value, cache, derived.plan);
   if (!planned.ok) return errorResponse(planned.error);
   const plan = planned.value;
 

@@ -178,7 +178,7 @@ some-unknown-option = "ignored"
 `;
 
 const SAMPLE_EXPECTED: AppConfig = {
-  ...OPS_DEFAULTS,
+  ...DEFAULTS,
   dbUri: 'postgres://authenticator:p"w\\d@localhost:5432/app',
   dbSchemas: ['api', 'v2'],
   dbAnonRole: 'web_anon',
@@ -201,21 +201,9 @@ const SAMPLE_EXPECTED: AppConfig = {
   jwtAud: 'my-app',
   jwtRoleClaimKey: '.app.role',
   jwtCacheMaxEntries: 1000,
-  jwtJwksUri: null,
-  jwtCookieName: null,
   logLevel: 'info',
   appSettings: { jwt_exp: '3600', greeting: 'hi # there' },
-  adminServerPort: null,
   adminServerHost: '127.0.0.1',
-  serverCorsAllowedOrigins: null,
-  dbChannel: 'pgrst',
-  dbChannelEnabled: true,
-  schemaCacheSnapshot: null,
-  openapiMode: 'follow-privileges',
-  openapiServerProxyUri: null,
-  openapiSecurityActive: false,
-  openapiVersion: '2.0',
-  dbRootSpec: null,
 };
 
 describe('loadConfig from a file', () => {
