@@ -25,12 +25,18 @@ describe('PostgreSQL stop and start under load', () => {
     rmSync(dataDir, { recursive: true });
     port = await freePort();
     cluster = await startEmbedded({ dataDir, port });
-    await cluster.exec("create table public.things (id int primary key, name text); insert into things values (1, 'one')");
+    // PostgREST's canonical roles: an authenticator with no privileges of its own.
+    await cluster.exec(`create role web_anon nologin; create role authenticator noinherit login password 'pw'; grant web_anon to authenticator;
+      create schema api; grant usage on schema api to web_anon;
+      create table api.things (id int primary key, name text); insert into api.things values (1, 'one'); grant select on api.things to web_anon`);
+    const uri = new URL(cluster.superuserUri);
+    uri.username = 'authenticator';
+    uri.password = 'pw';
     const config = loadConfig({
       env: {
-        PGRST_DB_URI: cluster.superuserUri,
-        PGRST_DB_SCHEMAS: 'public',
-        PGRST_DB_ANON_ROLE: 'postgres',
+        PGRST_DB_URI: uri.toString(),
+        PGRST_DB_SCHEMAS: 'api',
+        PGRST_DB_ANON_ROLE: 'web_anon',
         PGRST_SERVER_HOST: '127.0.0.1',
         PGRST_SERVER_PORT: '0',
         PGRST_DB_POOL: '2',
