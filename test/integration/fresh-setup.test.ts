@@ -53,6 +53,11 @@ USING (user_id::text = current_setting('request.jwt.claims', true)::json->>'user
 WITH CHECK (user_id::text = current_setting('request.jwt.claims', true)::json->>'user_id');
 CREATE TABLE api.notes (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text NOT NULL);
 GRANT SELECT, INSERT ON api.notes TO web_anon;
+COMMENT ON TABLE api.notes IS 'Short notes';
+-- In-database config and role settings, read by the authenticator from the catalogs.
+ALTER ROLE authenticator SET pgrst.server_timing_enabled = 'true';
+ALTER ROLE web_user SET statement_timeout = '4s';
+CREATE FUNCTION api.show_timeout() RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_setting('statement_timeout') $$;
 INSERT INTO api.users (name) VALUES ('ada'), ('alan');
 INSERT INTO api.todos (title, user_id) VALUES ('finish tutorial 0', 1), ('pat self on back', 2);
 `;
@@ -73,8 +78,7 @@ describe('fresh PostgreSQL with PostgREST documented roles', () => {
     const uri = new URL(cluster.superuserUri);
     uri.username = 'authenticator';
     uri.password = 'pw';
-    const config = loadConfig({
-      env: {
+    const env = {
         PGRST_DB_URI: uri.toString(),
         PGRST_DB_SCHEMAS: 'api',
         PGRST_DB_ANON_ROLE: 'web_anon',
@@ -82,10 +86,10 @@ describe('fresh PostgreSQL with PostgREST documented roles', () => {
         PGRST_SERVER_HOST: '127.0.0.1',
         PGRST_SERVER_PORT: '0',
         PGRST_DB_POOL: '2',
-      },
-    });
+    };
+    const load = (db?: ReadonlyMap<string, string>) => loadConfig({ env, ...(db === undefined ? {} : { db }) });
     // Not waiting for the first load: it cannot succeed until the first test grants pg_proc back.
-    gw = await startGateway(config, { log: (l) => logs.push(l), accessLog: () => undefined, waitForSchema: false });
+    gw = await startGateway(load(), { log: (l) => logs.push(l), accessLog: () => undefined, waitForSchema: false, loadConfig: load });
   });
 
   after(async () => {
@@ -132,6 +136,21 @@ describe('fresh PostgreSQL with PostgREST documented roles', () => {
     const note = await request(g, 'POST', '/notes', { headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' }, body: '{"body": "hi"}' });
     assert.equal(note.status, 201, note.text);
     assert.deepEqual(note.json(), [{ id: 1, body: 'hi' }]);
+  });
+
+  test('in-database config, role settings, comments and OpenAPI from the catalogs alone', async () => {
+    const g = gw!;
+    const r = await request(g, 'GET', '/todos?limit=1');
+    assert.match(r.headers.get('server-timing') ?? '', /dur=/);
+    const token = await new SignJWT({ role: 'web_user', user_id: 2 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+    const timeout = await request(g, 'GET', '/rpc/show_timeout', { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(timeout.status, 200, timeout.text);
+    assert.equal(timeout.json(), '4s');
+    const root = await request(g, 'GET', '/');
+    assert.equal(root.status, 200);
+    const spec = root.json() as { paths: Record<string, unknown>; definitions: Record<string, { description?: string }> };
+    for (const p of ['/todos', '/users', '/notes', '/rpc/complete_all_for_user', '/rpc/show_timeout']) assert.ok(p in spec.paths, p);
+    assert.equal(spec.definitions['notes']?.description, 'Short notes');
   });
 
   test('JWT role and row-level security', async () => {
