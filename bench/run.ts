@@ -2,13 +2,14 @@
 // and the Fastify and PostGraphile peers as separate processes, wrk per workload, interleaved and repeated; the
 // uWS hello and pgbench ceilings; a JSON report, Markdown table and SVG chart in bench/results/.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
+import { appendHistory } from './history.js';
 import { runPgbench } from './pgbench.js';
 import { loadBenchSchema, runPlannerBench } from './planner.js';
 import { cpuMicros, rssMiB } from './procstat.js';
@@ -93,6 +94,15 @@ async function preflight(base: string, s: Scenario, token: string): Promise<stri
   const code = /"code":"([^"]+)"/.exec(text)?.[1] ?? '';
   if (['PGRST127', 'PGRST125', 'PGRST117'].includes(code)) return `not implemented yet (${res.status} ${code})`;
   throw new Error(`${s.name}: expected ${s.status}, got ${res.status}: ${text.slice(0, 300)}`);
+}
+
+/** The commit the bench ran on, for the history line (null outside a git checkout). */
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
@@ -269,9 +279,8 @@ async function main(): Promise<void> {
     };
     const dir = join(root, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
-    const stamp = report.date.replace(/[:.]/g, '-');
     const name = quick ? 'latest-quick' : 'latest';
-    writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
+    appendHistory(join(dir, 'history.jsonl'), report, gitCommit());
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(dir, `${name}.md`), markdown(report));
     writeFileSync(join(dir, `${name}.svg`), svg(report));
