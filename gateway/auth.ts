@@ -148,7 +148,8 @@ export class Authenticator {
     const bad = checkClaims(verified.claims, nowSeconds, this.config.jwtAud);
     if (bad !== null) return bad;
     if (verified.role === null) return fail('PGRST302', 'Anonymous access is disabled');
-    return { ok: true, auth: { role: verified.role, claims: verified.claimsJson, authenticated: true } };
+    // As PostgREST, a token whose role is the anonymous one (no role claim) is refused as anonymous: 401, not 403.
+    return { ok: true, auth: { role: verified.role, claims: verified.claimsJson, authenticated: verified.role !== this.config.dbAnonRole } };
   }
 
   private async verify(token: string): Promise<Verified | AuthOutcome> {

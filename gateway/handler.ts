@@ -5,13 +5,12 @@ import {
   actionPlan,
   apiError,
   hoistedSettings,
-  isPlanRollback,
-  planRollbackStatement,
+  isRollback,
   plannedRows,
   preRequestStatement,
   toApiRequest,
+  rollbackStatements,
   txVarsStatement,
-  rolledBackRow,
   type PlanConfig,
   type RawRequest,
   type RequestConfig,
@@ -112,35 +111,29 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   timing?.lap('plan');
   if (config.logQuery && meta !== undefined) meta.sql = main.text;
   const media = plan.request.media.kind;
-  const rolls = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
-  const rollback = rolls && media !== 'plan';
-  // EXPLAIN of a write that must not commit is followed by a deliberate error that rolls it back.
-  const explainRollback = rolls && media === 'plan';
+  // A write that must not commit runs to completion, then tx-end.ts's statements check the
+  // deferred constraints and end the implicit transaction with a deliberate error.
+  const rollback = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
-  // then the main statement.
+  // then the main statement (then the rollback statements).
   const statements = [txVars];
   if (config.dbPreRequest !== null) statements.push(preRequestStatement(config.dbPreRequest));
   if (estimate !== null) statements.push(estimate);
   statements.push(main);
-  if (explainRollback) statements.push(planRollbackStatement);
-  let row: (Buffer | null)[];
-  let plannedTotal: number | null = null;
+  const mainIndex = statements.length - 1;
+  if (rollback) statements.push(...rollbackStatements);
+  let results: readonly (readonly (readonly (Buffer | null)[])[])[];
   try {
-    const results = await state.pool.run(statements, meta?.signal);
-    if (media === 'plan') return withProfile(planResponse(plan, results[results.length - 1]?.rows ?? []), config.dbSchemas, request.value.schema);
-    const r = results[results.length - 1]?.rows[0];
-    if (r === undefined) throw new Error('main statement returned no row');
-    row = r;
-    const explain = estimate === null ? undefined : results[results.length - 2]?.rows[0]?.[0];
-    if (explain !== undefined && explain !== null) plannedTotal = plannedRows(explain.toString('utf8'));
+    results = (await state.pool.run(statements, meta?.signal)).map((r) => r.rows);
   } catch (err) {
-    if (explainRollback && err instanceof PgError && isPlanRollback(err.code, err.message)) {
-      return withProfile(planResponse(plan, err.completed[statements.length - 2] ?? []), config.dbSchemas, request.value.schema);
-    }
-    const rolledBack = rollback && err instanceof PgError ? rolledBackRow(err.code, err.message) : null;
-    if (rolledBack === null) return failureResponse(err, auth.auth.authenticated);
-    row = rolledBack.map((c) => (c === null ? null : Buffer.from(c)));
+    if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
+    results = err.completed;
   }
+  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex] ?? []), config.dbSchemas, request.value.schema);
+  const row = results[mainIndex]?.[0];
+  if (row === undefined) return failureResponse(new Error('main statement returned no row'), auth.auth.authenticated);
+  const explain = estimate === null ? undefined : results[mainIndex - 1]?.[0]?.[0];
+  const plannedTotal = explain === undefined || explain === null ? null : plannedRows(explain.toString('utf8'));
   timing?.lap('transaction');
   let response = respond(plan, row, plannedTotal);
   timing?.lap('response');

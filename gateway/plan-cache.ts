@@ -46,9 +46,8 @@ export class PlanCache {
       this.schema = schema;
     }
     // db-max-rows (config, reloadable) decides whether count=estimated is a bounded count.
-    let key = plan.kind === 'read' && plan.maxRows !== null ? plan.request.shape + '\u0000capped' : plan.request.shape;
-    // db-tx-end and Prefer: tx are not part of the shape; a rolled-back write has its own text.
-    if ((plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback) key += '\u0000rollback';
+    const key = plan.kind === 'read' && plan.maxRows !== null ? plan.request.shape + '\u0000capped' : plan.request.shape;
+    // db-tx-end and Prefer: tx are not part of the shape: a rollback adds statements, not text.
     const main = mainStatementSql(plan);
     const estimate = estimateSql(plan);
     const entry = this.entries.get(key);

@@ -90,8 +90,10 @@ export function pgErrorStatus(sqlstate: string, message: string, authenticated: 
   if (sqlstate === '42P17') return 500;
   if (sqlstate === '42501') return authenticated ? 403 : 401;
   if (c2 === 'PT') {
-    const n = Number(sqlstate.slice(2));
-    if (Number.isInteger(n) && n >= 100 && n <= 599) return n;
+    // `RAISE SQLSTATE 'PT404'` picks the status; anything that is not one (PT40A) is a server error.
+    const digits = sqlstate.slice(2);
+    const n = Number(digits);
+    return /^\d{3}$/.test(digits) && n >= 100 && n <= 599 ? n : 500;
   }
   return 400;
 }

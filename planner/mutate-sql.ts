@@ -8,7 +8,7 @@ import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sq
 import { andWhere, embedParts } from './embed-sql.js';
 import { selectSql, whereSql, type Scope } from './fragments.js';
 import { groupBySql, levelMode } from './aggregate-sql.js';
-import { rollbackSelect } from './tx-end.js';
+import { returningOf } from './returning.js';
 
 type MutatePlan = Extract<Plan, { kind: 'mutate' }>;
 
@@ -50,6 +50,13 @@ const fail = (marker: string, x: Sql): Sql => sql`('${keyword(marker)}' || ${x})
 /** `count` unless it exceeds max-affected, else the statement fails (PGRST124, rolled back). */
 export const maxAffectedCheck = (count: Sql, max: number): Sql =>
   sql`CASE WHEN ${count} > ${param(String(max))}::bigint THEN ${fail(MAX_MARKER, sql`${count}`)} ELSE ${count} END`;
+
+/**
+ * Accept: application/vnd.pgrst.object+json: `value` when exactly one row was written or
+ * returned, else the statement fails (PGRST116), whatever Prefer: return= says, so a
+ * non-singular write never commits.
+ */
+export const singularCheck = (count: Sql, value: Sql): Sql => sql`CASE WHEN ${count} = 1 THEN ${value} ELSE ${fail(SINGULAR_MARKER, sql`${count}`)} END`;
 
 /** The one JSON parameter as an array (an object is a one-element array). */
 const bodyArray = (plan: MutatePlan): Sql =>
@@ -96,11 +103,19 @@ const insertedCounter = (step: '+' | '-'): Sql =>
 /** Whether the upsert counts its inserted rows (merge-duplicates and PUT, as PostgREST). */
 const countsInserted = (plan: MutatePlan): boolean => plan.conflict !== null && plan.conflict.resolution === 'merge-duplicates' && plan.columns.length > 0;
 
-/** `pgrst_mutation AS (…)`: the write, returning the written rows. */
+/** `q.*`, or only the columns the response reads (returning.ts), or `1` when it reads none. */
+function returningSql(plan: MutatePlan, q: Sql): Sql {
+  const r = returningOf(plan);
+  if (r.kind === 'all') return sql`${q}.*`;
+  return r.columns.length === 0 ? sql`1` : join(r.columns.map((c) => sql`${q}.${ident(c)}`), ', ');
+}
+
+/** `pgrst_mutation AS (…)`: the write, returning what the response needs of the written rows. */
 function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
   const cols = plan.columns.map((c) => ident(c));
   const colList = join(cols, ', ');
   const req = plan.request;
+  const returning = returningSql(plan, target);
   switch (plan.mutation) {
     case 'insert': {
       if (plan.conflict !== null) {
@@ -111,30 +126,30 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
         const rows = insertRows(plan, target);
         const conds = [...(counting ? [insertedCounter('+')] : []), ...(plan.putKey === null ? [] : [putGuard(plan)])];
         const where = conds.length === 0 ? empty : sql` WHERE ${join(conds, ' AND ')}`;
-        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${where} ON CONFLICT (${join(c.columns.map((n) => ident(n)), ', ')}) ${action} RETURNING _pgrst_w.*`;
+        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${where} ON CONFLICT (${join(c.columns.map((n) => ident(n)), ', ')}) ${action} RETURNING ${returningSql(plan, sql`_pgrst_w`)}`;
         return sql`pgrst_mutation AS (${written})`;
       }
       // No keys (`{}`, `[{}]`): one row of column defaults per element.
       const rows = insertRows(plan, target);
       const source =
         cols.length === 0
-          ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${bodyArray(plan)}) RETURNING ${target}.*`
-          : sql`INSERT INTO ${target} (${colList}) SELECT ${rows.select} FROM ${rows.from} RETURNING ${target}.*`;
+          ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${bodyArray(plan)}) RETURNING ${returning}`
+          : sql`INSERT INTO ${target} (${colList}) SELECT ${rows.select} FROM ${rows.from} RETURNING ${returning}`;
       return sql`pgrst_mutation AS (${source})`;
     }
     case 'update': {
-      if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${target}.* FROM ${target} WHERE false)`;
+      if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${returning} FROM ${target} WHERE false)`;
       if (req.preferences.missing === 'default') {
         // PATCH ?columns=… with missing=default: a listed key absent from the body is set to
         // the column default (null when it has none), as PostgREST does.
         const sets = join(plan.columns.map((c) => sql`${ident(c)} = ${withDefault(plan, c, sql`_pgrst_p.j`)}`), ', ');
-        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT ${param(req.payload?.json ?? '{}')}::json AS j) _pgrst_p, LATERAL json_populate_record(null::${target}, _pgrst_p.j) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
+        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT ${param(req.payload?.json ?? '{}')}::json AS j) _pgrst_p, LATERAL json_populate_record(null::${target}, _pgrst_p.j) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returning})`;
       }
       const sets = join(plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`), ', ');
-      return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
+      return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returning})`;
     }
     case 'delete':
-      return sql`pgrst_mutation AS (DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${target}.*)`;
+      return sql`pgrst_mutation AS (DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${returning})`;
   }
 }
 
@@ -167,22 +182,16 @@ function representationSql(plan: MutatePlan): Sql {
 export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: Sql): Sql {
   const target = ident(plan.table.schema, plan.table.name);
   const req = plan.request;
-  let body = plan.returnRepresentation ? representation : sql`null::text`;
+  const body = plan.returnRepresentation ? representation : sql`null::text`;
   const count = sql`pg_catalog.count(_pgrst_t)`;
-  // A singular write must not commit unless it touched exactly one row: fail the statement
-  // (so the implicit transaction rolls back) with an error the gateway maps to PGRST116.
-  if (plan.returnRepresentation && req.media.kind === 'object') {
-    body = sql`CASE WHEN ${count} = 1 THEN ${body} ELSE ${fail(SINGULAR_MARKER, sql`${count}`)}::text END`;
-  }
-  const page = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  const limited = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  const page = req.media.kind === 'object' ? singularCheck(count, limited) : limited;
   // Read after the aggregate consumed every written row, so the counter is final.
   const inserted = countsInserted(plan) ? sql`nullif(current_setting('pgrst.inserted', true), '')::bigint` : sql`null::bigint`;
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;
-  const result = sql`SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
-  // tx=rollback: the row travels in a deliberate error so the implicit transaction rolls back.
-  return plan.rollback ? sql`${ctes}${rollbackSelect(result)}` : sql`${ctes} ${result}`;
+  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
 }
 
 /** The Location header value: `/table?pk=eq.v` (`is.null` for a null key), values URL-encoded. */

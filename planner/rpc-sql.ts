@@ -7,8 +7,7 @@ import { groupBySql, levelMode } from './aggregate-sql.js';
 import type { CallPlan } from './rpc.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
-import { maxAffectedCheck } from './mutate-sql.js';
-import { rollbackSelect } from './tx-end.js';
+import { maxAffectedCheck, singularCheck } from './mutate-sql.js';
 
 /** The arguments record (or nothing) and the call expression `fn(…)` reading it. */
 function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: Sql } {
@@ -85,10 +84,10 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds, mode));
   const order = mode === 'group' ? sql`${groupBySql(scope, req.select, embeds.groupBy)}${ordered}` : ordered;
   const count = sql`pg_catalog.count(_pgrst_t)`;
-  const pageTotal = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
-  // A rolled-back call carries the write's column list so tx-end.ts can wrap it the same way.
-  const extra = plan.rollback ? sql`, null::text AS location, null::bigint AS inserted` : empty;
-  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs}${extra} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  const limited = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  // In SQL, so a volatile function's non-singular result rolls its side effects back.
+  const pageTotal = req.media.kind === 'object' ? singularCheck(count, limited) : limited;
+  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
   let ctes: Sql;
   let total: Sql;
   if (counted(plan)) {
@@ -103,6 +102,5 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
     ctes = sql`WITH pgrst_source AS (SELECT ${cols} FROM ${callFromSql(plan)}${embeds.joins}${andWhere(whereSql(scope, req.filters), embeds.where)}${order}${page})`;
     total = sql`null::bigint`;
   }
-  const result = sql`SELECT ${total} AS total_result_set, ${tail}`;
-  return plan.rollback ? sql`${ctes}${rollbackSelect(result)}` : sql`${ctes} ${result}`;
+  return sql`${ctes} SELECT ${total} AS total_result_set, ${tail}`;
 }

@@ -115,10 +115,8 @@ export function mainStatementSql(plan: Plan): Sql {
   switch (requested.kind) {
     case 'plan': {
       // EXPLAIN the statement that would build `for=`. A write that must roll back is undone by
-      // planRollbackStatement after the EXPLAIN instead, so EXPLAIN ANALYZE still returns its plan.
-      const request = { ...plan.request, media: requested.target };
-      const described = plan.kind === 'mutate' ? { ...plan, request, rollback: false } : { ...plan, request };
-      return explainSql(requested.format, requested.options, rowsStatementSql(described, requested.target));
+      // the statements after it (tx-end.ts), so EXPLAIN ANALYZE still returns its plan.
+      return explainSql(requested.format, requested.options, rowsStatementSql({ ...plan, request: { ...plan.request, media: requested.target } }, requested.target));
     }
     case 'msgpack':
       // PostgreSQL builds JSON; the gateway packs it.

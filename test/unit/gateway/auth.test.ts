@@ -61,6 +61,18 @@ describe('Authenticator with an HMAC secret', () => {
     refused(await none.authenticate(await hs({ sub: 'x' }), NOW), 'PGRST302', 'Anonymous access is disabled');
   });
 
+  test('a valid token without a role claim runs as the anonymous role, and counts as anonymous (42501 → 401)', async () => {
+    const a = authenticator();
+    const o = await a.authenticate(await hs({ sub: 'alice' }), NOW);
+    assert.ok(o.ok && !o.auth.authenticated);
+    assert.deepEqual(JSON.parse(o.auth.claims), { sub: 'alice', role: 'web_anon' });
+    // As PostgREST (authed = role /= db-anon-role): naming the anonymous role is anonymous too.
+    const named = await a.authenticate(await hs({ role: 'web_anon' }), NOW);
+    assert.ok(named.ok && !named.auth.authenticated);
+    const other = await a.authenticate(await hs({ role: 'web_user' }), NOW);
+    assert.ok(other.ok && other.auth.authenticated);
+  });
+
   test('exp, nbf and iat allow 30 s of skew and no more', async () => {
     const a = authenticator();
     assert.equal(role(await a.authenticate(await hs({ role: 'r', exp: NOW - 25 }), NOW)), 'r');

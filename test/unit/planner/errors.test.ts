@@ -45,10 +45,12 @@ describe('pgErrorStatus', () => {
     });
   }
 
-  test('PT codes outside 100..599 fall back to 400', () => {
-    assert.equal(pgErrorStatus('PT099', '', false), 400);
-    assert.equal(pgErrorStatus('PT600', '', false), 400);
-    assert.equal(pgErrorStatus('PTabc', '', false), 400);
+  test('PT codes that are no HTTP status (non-numeric as PostgREST, or outside 100..599) are server errors', () => {
+    assert.equal(pgErrorStatus('PT40A', '', false), 500);
+    assert.equal(pgErrorStatus('PTABC', '', true), 500);
+    assert.equal(pgErrorStatus('PT099', '', false), 500);
+    assert.equal(pgErrorStatus('PT600', '', false), 500);
+    assert.equal(pgErrorStatus('PT 40', '', false), 500);
   });
 
   test('21000 depends on the message (missing WHERE clause is a client error)', () => {

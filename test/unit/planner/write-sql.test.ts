@@ -38,9 +38,20 @@ const TAIL = `nullif(current_setting('response.headers', true), '') AS response_
 describe('golden SQL of writes', () => {
   test('insert: the body is one JSON parameter expanded in SQL', () => {
     const s = statement('POST', '', null, '[{"name":"a"},{"name":"b"}]');
-    assert.equal(writing(s.text), `pgrst_mutation AS (INSERT INTO "api"."wr" ("name") SELECT "name" FROM ${BODY} RETURNING "api"."wr".*)`);
+    assert.equal(writing(s.text), `pgrst_mutation AS (INSERT INTO "api"."wr" ("name") SELECT "name" FROM ${BODY} RETURNING 1)`);
     assert.ok(s.text.endsWith(`${TAIL}, null::text AS location, null::bigint AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`));
     assert.deepEqual(s.params, ['[{"name":"a"},{"name":"b"}]']);
+  });
+
+  test('RETURNING carries only what the response reads: nothing, the key for Location, the selected columns', () => {
+    const returning = (s: Compiled): string => writing(s.text).replace(/^.* RETURNING /, '');
+    assert.equal(returning(statement('DELETE', 'id=eq.1', 'return=minimal', null)), '1)');
+    assert.equal(returning(statement('POST', '', 'return=headers-only', '{"name":"a"}')), '"api"."wr"."id")');
+    assert.equal(returning(statement('PATCH', 'id=eq.1&select=qty,name', 'return=representation', '{"name":"a"}')), '"api"."wr"."name", "api"."wr"."qty")');
+    assert.equal(returning(statement('DELETE', 'id=eq.1&select=q:qty::text,n:qty', 'return=representation', null)), '"api"."wr"."qty")');
+    assert.equal(returning(statement('DELETE', 'id=eq.1', 'return=representation', null)), '"api"."wr".*)');
+    assert.equal(returning(statement('DELETE', 'id=eq.1&select=name,*', 'return=representation', null)), '"api"."wr".*)');
+    assert.equal(returning(statement('POST', 'select=name', 'return=representation, resolution=merge-duplicates', '{"id":1,"name":"a"}')), '_pgrst_w."name")');
   });
 
   test('headers-only: Location data from the first written row', () => {
@@ -52,7 +63,7 @@ describe('golden SQL of writes', () => {
     const s = statement('POST', 'columns=name,qty', 'missing=default', '[{"name":"a"}]');
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN 1 ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", _pgrst_e.j) _pgrst_body RETURNING "api"."wr".*)`,
+      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN 1 ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", _pgrst_e.j) _pgrst_body RETURNING 1)`,
     );
     assert.deepEqual(s.params, ['qty', '[{"name":"a"}]']);
   });
@@ -63,7 +74,7 @@ describe('golden SQL of writes', () => {
       `set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${op} 1)::text, true) <> '${cmp}'`;
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (INSERT INTO "api"."wr" AS _pgrst_w ("id", "name") SELECT "id", "name" FROM ${BODY} WHERE ${counter('+', '0')} ON CONFLICT ("name") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" WHERE ${counter('-', '-1')} RETURNING _pgrst_w.*)`,
+      `pgrst_mutation AS (INSERT INTO "api"."wr" AS _pgrst_w ("id", "name") SELECT "id", "name" FROM ${BODY} WHERE ${counter('+', '0')} ON CONFLICT ("name") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" WHERE ${counter('-', '-1')} RETURNING 1)`,
     );
     assert.match(s.text, /nullif\(current_setting\('pgrst\.inserted', true\), ''\)::bigint AS inserted/);
   });
@@ -87,18 +98,17 @@ describe('golden SQL of writes', () => {
     const s = statement('PATCH', 'qty=gt.1', 'handling=strict, max-affected=3', '{"name":"a"}');
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (UPDATE "api"."wr" SET "name" = _pgrst_body."name" FROM (SELECT * FROM json_populate_record(null::"api"."wr", $1::json)) _pgrst_body WHERE "api"."wr"."qty" > $2 RETURNING "api"."wr".*)`,
+      `pgrst_mutation AS (UPDATE "api"."wr" SET "name" = _pgrst_body."name" FROM (SELECT * FROM json_populate_record(null::"api"."wr", $1::json)) _pgrst_body WHERE "api"."wr"."qty" > $2 RETURNING 1)`,
     );
     assert.match(s.text, /CASE WHEN pg_catalog\.count\(_pgrst_t\) > \$3::bigint THEN \('pgrst-max-affected:' \|\| pg_catalog\.count\(_pgrst_t\)\)::int ELSE pg_catalog\.count\(_pgrst_t\) END AS page_total/);
     assert.deepEqual(s.params, ['{"name":"a"}', '1', '3']);
   });
 
-  test('delete, and delete rolled back by db-tx-end', () => {
+  test('delete, and delete rolled back by db-tx-end: the same statement (the rollback is statements after it)', () => {
     const s = statement('DELETE', 'id=eq.1', null, null);
-    assert.equal(writing(s.text), `pgrst_mutation AS (DELETE FROM "api"."wr" WHERE "api"."wr"."id" = $1 RETURNING "api"."wr".*)`);
+    assert.equal(writing(s.text), `pgrst_mutation AS (DELETE FROM "api"."wr" WHERE "api"."wr"."id" = $1 RETURNING 1)`);
     const r = statement('DELETE', 'id=eq.1', null, null, 'rollback');
-    assert.equal(writing(r.text), writing(s.text));
-    assert.match(r.text, /, pgrst_result AS \(SELECT null::bigint AS total_result_set, .* SELECT \('pgrst-rollback:' \|\| json_build_array\(_pgrst_r\.total_result_set::text, .*\)::text\)::int FROM pgrst_result _pgrst_r$/);
+    assert.equal(r.text, s.text);
   });
 
   test('same shape, different values → the same text', () => {
