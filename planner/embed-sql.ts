@@ -6,6 +6,7 @@ import type { EmbedPlan } from './embed.js';
 import { aggregateCall, aggregateKey, orderSql, selectSql, type AggregateItem, type Scope } from './fragments.js';
 import { groupableJson, groupBySql, levelMode, type AggregateMode } from './aggregate-sql.js';
 import { conditionSql } from './operators.js';
+import { fieldOutputName } from './field.js';
 import { relatedTarget } from './embed.js';
 import type { OrderTerm } from './types.js';
 import { empty, ident, isEmpty, join, param, sql, type Sql } from './sql.js';
@@ -160,7 +161,7 @@ function spreadEntries(e: EmbedPlan, lifted = false): SpreadEntry[] {
       case 'star':
         return e.rel.foreignTable.columns.map((c) => ({ key: c.name, kind: 'value' }));
       case 'field':
-        return [{ key: item.alias ?? (item.field.json.length === 0 ? item.field.name : item.field.json[item.field.json.length - 1]!.key), kind: 'value' }];
+        return [{ key: item.alias ?? fieldOutputName(item.field), kind: 'value' }];
       case 'aggregate':
         return [{ key: aggregateKey(item), kind: 'aggregate', item }];
       case 'embed':

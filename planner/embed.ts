@@ -5,7 +5,7 @@
 import { fail, ok, type Result } from './errors.js';
 import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
-import { isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
+import { compareRelationships, isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
 import type { EmbedParam } from './embed-params.js';
 import type { Condition, OrderTerm, ScopedCondition, SelectItem } from './types.js';
 
@@ -43,31 +43,39 @@ function nullFilter(c: Condition, key: string): 'null' | 'not_null' | null {
 
 const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-function matches(rel: Relationship, name: string): boolean {
-  // A computed relationship is named by its function only.
-  if (rel.computed !== null) return rel.computed.name === name;
-  if (rel.foreignTable.name === name) return true;
-  // A to-one FK may also be named by its constraint or its single column.
-  if (rel.junction !== null || rel.fk.table !== rel.table.name || rel.fk.schema !== rel.table.schema) return false;
-  return rel.constraint === name || (rel.fk.columns.length === 1 && rel.fk.columns[0] === name);
-}
+const isView = (t: Table): boolean => t.kind === 'view' || t.kind === 'materialized_view';
 
-function matchesHint(rel: Relationship, hint: string): boolean {
-  if (rel.computed !== null) return false;
-  if (rel.constraint === hint) return true;
-  if (rel.junction !== null) return rel.junction.table.name === hint;
-  return rel.fk.columns.length === 1 && rel.fk.columns[0] === hint;
+/** The one column pair [origin column, foreign column] of a direct single-column relationship. */
+const singlePair = (rel: Relationship): readonly [string, string] | null =>
+  rel.junction === null && rel.computed === null && rel.columns.length === 1 ? rel.columns[0]! : null;
+const matchColumn = (rel: Relationship, name: string): boolean => singlePair(rel)?.[0] === name;
+const matchRefColumn = (rel: Relationship, name: string): boolean => singlePair(rel)?.[1] === name;
+const matchConstraint = (rel: Relationship, name: string): boolean => rel.junction === null && rel.computed === null && rel.constraint === name;
+
+/**
+ * PostgREST's findRel for one candidate. A computed relationship is named by its function. In a
+ * self-relationship (one FK, two directions) the table name means one-to-many and the FK column
+ * many-to-one; a hint then names the referencing column. Otherwise the target is the foreign
+ * relation, or (only for a relation that is not a view) the constraint or the origin's FK
+ * column; a hint narrows a table target by constraint, either FK column or the junction.
+ */
+function matches(rel: Relationship, target: string, hint: string | null): boolean {
+  if (rel.computed !== null) return rel.computed.name === target;
+  const named = rel.foreignTable.name === target;
+  if (rel.isSelf) {
+    if (hint === null) return (named && rel.cardinality === 'one-to-many') || (matchColumn(rel, target) && rel.cardinality === 'many-to-one');
+    return named && rel.cardinality === 'one-to-many' && matchRefColumn(rel, hint);
+  }
+  if (hint === null) return named || (!isView(rel.foreignTable) && (matchConstraint(rel, target) || matchColumn(rel, target)));
+  return named && (matchConstraint(rel, hint) || matchColumn(rel, hint) || matchRefColumn(rel, hint) || rel.junction?.table.name === hint);
 }
 
 /** The one relationship an embed names, or the PostgREST error. */
 export function findRelationship(cache: SchemaCache, table: Table, name: string, hint: string | null): Result<Relationship> {
   const all = relationshipsOf(cache, table);
-  let found = all.filter((r) => matches(r, name));
-  // A computed relationship overrides the detected ones it shares a name with (PostgREST docs).
-  if (found.some((r) => r.computed !== null)) found = found.filter((r) => r.computed !== null);
-  if (hint !== null) found = found.filter((r) => matchesHint(r, hint));
+  const found = all.filter((r) => matches(r, name, hint));
   if (found.length === 1) return ok(found[0]!);
-  if (found.length > 1) return fail(ambiguousEmbed(table.name, name, found));
+  if (found.length > 1) return fail(ambiguousEmbed(table.name, name, found.sort(compareRelationships)));
   let best: string | null = null;
   let bestD = Infinity;
   for (const r of all) {

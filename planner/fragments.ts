@@ -3,6 +3,7 @@
 // names pass through ident(); text from closed sets through keyword().
 
 import { conditionSql } from './operators.js';
+import { fieldOutputName } from './field.js';
 import type { Table } from './schema/model.js';
 import { empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
 import type { Field, OrderTerm, ScopedCondition, SelectItem } from './types.js';
@@ -30,11 +31,6 @@ export function fieldSql(scope: Scope, f: Field): Sql {
     out = sql`${out}${keyword(step.arrow)}${key}`;
   }
   return out;
-}
-
-/** PostgREST names a JSON path column after its last key. */
-function defaultAlias(f: Field): string {
-  return f.json.length === 0 ? f.name : f.json[f.json.length - 1]!.key;
 }
 
 export type AggregateItem = Extract<SelectItem, { kind: 'aggregate' }>;
@@ -76,7 +72,7 @@ export function selectSql(scope: Scope, items: readonly SelectItem[], hoisted = 
       }
       case 'field': {
         const expr = castTo(fieldSql(scope, item.field), item.cast);
-        const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? defaultAlias(item.field) : null);
+        const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? fieldOutputName(item.field) : null);
         return [alias === null ? expr : sql`${expr} AS ${ident(alias)}`];
       }
     }

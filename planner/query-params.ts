@@ -6,6 +6,7 @@ import { fail, ok, parseError, type Result } from './errors.js';
 import { fieldShape, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import { parseEmbed } from './embed-grammar.js';
+import { lenientDecode } from './url-decode.js';
 import { parseEmbedParam, splitEmbedKey, type EmbedParam } from './embed-params.js';
 import type { AggregateFn, OrderTerm, ScopedCondition, SelectItem } from './types.js';
 
@@ -41,13 +42,7 @@ export function splitQuery(query: string): [string, string][] {
 
 function decode(s: string): string {
   const plus = s.includes('+') ? s.replace(/\+/g, ' ') : s;
-  if (!plus.includes('%')) return plus;
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    // Malformed escapes are kept literally, as a lenient URL decoder would.
-    return plus;
-  }
+  return lenientDecode(plus);
 }
 
 /** PostgREST's canonical query string (Content-Location): pairs sorted by name, re-encoded. */
@@ -68,7 +63,8 @@ function parseSelect(value: string): Result<SelectItem[]> {
       items.push({ kind: 'star' });
       continue;
     }
-    if (piece.includes('(')) {
+    const paren = piece.indexOf('(');
+    if (paren >= 0) {
       // Only pieces with parentheses can be aggregates, so plain columns never pay for the test.
       const agg = parseAggregate(piece, value);
       if (agg !== null) {
@@ -76,6 +72,9 @@ function parseSelect(value: string): Result<SelectItem[]> {
         items.push(agg.value);
         continue;
       }
+    }
+    // `data->(…` is a JSON path gone wrong, not an embed: PostgREST's field parser reports it.
+    if (paren >= 0 && !piece.slice(0, paren).includes('->')) {
       const embed = parseEmbed(piece, value, Math.max(0, value.indexOf(piece)), parseSelect);
       if (!embed.ok) return embed;
       items.push(embed.value);
@@ -97,8 +96,11 @@ function parseSelect(value: string): Result<SelectItem[]> {
         return fail(unexpected('select parameter', value.indexOf(piece) + piece.length, value, 'cast type'));
       }
     }
-    const field = parseField(rest.trim(), 'select parameter');
-    if (!field.ok) return fail(unexpected('select parameter', value.indexOf(piece), value, 'field name (* or [a..z0..9_$])'));
+    const trimmed = rest.trim();
+    const pieceAt = Math.max(0, value.indexOf(piece));
+    const fieldAt = pieceAt + (colon > 0 ? colon + 1 : 0) + (rest.length - rest.trimStart().length);
+    const field = parseField(trimmed, 'select parameter', { value, offset: fieldAt });
+    if (!field.ok) return field;
     items.push({ kind: 'field', field: field.value, alias, cast });
   }
   return ok(items);

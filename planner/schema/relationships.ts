@@ -26,6 +26,8 @@ export interface Relationship {
   readonly junction: Junction | null;
   /** A computed relationship: the function called with the parent row (then `fk` is empty). */
   readonly computed: ComputedRelationship | null;
+  /** `table` and `foreignTable` are the same relation (PostgREST's relIsSelf). */
+  readonly isSelf: boolean;
 }
 
 const pairs = (a: readonly string[], b: readonly string[]): (readonly [string, string])[] => a.map((x, i) => [x, b[i]!] as const);
@@ -33,12 +35,32 @@ const pairs = (a: readonly string[], b: readonly string[]): (readonly [string, s
 const isTo = (fk: ForeignKey, t: Table): boolean => fk.foreignSchema === t.schema && fk.foreignTable === t.name;
 const isFrom = (fk: ForeignKey, t: Table): boolean => fk.schema === t.schema && fk.table === t.name;
 
+const same = (a: Table, b: Table): boolean => a.schema === b.schema && a.name === b.name;
+
 function direct(fk: ForeignKey, table: Table, foreignTable: Table, cardinality: Cardinality, columns: (readonly [string, string])[]): Relationship {
-  return { cardinality, table, foreignTable, columns, constraint: fk.constraint, fk, junction: null, computed: null };
+  return { cardinality, table, foreignTable, columns, constraint: fk.constraint, fk, junction: null, computed: null, isSelf: same(table, foreignTable) };
 }
 
-/** Every relationship with `table` at its source end. */
+/**
+ * Every relationship with `table` at its source end and its other end in the same schema (as
+ * PostgREST keys them). A computed relationship replaces the detected ones to a relation of its
+ * function's schema and name.
+ */
 export function relationshipsOf(cache: SchemaCache, table: Table): Relationship[] {
+  const out = detected(cache, table).filter((r) => r.foreignTable.schema === table.schema);
+  const computed: Relationship[] = [];
+  for (const c of cache.computed ?? []) {
+    if (c.tableSchema === table.schema && c.table === table.name) {
+      const foreign = findTable(cache, c.foreignSchema, c.foreignTable);
+      if (foreign !== undefined && foreign.schema === table.schema) computed.push(computedRelationship(c, table, foreign));
+    }
+  }
+  if (computed.length === 0) return out;
+  const overridden = (r: Relationship): boolean => computed.some((c) => c.computed!.schema === r.foreignTable.schema && c.computed!.name === r.foreignTable.name);
+  return [...out.filter((r) => !overridden(r)), ...computed];
+}
+
+function detected(cache: SchemaCache, table: Table): Relationship[] {
   const out: Relationship[] = [];
   for (const fk of cache.foreignKeys) {
     if (isFrom(fk, table)) {
@@ -51,12 +73,6 @@ export function relationshipsOf(cache: SchemaCache, table: Table): Relationship[
         out.push(direct(fk, table, child, fk.unique ? 'one-to-one' : 'one-to-many', pairs(fk.foreignColumns, fk.columns)));
         out.push(...manyToMany(cache, table, child, fk));
       }
-    }
-  }
-  for (const c of cache.computed ?? []) {
-    if (c.tableSchema === table.schema && c.table === table.name) {
-      const foreign = findTable(cache, c.foreignSchema, c.foreignTable);
-      if (foreign !== undefined) out.push(computedRelationship(c, table, foreign));
     }
   }
   return out;
@@ -73,7 +89,7 @@ function computedRelationship(c: ComputedRelationship, table: Table, foreignTabl
     foreignColumns: [],
     unique: c.toOne,
   };
-  return { cardinality: c.toOne ? 'many-to-one' : 'one-to-many', table, foreignTable, columns: [], constraint: c.name, fk, junction: null, computed: c };
+  return { cardinality: c.toOne ? 'many-to-one' : 'one-to-many', table, foreignTable, columns: [], constraint: c.name, fk, junction: null, computed: c, isSelf: same(table, foreignTable) };
 }
 
 /** `source` FK goes from `junction` to the table; pair it with each other FK of the junction. */
@@ -95,6 +111,7 @@ function manyToMany(cache: SchemaCache, table: Table, junction: Table, source: F
       fk: target,
       junction: { table: junction, source, target },
       computed: null,
+      isSelf: same(table, foreign),
     });
   }
   return out;
@@ -102,3 +119,37 @@ function manyToMany(cache: SchemaCache, table: Table, junction: Table, source: F
 
 /** Whether an embed of this relationship yields one object (else an array). */
 export const isToOne = (r: Relationship): boolean => r.cardinality === 'many-to-one' || r.cardinality === 'one-to-one';
+
+// PostgREST lists ambiguous candidates in its derived order of relationships: detected before
+// computed, then by foreign relation, self last, O2M < M2O < O2O < M2M, then constraint and
+// columns (O2O: the referencing side first), then whether either end is a view.
+const cardinalityRank: Record<Cardinality, number> = { 'one-to-many': 0, 'many-to-one': 1, 'one-to-one': 2, 'many-to-many': 3 };
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const cmpBool = (a: boolean, b: boolean): number => Number(a) - Number(b);
+const cmpPairs = (a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const d = cmp(a[i]![0], b[i]![0]) || cmp(a[i]![1], b[i]![1]);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+};
+const isViewKind = (t: Table): boolean => t.kind === 'view' || t.kind === 'materialized_view';
+const isParent = (r: Relationship): boolean => !(r.fk.schema === r.table.schema && r.fk.table === r.table.name);
+
+export function compareRelationships(a: Relationship, b: Relationship): number {
+  return (
+    cmpBool(a.computed !== null, b.computed !== null) ||
+    cmp(a.foreignTable.schema, b.foreignTable.schema) ||
+    cmp(a.foreignTable.name, b.foreignTable.name) ||
+    cmpBool(a.isSelf, b.isSelf) ||
+    cardinalityRank[a.cardinality] - cardinalityRank[b.cardinality] ||
+    cmp(a.junction?.table.schema ?? '', b.junction?.table.schema ?? '') ||
+    cmp(a.junction?.table.name ?? '', b.junction?.table.name ?? '') ||
+    cmp(a.junction?.source.constraint ?? '', b.junction?.source.constraint ?? '') ||
+    cmp(a.constraint, b.constraint) ||
+    cmpPairs(a.columns, b.columns) ||
+    cmpBool(a.cardinality === 'one-to-one' && isParent(a), b.cardinality === 'one-to-one' && isParent(b)) ||
+    cmpBool(isViewKind(a.table), isViewKind(b.table)) ||
+    cmpBool(isViewKind(a.foreignTable), isViewKind(b.foreignTable))
+  );
+}

@@ -75,14 +75,21 @@ export function viewForeignKeys(fks: readonly ForeignKey[], views: readonly View
       exposed.set(key(b), list);
     }
   }
-  // Each relation that exposes all of a side's columns, with its column names.
+  // Each relation that exposes all of a side's columns, with its column names: a view that
+  // exposes a column more than once yields every combination (PostgREST's expandKeyDepCols).
   const sides = (schema: string, table: string, cols: readonly string[]): [string, string, string[]][] => {
     const out: [string, string, string[]][] = [[schema, table, [...cols]]];
-    const first = exposed.get(key([schema, table, cols[0]!])) ?? [];
-    for (const [vs, vn] of first) {
-      if (out.some(([s, n]) => s === vs && n === vn)) continue;
-      const names = cols.map((c) => (exposed.get(key([schema, table, c])) ?? []).find(([s, n]) => s === vs && n === vn)?.[2]);
-      if (names.every((n): n is string => n !== undefined)) out.push([vs, vn, names]);
+    const views: [string, string][] = [];
+    for (const [vs, vn] of exposed.get(key([schema, table, cols[0]!])) ?? []) {
+      if (!views.some(([s, n]) => s === vs && n === vn)) views.push([vs, vn]);
+    }
+    for (const [vs, vn] of views) {
+      let combos: string[][] = [[]];
+      for (const c of cols) {
+        const names = (exposed.get(key([schema, table, c])) ?? []).filter(([s, n]) => s === vs && n === vn).map((x) => x[2]);
+        combos = combos.flatMap((prefix) => names.map((n) => [...prefix, n]));
+      }
+      for (const names of combos) out.push([vs, vn, names]);
     }
     return out;
   };

@@ -24,7 +24,7 @@ describe('golden SQL', () => {
   const cases: [string, string, (string | null)[]][] = [
     ['', `SELECT "api"."films".* ${FROM} ${PAGE}`, [null, '0']],
     ['select=id,name:title,year::text', `SELECT "api"."films"."id", "api"."films"."title" AS "name", CAST("api"."films"."year" AS text) AS "year" ${FROM} ${PAGE}`, [null, '0']],
-    ['select=details->cast->>0,cost->amount', `SELECT "api"."films"."details"->$1::text->>$2::int AS "0", to_jsonb("api"."films"."cost")->$3::text AS "amount" ${FROM} ${PAGE}`, ['cast', '0', 'amount', null, '0']],
+    ['select=details->cast->>0,cost->amount', `SELECT "api"."films"."details"->$1::text->>$2::int AS "cast", to_jsonb("api"."films"."cost")->$3::text AS "amount" ${FROM} ${PAGE}`, ['cast', '0', 'amount', null, '0']],
     ['title=like.*A*', `SELECT "api"."films".* ${FROM} WHERE "api"."films"."title" LIKE $1 ${PAGE}`, ['%A%', null, '0']],
     ['year=not.isdistinct.1', `SELECT "api"."films".* ${FROM} WHERE NOT ("api"."films"."year" IS DISTINCT FROM $1) ${PAGE}`, ['1', null, '0']],
     ['title=imatch(all).{a,b}', `SELECT "api"."films".* ${FROM} WHERE "api"."films"."title" ~* ALL ($1) ${PAGE}`, ['{a,b}', null, '0']],
