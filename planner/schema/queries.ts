@@ -25,7 +25,7 @@ select coalesce(json_agg(t), '[]')::text from (
         'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
         'nullable', not a.attnotnull,
         'has_default', a.atthasdef or a.attidentity <> '',
-        'default', case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+        'default', case when a.attidentity <> '' then format('nextval(%L::regclass)', (select format('%I.%I', sn.nspname, s.relname) from pg_catalog.pg_depend dep join pg_catalog.pg_class s on s.oid = dep.objid join pg_catalog.pg_namespace sn on sn.oid = s.relnamespace where dep.classid = 'pg_catalog.pg_class'::regclass and dep.refclassid = 'pg_catalog.pg_class'::regclass and dep.refobjid = c.oid and dep.refobjsubid = a.attnum and dep.deptype = 'i' and s.relkind = 'S'))
                         else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
       ) order by a.attnum)
       from pg_catalog.pg_attribute a
@@ -77,7 +77,7 @@ select json_build_object(
   'views', coalesce((select json_agg(v order by v.schema, v.name) from v), '[]'),
   'columns', coalesce((
     select json_agg(json_build_array(a.attrelid::int8, n.nspname, c.relname, a.attnum, a.attname,
-      case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+      case when a.attidentity <> '' then format('nextval(%L::regclass)', (select format('%I.%I', sn.nspname, s.relname) from pg_catalog.pg_depend dep join pg_catalog.pg_class s on s.oid = dep.objid join pg_catalog.pg_namespace sn on sn.oid = s.relnamespace where dep.classid = 'pg_catalog.pg_class'::regclass and dep.refclassid = 'pg_catalog.pg_class'::regclass and dep.refobjid = c.oid and dep.refobjsubid = a.attnum and dep.deptype = 'i' and s.relkind = 'S'))
            else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end,
       exists (select 1 from pg_catalog.pg_constraint pk where pk.conrelid = a.attrelid and pk.contype = 'p' and a.attnum = any(pk.conkey))))
     from pg_catalog.pg_attribute a
