@@ -24,12 +24,14 @@ select coalesce(json_agg(t), '[]')::text from (
         'name', a.attname,
         'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
         'nullable', not a.attnotnull,
-        'has_default', a.atthasdef or a.attidentity <> '',
+        'has_default', a.atthasdef or a.attidentity <> '' or dt.typdefaultbin is not null,
         'default', case when a.attidentity <> '' then format('nextval(%L::regclass)', (select format('%I.%I', sn.nspname, s.relname) from pg_catalog.pg_depend dep join pg_catalog.pg_class s on s.oid = dep.objid join pg_catalog.pg_namespace sn on sn.oid = s.relnamespace where dep.classid = 'pg_catalog.pg_class'::regclass and dep.refclassid = 'pg_catalog.pg_class'::regclass and dep.refobjid = c.oid and dep.refobjsubid = a.attnum and dep.deptype = 'i' and s.relkind = 'S'))
-                        else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
+                        -- A domain's DEFAULT applies when the column has none of its own.
+                        else coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), pg_catalog.pg_get_expr(dt.typdefaultbin, 0)) end
       ) order by a.attnum)
       from pg_catalog.pg_attribute a
       left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+      left join pg_catalog.pg_type dt on dt.oid = a.atttypid and dt.typtype = 'd'
       where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     ), '[]') as columns
   from pg_catalog.pg_class c
