@@ -73,18 +73,25 @@ export function csvPayload(text: string, columns: readonly string[] | null): Res
   return ok({ json: JSON.stringify(objects), keys: columns ?? header, isArray: true });
 }
 
-/** A form body as one JSON object (`+` is a space; a repeated key keeps its last value). */
-export function formPayload(text: string, columns: readonly string[] | null): Result<Payload> {
-  const o: Record<string, string> = {};
+/** A form body's `key=value` pairs in order (`+` is a space), or null for a bad percent-escape. */
+export function formPairs(text: string): [string, string][] | null {
+  const out: [string, string][] = [];
   for (const piece of text.split('&')) {
     if (piece === '') continue;
     const eq = piece.indexOf('=');
     const key = decodeForm(eq < 0 ? piece : piece.slice(0, eq));
-    if (key === null) return fail(invalidBody('Invalid urlencoded body'));
     const value = decodeForm(eq < 0 ? '' : piece.slice(eq + 1));
-    if (value === null) return fail(invalidBody('Invalid urlencoded body'));
-    o[key] = value;
+    if (key === null || value === null) return null;
+    out.push([key, value]);
   }
+  return out;
+}
+
+/** A form body as one JSON object (a repeated key keeps its last value). */
+export function formPayload(text: string, columns: readonly string[] | null): Result<Payload> {
+  const pairs = formPairs(text);
+  if (pairs === null) return fail(invalidBody('Invalid urlencoded body'));
+  const o = Object.fromEntries(pairs);
   return ok({ json: JSON.stringify(o), keys: columns ?? Object.keys(o), isArray: false });
 }
 

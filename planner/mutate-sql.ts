@@ -5,8 +5,8 @@
 import { apiError, singularityError, type ApiError } from './errors.js';
 import type { Plan } from './plan.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
-import { andWhere, embedParts } from './embed-sql.js';
-import { selectSql, whereSql, type Scope } from './fragments.js';
+import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
+import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import { groupBySql, levelMode } from './aggregate-sql.js';
 import { returningOf } from './returning.js';
 
@@ -85,12 +85,18 @@ function insertRows(plan: MutatePlan, target: Sql): { readonly select: Sql; read
   return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, _pgrst_e.j) _pgrst_body` };
 }
 
-/** PUT: every body row must repeat the URL's key, else the statement fails (PGRST115). */
+/**
+ * PUT: only body rows repeating the URL's key are written (PostgREST's WHERE on the body), and
+ * exactly one must be, else the statement fails (PGRST115, see putCheck): an array puts its
+ * matching element.
+ */
 function putGuard(plan: MutatePlan): Sql {
   const key = plan.putKey ?? [];
-  const same = join(key.map((k) => sql`_pgrst_body.${ident(k.column)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
-  return sql`CASE WHEN ${same} THEN true ELSE ${fail(PUT_MARKER, sql`coalesce(_pgrst_body.${ident(key[0]?.column ?? '')}::text, '')`)} = 0 END`;
+  return join(key.map((k) => sql`_pgrst_body.${ident(k.column)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
 }
+
+/** `count` when a PUT wrote exactly one row, else the statement fails with PGRST115. */
+const putCheck = (count: Sql): Sql => sql`CASE WHEN ${count} = 1 THEN ${count} ELSE ${fail(PUT_MARKER, sql`${count}`)} END`;
 
 /**
  * PostgREST's count of the rows an upsert inserted, kept in the transaction-local
@@ -101,12 +107,26 @@ const insertedCounter = (step: '+' | '-'): Sql =>
   sql`set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${keyword(step)} 1)::text, true) <> '${keyword(step === '+' ? '0' : '-1')}'`;
 
 /** Whether the upsert counts its inserted rows (merge-duplicates and PUT, as PostgREST). */
-const countsInserted = (plan: MutatePlan): boolean => plan.conflict !== null && plan.conflict.resolution === 'merge-duplicates' && plan.columns.length > 0;
+const countsInserted = (plan: MutatePlan): boolean => plan.conflict !== null && plan.conflict.resolution === 'merge-duplicates';
+
+/**
+ * What the write returns: the row, plus the computed fields (functions of the row type, as
+ * `items.computed`) its representation selects, evaluated here where the row
+ * still has its table's type (the CTE's rows do not), as PostgREST's RETURNING does.
+ */
+function returning(plan: MutatePlan, row: Sql): Sql {
+  if (!plan.returnRepresentation) return sql`${row}.*`;
+  const names = new Set<string>();
+  for (const item of plan.request.select) {
+    if (item.kind === 'field' && !plan.table.columnsByName.has(item.field.name)) names.add(item.field.name);
+  }
+  return names.size === 0 ? sql`${row}.*` : join([sql`${row}.*`, ...[...names].map((n) => sql`${row}.${ident(n)}`)], ', ');
+}
 
 /** `q.*`, or only the columns the response reads (returning.ts), or `1` when it reads none. */
 function returningSql(plan: MutatePlan, q: Sql): Sql {
   const r = returningOf(plan);
-  if (r.kind === 'all') return sql`${q}.*`;
+  if (r.kind === 'all') return returning(plan, q);
   return r.columns.length === 0 ? sql`1` : join(r.columns.map((c) => sql`${q}.${ident(c)}`), ', ');
 }
 
@@ -115,41 +135,50 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
   const cols = plan.columns.map((c) => ident(c));
   const colList = join(cols, ', ');
   const req = plan.request;
-  const returning = returningSql(plan, target);
   switch (plan.mutation) {
     case 'insert': {
       if (plan.conflict !== null) {
         const c = plan.conflict;
-        const sets = join(plan.columns.map((n) => sql`${ident(n)} = EXCLUDED.${ident(n)}`), ', ');
         const counting = countsInserted(plan);
+        const onTarget = join(c.columns.map((n) => ident(n)), ', ');
+        if (cols.length === 0) {
+          // No keys (`[]`, `{}`): default rows, nothing to merge (PostgREST's DO NOTHING). A
+          // PUT body without the key matches no URL key: nothing is written (PGRST115).
+          const conds = [...(counting ? [insertedCounter('+')] : []), ...(plan.putKey === null ? [] : [sql`false`])];
+          const where = conds.length === 0 ? empty : sql` WHERE ${join(conds, ' AND ')}`;
+          return sql`pgrst_mutation AS (INSERT INTO ${target} AS _pgrst_w SELECT FROM json_array_elements(${bodyArray(plan)}) _pgrst_e${where} ON CONFLICT (${onTarget}) DO NOTHING RETURNING ${returningSql(plan, sql`_pgrst_w`)})`;
+        }
+        const sets = join(plan.columns.map((n) => sql`${ident(n)} = EXCLUDED.${ident(n)}`), ', ');
         const action = !counting ? sql`DO NOTHING` : sql`DO UPDATE SET ${sets} WHERE ${insertedCounter('-')}`;
         const rows = insertRows(plan, target);
         const conds = [...(counting ? [insertedCounter('+')] : []), ...(plan.putKey === null ? [] : [putGuard(plan)])];
         const where = conds.length === 0 ? empty : sql` WHERE ${join(conds, ' AND ')}`;
-        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${where} ON CONFLICT (${join(c.columns.map((n) => ident(n)), ', ')}) ${action} RETURNING ${returningSql(plan, sql`_pgrst_w`)}`;
+        const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${where} ON CONFLICT (${onTarget}) ${action} RETURNING ${returningSql(plan, sql`_pgrst_w`)}`;
         return sql`pgrst_mutation AS (${written})`;
       }
       // No keys (`{}`, `[{}]`): one row of column defaults per element.
       const rows = insertRows(plan, target);
       const source =
         cols.length === 0
-          ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${bodyArray(plan)}) RETURNING ${returning}`
-          : sql`INSERT INTO ${target} (${colList}) SELECT ${rows.select} FROM ${rows.from} RETURNING ${returning}`;
+          ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${bodyArray(plan)}) RETURNING ${returningSql(plan, target)}`
+          : sql`INSERT INTO ${target} (${colList}) SELECT ${rows.select} FROM ${rows.from} RETURNING ${returningSql(plan, target)}`;
       return sql`pgrst_mutation AS (${source})`;
     }
     case 'update': {
-      if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${returning} FROM ${target} WHERE false)`;
+      if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${returningSql(plan, target)} FROM ${target} WHERE false)`;
       if (req.preferences.missing === 'default') {
         // PATCH ?columns=… with missing=default: a listed key absent from the body is set to
         // the column default (null when it has none), as PostgREST does.
         const sets = join(plan.columns.map((c) => sql`${ident(c)} = ${withDefault(plan, c, sql`_pgrst_p.j`)}`), ', ');
-        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT ${param(req.payload?.json ?? '{}')}::json AS j) _pgrst_p, LATERAL json_populate_record(null::${target}, _pgrst_p.j) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returning})`;
+        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT _pgrst_e.j FROM json_array_elements(${bodyArray(plan)}) _pgrst_e(j) LIMIT 1) _pgrst_p, LATERAL json_populate_record(null::${target}, _pgrst_p.j) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returningSql(plan, target)})`;
       }
       const sets = join(plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`), ', ');
-      return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_record(null::${target}, ${param(req.payload?.json ?? '{}')}::json)) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returning})`;
+      // An array body sets the values of its first element, as PostgREST (whose UPDATE … FROM
+      // the array's rows would pick one row per target anyway).
+      return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT * FROM json_populate_recordset(null::${target}, ${bodyArray(plan)}) LIMIT 1) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returningSql(plan, target)})`;
     }
     case 'delete':
-      return sql`pgrst_mutation AS (DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${returning})`;
+      return sql`pgrst_mutation AS (DELETE FROM ${target}${whereSql(scope, req.filters)} RETURNING ${returningSql(plan, target)})`;
   }
 }
 
@@ -171,11 +200,13 @@ function representationSql(plan: MutatePlan): Sql {
   const scope: Scope = { qualifier: ident('pgrst_mutation'), table: plan.table };
   const own = selectSql(scope, plan.request.select);
   const mode = plan.request.aggregates === true ? levelMode(plan.request.select, plan.embeds) : 'none';
-  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation`;
+  // `order=` orders the representation, as on reads.
+  const order = orderSql(scope, plan.request.order, relatedOrder(scope, plan.embeds, mode));
+  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation${order}`;
   const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
   const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
   const group = mode === 'group' ? groupBySql(scope, plan.request.select, embeds.groupBy) : empty;
-  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}${group}`;
+  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}${group}${order}`;
 }
 
 /** The write's main statement; `body` is the representation of `_pgrst_t` for the media type. */
@@ -184,7 +215,8 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   const req = plan.request;
   const body = plan.returnRepresentation ? representation : sql`null::text`;
   const count = sql`pg_catalog.count(_pgrst_t)`;
-  const limited = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
+  const checked = plan.putKey === null ? count : putCheck(count);
+  const limited = plan.maxAffected === null ? checked : maxAffectedCheck(checked, plan.maxAffected);
   const page = req.media.kind === 'object' ? singularCheck(count, limited) : limited;
   // Read after the aggregate consumed every written row, so the counter is final.
   const inserted = countsInserted(plan) ? sql`nullif(current_setting('pgrst.inserted', true), '')::bigint` : sql`null::bigint`;

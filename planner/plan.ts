@@ -97,7 +97,7 @@ export function actionPlan(original: ApiRequest, cache: SchemaCache, config: Pla
       const mutation: MutationKind = action.kind === 'create' || action.kind === 'upsert' ? 'insert' : action.kind;
       // Only embedded filters go to the embeds: a top-level `rel=is.null` must never widen
       // what a PATCH/DELETE touches, so it stays a (failing) filter on the written table.
-      const planned = planEmbeds(cache, table, request.select, request.filters.filter((f) => f.path.length > 0), request.embedParams, []);
+      const planned = planEmbeds(cache, table, request.select, request.filters.filter((f) => f.path.length > 0), request.embedParams, request.order);
       if (!planned.ok) return planned;
       const columns = request.payload?.keys ?? [];
       for (const c of columns) {

@@ -2,9 +2,9 @@
 // Parses intent only; no schema and no I/O, so "does the table exist" is answered later.
 
 import { apiError, fail, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
-import { noWrite, writeParts, writeShape } from './payload.js';
+import { noWrite, parseColumnsParam, writeParts, writeShape } from './payload.js';
 import { parsePreferences } from './preferences.js';
-import { callAction, callArgs, callBody, isCallMethod, rawBodyArg, rpcMethodNotAllowed, splitCallQuery } from './rpc-request.js';
+import { callAction, callArgs, callBody, isCallMethod, rpcMethodNotAllowed, splitCallQuery, unreadableBody } from './rpc-request.js';
 import { negotiate, mediaShape } from './media.js';
 import { canonicalQuery, parseQueryParams, splitQuery } from './query-params.js';
 import { allRows, requestedRange } from './range.js';
@@ -63,8 +63,13 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
   let action: Action;
   if (rpc) {
     if (!isCallMethod(raw.method)) return fail(rpcMethodNotAllowed(raw.method));
-    const body = callBody(raw.method === 'POST' ? raw.headers['content-type'] : undefined);
-    const args = body === 'json' ? callArgs(raw.method !== 'POST', argPairs, raw.body) : ok(rawBodyArg(body, raw.body));
+    const post = raw.method === 'POST';
+    const body = callBody(post ? raw.headers['content-type'] : undefined);
+    if (body === null) return fail(unreadableBody(raw.headers['content-type'] ?? ''));
+    const columnsPair = post ? pairs.find(([k]) => k === 'columns') : undefined;
+    const columns = columnsPair === undefined ? null : parseColumnsParam(columnsPair[1]);
+    if (columns !== null && !columns.ok) return columns;
+    const args = callArgs(!post, argPairs, raw.body, body, columns === null ? null : columns.value);
     if (!args.ok) return args;
     const call = callAction(raw.method, args.value, body);
     if (!call.ok) return call;

@@ -5,6 +5,7 @@
 import { apiError, fail, invalidBody, ok, type ApiError, type Result } from './errors.js';
 import { parseOperation } from './filter-grammar.js';
 import { splitEmbedKey } from './embed-params.js';
+import { csvPayload, formPairs } from './body-formats.js';
 import type { Action, CallBody, Payload } from './types.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
@@ -48,17 +49,35 @@ export function splitCallQuery(
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** The arguments as one JSON object: query pairs (a repeated name becomes an array) or the body. */
-export function callArgs(get: boolean, argPairs: readonly [string, string][], body: Uint8Array | null): Result<Payload> {
-  if (get) {
-    const obj: Record<string, string | string[]> = {};
-    for (const [k, v] of argPairs) {
-      const prev = obj[k];
-      obj[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    return ok({ json: JSON.stringify(obj), keys: Object.keys(obj), isArray: false });
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Query-string (or form) pairs as one JSON object; a repeated name keeps all its values as an
+ * array, and rpc.ts keeps the last unless the parameter is variadic (PostgREST's rule).
+ */
+export function pairArgs(pairs: readonly (readonly [string, string])[]): Payload {
+  const values = new Map<string, string[]>();
+  for (const [k, v] of pairs) {
+    const prev = values.get(k);
+    if (prev === undefined) values.set(k, [v]);
+    else prev.push(v);
   }
-  const text = body === null ? '' : utf8.decode(body);
+  let repeated = false;
+  const obj = Object.fromEntries([...values].map(([k, vs]) => {
+    if (vs.length > 1) repeated = true;
+    return [k, vs.length === 1 ? vs[0]! : vs];
+  }));
+  const json = JSON.stringify(obj);
+  return repeated ? { json, keys: [...values.keys()], isArray: false, repeated: true } : { json, keys: [...values.keys()], isArray: false };
+}
+
+/**
+ * A JSON body's arguments as PostgREST reads them: empty is `{}`, an object its keys, an array
+ * the keys of its first object (all objects must have the same keys; the function gets the
+ * first), any other JSON value no arguments; with `?columns=` the listed keys, body unparsed.
+ */
+function jsonArgs(text: string, columns: readonly string[] | null): Result<Payload> {
+  if (columns !== null) return ok({ json: text, keys: columns, isArray: text.trimStart().startsWith('[') });
   if (text.trim() === '') return ok({ json: '{}', keys: [], isArray: false });
   let value: unknown;
   try {
@@ -66,14 +85,58 @@ export function callArgs(get: boolean, argPairs: readonly [string, string][], bo
   } catch {
     return fail(invalidBody('Empty or invalid json'));
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(invalidBody('Empty or invalid json'));
-  return ok({ json: text, keys: Object.keys(value), isArray: false });
+  if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
+  if (!Array.isArray(value) || value.length === 0) return ok({ json: '[]', keys: [], isArray: true });
+  const first = value[0];
+  if (!isObject(first)) return fail(invalidBody('All object keys must match'));
+  const keys = Object.keys(first);
+  const same = (o: unknown): boolean => isObject(o) && Object.keys(o).length === keys.length && keys.every((k) => Object.hasOwn(o, k));
+  if (!value.every(same)) return fail(invalidBody('All object keys must match'));
+  return ok({ json: text, keys, isArray: true });
 }
 
-/** The POST Content-Type → how the body is passed (a single unnamed text/xml/bytea parameter). */
-export function callBody(contentType: string | undefined): CallBody {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+/** The arguments as one JSON object: query pairs on GET, else the body as its Content-Type says. */
+export function callArgs(
+  get: boolean,
+  argPairs: readonly [string, string][],
+  body: Uint8Array | null,
+  kind: CallBody = 'json',
+  columns: readonly string[] | null = null,
+): Result<Payload> {
+  if (get) return ok(pairArgs(argPairs));
+  const text = body === null ? '' : utf8.decode(body);
+  switch (kind) {
+    case 'json':
+      return jsonArgs(text, columns);
+    case 'form': {
+      const pairs = formPairs(text);
+      if (pairs === null) return fail(invalidBody('Invalid urlencoded body'));
+      return ok(pairArgs(pairs));
+    }
+    case 'csv': {
+      // As PostgREST: form and CSV arguments are their own keys, `?columns=` or not.
+      const rows = csvPayload(text, null);
+      return rows.ok ? ok({ ...rows.value, isArray: true }) : rows;
+    }
+    case 'text':
+    case 'xml':
+    case 'bytea':
+      return ok(rawBodyArg(kind, body));
+  }
+}
+
+/** The POST Content-Type → how the body is passed; null for one PostgREST cannot read (PGRST102). */
+export function callBody(contentType: string | undefined): CallBody | null {
+  if (contentType === undefined) return 'json';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
   switch (type) {
+    case '':
+    case 'application/json':
+      return 'json';
+    case 'application/x-www-form-urlencoded':
+      return 'form';
+    case 'text/csv':
+      return 'csv';
     case 'text/plain':
       return 'text';
     case 'text/xml':
@@ -81,9 +144,11 @@ export function callBody(contentType: string | undefined): CallBody {
     case 'application/octet-stream':
       return 'bytea';
     default:
-      return 'json';
+      return null;
   }
 }
+
+export const unreadableBody = (contentType: string): ApiError => invalidBody(`Content-Type not acceptable: ${contentType.split(';')[0]!.trim().toLowerCase()}`);
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 

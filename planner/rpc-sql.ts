@@ -15,12 +15,14 @@ function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: 
   const fn = ident(r.schema, r.name);
   if (plan.wholeBody) return { args: null, call: sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)})` };
   if (plan.args.length === 0) return { args: null, call: sql`${fn}()` };
-  const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.type)}`), ', ');
+  const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.castType)}`), ', ');
   const named = join(
     plan.args.map((p) => sql`${p.variadic ? keyword('VARIADIC ') : empty}${ident(p.name)} := _pgrst_a.${ident(p.name)}`),
     ', ',
   );
-  return { args: sql`json_to_record(${param(plan.argsJson)}::json) AS _pgrst_a(${columns})`, call: sql`${fn}(${named})` };
+  // An array body (JSON or CSV) passes its first object, as PostgREST's json_to_recordset … LIMIT 1.
+  const record = sql`(SELECT CASE WHEN json_typeof(_pgrst_j.j) = 'array' THEN _pgrst_j.j -> 0 ELSE _pgrst_j.j END FROM (SELECT ${param(plan.argsJson)}::json AS j) _pgrst_j)`;
+  return { args: sql`json_to_record(${record}) AS _pgrst_a(${columns})`, call: sql`${fn}(${named})` };
 }
 
 /**
@@ -35,7 +37,7 @@ function callFromSql(plan: CallPlan): Sql {
   const { args, call } = callParts(plan);
   const lead = args === null ? empty : sql`${args}, `;
   if (r.returns.kind === 'scalar' && r.returns.type === 'record') return sql`${lead}LATERAL (SELECT ${call} AS pgrst_scalar) AS _pgrst_r`;
-  if (r.returns.kind === 'composite' && !r.setOf) {
+  if (r.returns.kind === 'composite' && !r.setOf && r.returns.scalarOut !== true) {
     return sql`${lead}LATERAL (SELECT ${call} AS _pgrst_v OFFSET 0) AS _pgrst_c, LATERAL (SELECT (_pgrst_c._pgrst_v).* WHERE num_nulls(_pgrst_c._pgrst_v) = 0) AS _pgrst_r`;
   }
   const alias = r.returns.kind === 'scalar' ? sql`_pgrst_r(pgrst_scalar)` : sql`_pgrst_r`;

@@ -5,9 +5,10 @@
 
 import { apiError, fail, ok, type ApiError, type Result } from './errors.js';
 import { capRange } from './range.js';
-import { findTable, levenshtein, type SchemaCache, type Table } from './schema/model.js';
+import { findTable, type SchemaCache, type Table } from './schema/model.js';
+import { FuzzySet, NAME_HINT_SCORE, PARAMS_HINT_SCORE } from './fuzzy.js';
 import { routineKey, type Routine, type RoutineParam } from './schema/routines.js';
-import type { ApiRequest, RowRange } from './types.js';
+import type { ApiRequest, CallBody, Payload, RowRange } from './types.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 
@@ -35,8 +36,15 @@ export interface CallPlan {
   readonly txApplied: 'commit' | 'rollback' | null;
 }
 
-/** Whether a routine can be called with exactly these argument names. */
-export function accepts(r: Routine, keys: readonly string[]): boolean {
+/**
+ * Whether a routine can be called with exactly these argument names (PostgREST's
+ * matchesParams): every key a parameter, every parameter without a default given. A
+ * function without parameters takes no keys, and never a raw text/xml/bytea body.
+ */
+export function accepts(r: Routine, keys: readonly string[], rawPost = false): boolean {
+  if (r.params.length === 0) return keys.length === 0 && !rawPost;
+  // An unnamed parameter beside named ones is never passed by name (it has no identifier).
+  if (r.params.length > 1 && keys.includes('')) return false;
   const names = new Set(r.params.map((p) => p.name));
   if (!keys.every((k) => names.has(k))) return false;
   const given = new Set(keys);
@@ -48,17 +56,54 @@ const JSON_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb']);
 /** `fn(json)` / `fn(jsonb)` with no parameter name: called with the whole request body. */
 export const singleUnnamedJson = (r: Routine): boolean => r.params.length === 1 && r.params[0]!.name === '' && JSON_TYPES.has(r.params[0]!.type);
 
-/** `fn(text)`, `fn(xml)`, `fn(bytea)` with no parameter name, for a raw body of that type. */
-const singleUnnamed = (r: Routine, type: string): boolean => r.params.length === 1 && r.params[0]!.name === '' && r.params[0]!.type === type;
+/** A POST whose body can go whole to this function's one unnamed parameter (by body type). */
+function takesWholeBody(r: Routine, body: CallBody): boolean {
+  const p = r.params[0];
+  if (r.params.length !== 1 || p === undefined || p.name !== '') return false;
+  switch (body) {
+    case 'json':
+      return JSON_TYPES.has(p.type);
+    case 'text':
+    case 'xml':
+    case 'bytea':
+      return p.type === body;
+    case 'form':
+    case 'csv':
+      return false;
+  }
+}
 
-/** A variadic argument given once in the query string is still an array. */
-function variadicAsArray(r: Routine, json: string): string {
-  const variadic = r.params.find((p) => p.variadic);
-  if (variadic === undefined) return json;
-  const obj = JSON.parse(json) as Record<string, unknown>;
-  const v = obj[variadic.name];
-  if (typeof v !== 'string') return json;
-  return JSON.stringify({ ...obj, [variadic.name]: [v] });
+/**
+ * Query-string and form arguments as the function takes them (PostgREST's toRpcParams): a
+ * repeated name keeps its last value, a variadic parameter always gets an array.
+ */
+function directArgs(r: Routine, args: Payload): string {
+  const variadic = r.params.find((p) => p.variadic)?.name;
+  if (variadic === undefined && args.repeated !== true) return args.json;
+  const given = JSON.parse(args.json) as Record<string, string | string[]>;
+  return JSON.stringify(Object.fromEntries(Object.entries(given).map(([k, v]) => {
+    if (k === variadic) return [k, Array.isArray(v) ? v : [v]];
+    return [k, Array.isArray(v) ? v[v.length - 1]! : v];
+  })));
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * PostgREST's order of overloads (its candidate lists follow it): fewer parameters first,
+ * then without a description before with one, then parameter by parameter (name, type, ...).
+ */
+function compareRoutines(a: Routine, b: Routine): number {
+  if (a.params.length !== b.params.length) return a.params.length - b.params.length;
+  if ((a.description === undefined) !== (b.description === undefined)) return a.description === undefined ? -1 : 1;
+  const d = compareText(a.description ?? '', b.description ?? '');
+  if (d !== 0) return d;
+  for (let i = 0; i < a.params.length; i++) {
+    const [p, q] = [a.params[i]!, b.params[i]!];
+    const c = compareText(p.name, q.name) || compareText(p.type, q.type) || compareText(p.castType, q.castType) || Number(!p.hasDefault) - Number(!q.hasDefault) || Number(p.variadic) - Number(q.variadic);
+    if (c !== 0) return c;
+  }
+  return 0;
 }
 
 /** The function's `SET` clauses named in db-hoisted-tx-settings, as transaction-local settings. */
@@ -71,28 +116,46 @@ export function hoistedSettings(r: Routine, hoisted: readonly string[]): [string
   return out;
 }
 
-const signature = (r: Routine): string => `${r.schema}.${r.name}(${r.params.map((p) => p.name).join(', ')})`;
+const fuzzyNames = new WeakMap<SchemaCache, Map<string, FuzzySet>>();
 
-function functionNotFound(cache: SchemaCache, schema: string, name: string, keys: readonly string[]): ApiError {
+/** The function names of a schema as a fuzzy set, built once per schema cache. */
+function routineNames(cache: SchemaCache, schema: string): FuzzySet {
+  let bySchema = fuzzyNames.get(cache);
+  if (bySchema === undefined) fuzzyNames.set(cache, (bySchema = new Map()));
+  let set = bySchema.get(schema);
+  if (set === undefined) {
+    const names = [...(cache.routines?.values() ?? [])].flatMap((g) => (g[0] !== undefined && g[0].schema === schema ? [g[0].name] : []));
+    bySchema.set(schema, (set = new FuzzySet(names)));
+  }
+  return set;
+}
+
+const paramList = (names: readonly string[]): string => `(${[...names].sort().join(', ')})`;
+
+/**
+ * PostgREST's PGRST202. Keys are listed sorted; a raw text/xml/bytea POST names the unnamed
+ * parameter it looked for and gets no hint. The hint is a fuzzy match of the name among the
+ * schema's functions, or, when the name exists, of the keys among its overloads' parameter lists.
+ */
+function functionNotFound(cache: SchemaCache, schema: string, name: string, keys: readonly string[], post: boolean, body: CallBody): ApiError {
   const sorted = [...keys].sort();
   const qualified = `${schema}.${name}`;
-  const message = sorted.length === 0
-    ? `Could not find the function ${qualified} without parameters in the schema cache`
-    : `Could not find the function ${qualified}(${sorted.join(', ')}) in the schema cache`;
-  const searched = sorted.length === 0 ? 'without parameters' : `with parameter${sorted.length === 1 ? '' : 's'} ${sorted.join(', ')}`;
-  const details = `Searched for the function ${qualified} ${searched} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`;
-  const same = cache.routines?.get(routineKey(schema, name))?.[0];
-  let hint: string | null = same === undefined ? null : `Perhaps you meant to call the function ${signature(same)}`;
-  if (hint === null) {
-    let best: string | null = null;
-    let bestDistance = Infinity;
-    for (const group of cache.routines?.values() ?? []) {
-      const r = group[0];
-      if (r === undefined || r.schema !== schema) continue;
-      const d = levenshtein(name.toLowerCase(), r.name.toLowerCase());
-      if (d < bestDistance) [best, bestDistance] = [r.name, d];
+  const raw = post && (body === 'text' || body === 'xml' || body === 'bytea');
+  const listed = sorted.length === 0 ? ' without parameters' : `(${sorted.join(', ')})`;
+  const message = `Could not find the function ${qualified}${raw ? '' : listed} in the schema cache`;
+  const searchedFor = sorted.length === 0 ? ' without parameters' : ` with parameter${sorted.length > 1 ? 's' : ''} ${sorted.join(', ')}`;
+  const searched = raw ? ` with a single unnamed ${body} parameter` : post && body === 'json' ? `${searchedFor} or with a single unnamed json/jsonb parameter` : searchedFor;
+  const details = `Searched for the function ${qualified}${searched}, but no matches were found in the schema cache.`;
+  let hint: string | null = null;
+  if (!raw) {
+    const overloads = cache.routines?.get(routineKey(schema, name)) ?? [];
+    if (overloads.length === 0) {
+      const best = routineNames(cache, schema).closest(name, NAME_HINT_SCORE);
+      if (best !== null) hint = `Perhaps you meant to call the function ${schema}.${best}`;
+    } else {
+      const best = new FuzzySet(overloads.map((r) => paramList(r.params.map((p) => p.name)))).closest(paramList(sorted), PARAMS_HINT_SCORE);
+      if (best !== null) hint = `Perhaps you meant to call the function ${qualified}${best}`;
     }
-    if (best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 3))) hint = `Perhaps you meant to call the function ${schema}.${best}`;
   }
   return apiError(404, 'PGRST202', message, details, hint);
 }
@@ -137,13 +200,16 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
   if (action.kind !== 'call') throw new Error('callPlan: not a call');
   const keys = action.args.keys;
   const overloads = cache.routines?.get(routineKey(request.schema, request.relation)) ?? [];
-  const rawBody = action.body !== 'json';
-  let matches = rawBody ? [] : overloads.filter((r) => accepts(r, keys));
-  const wholeBody = matches.length === 0 && !action.get;
-  if (wholeBody) matches = overloads.filter(rawBody ? (r) => singleUnnamed(r, action.body) : singleUnnamedJson);
+  const post = !action.get;
+  const rawPost = post && (action.body === 'text' || action.body === 'xml' || action.body === 'bytea');
+  // PostgREST's findProc: functions taking exactly these names win; only when none does, a
+  // POST falls back to one whose single unnamed parameter takes the whole body.
+  const named = overloads.filter((r) => accepts(r, keys, rawPost));
+  const matches = named.length > 0 ? named : post ? overloads.filter((r) => takesWholeBody(r, action.body)) : [];
   const routine = matches[0];
-  if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys));
-  if (matches.length > 1) return fail(ambiguous(matches));
+  if (routine === undefined) return fail(functionNotFound(cache, request.schema, request.relation, keys, post, action.body));
+  if (matches.length > 1) return fail(ambiguous([...matches].sort(compareRoutines)));
+  const wholeBody = routine.params.length === 1 && routine.params[0]!.name === '';
   const prefs = request.preferences;
   const maxAffected = prefs.handling === 'strict' ? prefs.maxAffected : null;
   // Decided before the call, as PostgREST does: void and single results have nothing to limit.
@@ -162,7 +228,7 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     request: req,
     embeds: planned.value.embeds,
     args: wholeBody ? [] : routine.params.filter((p) => given.has(p.name)),
-    argsJson: action.get ? variadicAsArray(routine, action.args.json) : action.args.json,
+    argsJson: action.get || action.body === 'form' ? directArgs(routine, action.args) : action.args.json,
     wholeBody,
     range: capRange(request.range, maxRows),
     headOnly: action.headOnly,

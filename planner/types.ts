@@ -114,14 +114,19 @@ export type Action =
   /** `/rpc/fn`: GET/HEAD pass query arguments (read-only), POST a JSON object. */
   | { readonly kind: 'call'; readonly get: boolean; readonly headOnly: boolean; readonly args: Payload; readonly body: CallBody };
 
-/** How a POST body reaches a function: named JSON arguments, or one unnamed parameter of this type. */
-export type CallBody = 'json' | 'text' | 'xml' | 'bytea';
+/**
+ * How a POST body reaches a function: named arguments from JSON, a form or CSV (its first
+ * row), or the whole body as one unnamed parameter of this type.
+ */
+export type CallBody = 'json' | 'form' | 'csv' | 'text' | 'xml' | 'bytea';
 
 /** A JSON request body: the raw text (sent to PostgreSQL as one parameter) and its keys. */
 export interface Payload {
   readonly json: string;
   readonly keys: readonly string[];
   readonly isArray: boolean;
+  /** Query-string or form arguments with a repeated name (its values an array until the function is known). */
+  readonly repeated?: true;
 }
 
 /** EXPLAIN options of application/vnd.pgrst.plan (`options=analyze|verbose|…`). */

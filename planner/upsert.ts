@@ -58,8 +58,7 @@ export function upsertParts(request: ApiRequest, table: Table): Result<UpsertPar
   for (const c of columns) {
     if (!table.columnsByName.has(c)) return fail(columnNotFound(c, table.name));
   }
-  if (columns.length === 0) {
-    return fail(apiError(400, 'PGRST103', 'An upsert needs a primary key or ?on_conflict= columns', null, `'${table.name}' has no primary key`));
-  }
+  // No key to conflict on: PostgREST ignores the resolution and inserts (no Preference-Applied).
+  if (columns.length === 0) return ok(noUpsert);
   return ok({ conflict: { columns, resolution }, putKey: null });
 }

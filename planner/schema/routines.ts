@@ -7,8 +7,10 @@ import type { Column } from './model.js';
 export interface RoutineParam {
   /** '' for an unnamed parameter. */
   readonly name: string;
-  /** format_type() text, used as a json_to_record column type. */
+  /** format_type() text, as PostgREST names it (PGRST203, OpenAPI, body-type matching). */
   readonly type: string;
+  /** The type arguments are read as: `type`, but character(n)/bit(n) widened to varying. */
+  readonly castType: string;
   readonly hasDefault: boolean;
   readonly variadic: boolean;
 }
@@ -19,7 +21,14 @@ export type Volatility = 'volatile' | 'stable' | 'immutable';
 export type ReturnShape =
   | { readonly kind: 'void' }
   | { readonly kind: 'scalar'; readonly type: string }
-  | { readonly kind: 'composite'; readonly schema: string; readonly name: string; readonly columns: readonly Column[] };
+  | {
+      readonly kind: 'composite';
+      readonly schema: string;
+      readonly name: string;
+      readonly columns: readonly Column[];
+      /** A base type named by its single OUT/TABLE column (`OUT num_plus_one int`): called in FROM, never expanded. */
+      readonly scalarOut?: true;
+    };
 
 export interface Routine {
   readonly schema: string;
@@ -35,23 +44,26 @@ export interface Routine {
   readonly description?: string;
 }
 
-/** Input parameters, output columns (OUT/TABLE or the composite type's), return shape. */
+/**
+ * Input parameters, output columns (OUT/TABLE or the composite type's), return shape. As
+ * PostgREST: a domain return type is read as its base type (a domain over a composite is a
+ * composite), OUT/INOUT/TABLE parameters make the result a composite even with one column,
+ * trigger functions and functions PostgREST cannot call (more than one unnamed parameter, or
+ * one that is not bytea/json/jsonb/text/xml) are left out, and character(n)/bit(n)
+ * parameters are read as varying types so that longer input is not cut to the declared length.
+ */
 export const routinesQuery = `
 select coalesce(json_agg(r), '[]')::text from (
   select n.nspname as schema, p.proname as name, p.proretset as set_of, pd.description as description,
     case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end as volatility,
     coalesce(to_json(p.proconfig), '[]') as settings,
     case when t.oid = 'pg_catalog.void'::regtype then 'void'
-         when t.typtype = 'c' or t.oid = 'pg_catalog.record'::regtype then 'composite'
+         when t.typtype = 'c' or t.oid = 'pg_catalog.record'::regtype or outs.n > 0 then 'composite'
          else 'scalar' end as return_kind,
+    (t.typtype <> 'c' and t.oid <> 'pg_catalog.record'::regtype and outs.n > 0) as scalar_out,
     pg_catalog.format_type(t.oid, null) as return_type,
     coalesce(tn.nspname, '') as return_schema, coalesce(t.typname, '') as return_name,
-    coalesce((select json_agg(json_build_object('name', coalesce(a.name, ''), 'type', pg_catalog.format_type(a.type, null),
-        'variadic', coalesce(a.mode, 'i') = 'v', 'has_default', a.pos > p.pronargs - p.pronargdefaults) order by a.pos)
-      from (select x.*, row_number() over (order by x.idx) as pos
-            from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes::text[], p.proargnames)
-              with ordinality as x(type, mode, name, idx)
-            where coalesce(x.mode, 'i') in ('i', 'b', 'v')) a), '[]') as params,
+    ins.params as params,
     coalesce(case when t.typtype = 'c' and t.typrelid <> 0 then
         (select json_agg(json_build_object('name', at.attname, 'type', pg_catalog.format_type(at.atttypid, at.atttypmod),
             'nullable', not at.attnotnull, 'has_default', false) order by at.attnum)
@@ -64,10 +76,31 @@ select coalesce(json_agg(r), '[]')::text from (
       end, '[]') as columns
   from pg_catalog.pg_proc p
   join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-  join pg_catalog.pg_type t on t.oid = p.prorettype
+  -- The return type, a domain read as its base type.
+  join pg_catalog.pg_type t on t.oid = (
+    with recursive d(oid) as (
+      select p.prorettype
+      union all
+      select dt.typbasetype from d join pg_catalog.pg_type dt on dt.oid = d.oid where dt.typtype = 'd')
+    select d.oid from d join pg_catalog.pg_type dt on dt.oid = d.oid where dt.typtype <> 'd' limit 1)
   left join pg_catalog.pg_namespace tn on tn.oid = t.typnamespace
   left join pg_catalog.pg_description pd on pd.objoid = p.oid and pd.classoid = 'pg_catalog.pg_proc'::regclass and pd.objsubid = 0
-  where p.prokind = 'f' and n.nspname = any($1::text[])
+  cross join lateral (
+    select coalesce(json_agg(json_build_object('name', a.name, 'type', pg_catalog.format_type(a.type, null),
+        'cast_type', case a.type when 'pg_catalog.bit'::regtype then 'bit varying' when 'pg_catalog.bit[]'::regtype then 'bit varying[]'
+                                 when 'pg_catalog.bpchar'::regtype then 'character varying' when 'pg_catalog.bpchar[]'::regtype then 'character varying[]'
+                                 else pg_catalog.format_type(a.type, null) end,
+        'variadic', a.mode = 'v', 'has_default', a.pos > p.pronargs - p.pronargdefaults) order by a.pos), '[]') as params,
+      count(*) filter (where a.name = '') as unnamed,
+      bool_and(a.name <> '' or a.type in ('pg_catalog.bytea'::regtype, 'pg_catalog.json'::regtype, 'pg_catalog.jsonb'::regtype,
+                                          'pg_catalog.text'::regtype, 'pg_catalog.xml'::regtype)) as unnamed_ok
+    from (select x.type, coalesce(x.mode, 'i') as mode, coalesce(x.name, '') as name, row_number() over (order by x.idx) as pos
+          from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes::text[], p.proargnames)
+            with ordinality as x(type, mode, name, idx)
+          where coalesce(x.mode, 'i') in ('i', 'b', 'v')) a) ins
+  cross join lateral (select count(*) as n from unnest(p.proargmodes::text[]) as m where m in ('o', 'b', 't')) outs
+  where p.prokind = 'f' and n.nspname = any($1::text[]) and t.oid <> 'pg_catalog.trigger'::regtype
+    and (ins.unnamed = 0 or (ins.unnamed = 1 and ins.unnamed_ok))
   order by n.nspname, p.proname, p.oid
 ) r`;
 
@@ -100,7 +133,8 @@ function decodeReturns(r: Record<string, unknown>): ReturnShape {
       // `record` without OUT parameters has no known columns: its values are returned as they
       // come (PostgREST treats it as a scalar).
       if (columns.length === 0 && str(r, 'return_type') === 'record') return { kind: 'scalar', type: 'record' };
-      return { kind: 'composite', schema: str(r, 'return_schema'), name: str(r, 'return_name'), columns };
+      const shape = { kind: 'composite' as const, schema: str(r, 'return_schema'), name: str(r, 'return_name'), columns };
+      return r['scalar_out'] === true ? { ...shape, scalarOut: true } : shape;
     }
     default:
       throw new Error(`schema cache: unexpected routine data (return_kind ${kind})`);
@@ -113,7 +147,9 @@ export function decodeRoutine(raw: unknown): Routine {
   expect(VOLATILITIES.has(volatility), 'volatility', volatility);
   const params = list(r, 'params').map((p): RoutineParam => {
     const o = rec(p, 'param');
-    return { name: str(o, 'name'), type: str(o, 'type'), hasDefault: bool(o, 'has_default'), variadic: bool(o, 'variadic') };
+    const type = str(o, 'type');
+    const castType = typeof o['cast_type'] === 'string' ? o['cast_type'] : type;
+    return { name: str(o, 'name'), type, castType, hasDefault: bool(o, 'has_default'), variadic: bool(o, 'variadic') };
   });
   const settings = list(r, 'settings').map((s) => expect(typeof s === 'string', 'setting', s as string));
   const description = r['description'];

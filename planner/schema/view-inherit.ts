@@ -1,7 +1,7 @@
 // What views inherit from the relations they read: a view column without its own default
 // (ALTER VIEW … SET DEFAULT) takes the default of the column it exposes, so Prefer:
-// missing=default inserts through a view as PostgreSQL itself would; and a view that exposes
-// every primary-key column of its source gets those columns as its key (PostgREST's view
+// missing=default inserts through a view as PostgreSQL itself would; and a view gets as its key
+// the primary-key columns of every source it exposes entirely (PostgREST's view
 // keys: upserts, PUT and Location through views). Chains of views are followed. Pure.
 
 import type { Table } from './model.js';
@@ -70,7 +70,10 @@ export function withViewInheritance(
   return out;
 }
 
-/** The view's columns that expose all of one source relation's primary key, or none. */
+/**
+ * The view's key as PostgREST infers it: the primary keys of every source relation the view
+ * exposes entirely (a join view gets a composite key), in the order the view shows them.
+ */
 function inheritedKey(v: ViewSource, keys: ReadonlyMap<string, ReadonlySet<number>>): string[] {
   const bySource = new Map<string, Map<number, string>>();
   for (const [name, oid, attnum] of v.columns) {
@@ -79,10 +82,14 @@ function inheritedKey(v: ViewSource, keys: ReadonlyMap<string, ReadonlySet<numbe
     if (!m.has(attnum)) m.set(attnum, name);
     bySource.set(String(oid), m);
   }
+  const out: string[] = [];
   for (const [oid, exposed] of bySource) {
     const pk = keys.get(oid);
-    if (pk === undefined || pk.size === 0) continue;
-    if ([...pk].every((a) => exposed.has(a))) return [...pk].sort((a, b) => a - b).map((a) => exposed.get(a)!);
+    if (pk === undefined || pk.size === 0 || ![...pk].every((a) => exposed.has(a))) continue;
+    for (const a of [...pk].sort((x, y) => x - y)) {
+      const name = exposed.get(a)!;
+      if (!out.includes(name)) out.push(name);
+    }
   }
-  return [];
+  return out;
 }
