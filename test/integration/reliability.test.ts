@@ -90,7 +90,46 @@ describe('slow calls with db-pool=2', () => {
     for (const c of controllers) c.abort();
     for (const p of pending) assert.ok((await p) instanceof Error);
     await eventually(async () => (await active()) === 0, 10000, 'the running calls to be cancelled well before their 20 s');
+    // The third never got a connection: had it stayed queued, it would start now.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await active(), 0, 'the aborted waiting call ran anyway');
     const r = await noHang(request(gw, 'GET', '/proto63_fuzz?id=eq.1'), 10000, 'the next request');
     assert.equal(r.status, 200);
+  });
+});
+
+describe('big CSV bodies', () => {
+  let gw: Gateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(async () => {
+    await gw.stop();
+  });
+  const csv = (rows: number): string => 'name,n\n' + Array.from({ length: rows }, (_, i) => `"row ""${i}"", big",${i}`).join('\n');
+  const post = (path: string, body: string): ReturnType<typeof request> =>
+    request(gw, 'POST', path, { body, headers: { 'Content-Type': 'text/csv', Prefer: 'return=minimal' } });
+
+  test('a large body to a missing table is refused with 404 PGRST205 before it is parsed', async () => {
+    // Unterminated quote: parsed first, this would be 400 "Empty or invalid csv".
+    const bad = csv(60000) + '\n"unterminated';
+    assert.ok(bad.length > 1024 * 1024);
+    const r = await post('/proto63_missing', bad);
+    assert.equal(r.status, 404, r.text);
+    assert.equal((r.json() as { code: string }).code, 'PGRST205');
+    // A small one is parsed first, as PostgREST does.
+    assert.equal((await post('/proto63_missing', 'name\n"unterminated')).status, 400);
+  });
+
+  test('a 2 MB CSV is inserted; without INSERT privilege it is refused', async () => {
+    const body = csv(60000);
+    const ok = await post('/proto63_fuzz', body);
+    assert.equal(ok.status, 201, ok.text);
+    const [row] = await sqlQuery<{ n: number }>("select count(*)::int as n from api.proto63_fuzz where name like 'row \"%\", big'");
+    assert.equal(row!.n, 60000);
+    await sqlQuery("delete from api.proto63_fuzz where name like 'row \"%\", big'");
+    const denied = await request(gw, 'POST', '/proto63_readonly', { body: 'id,name\n1,a', headers: { 'Content-Type': 'text/csv' } });
+    assert.equal(denied.status, 401, denied.text);
+    assert.equal((denied.json() as { code: string }).code, '42501');
   });
 });
