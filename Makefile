@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory clean
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability clean
 
 all: build
 
@@ -52,6 +52,10 @@ bench-protocol: build
 # Gateway RSS growth on 100k-row ?columns= bulk inserts and 50 MB JSON values: bench/results/bulk-memory.json.
 bench-memory: build
 	$(NODE) dist/bench/bulk-memory.js
+
+# Issue 15: small-GET p99 during a 64 MB read, 504s and fast-GET p99 under slow calls with db-pool=2: bench/results/reliability.json.
+bench-reliability: build
+	$(NODE) dist/bench/reliability.js
 
 
 clean:

@@ -2,13 +2,12 @@
 // memory-tests.sh measures them — bulk arrays of 1k/10k/100k rows with ?columns= and one JSON
 // value of 1/10/50 MB (POST and PATCH). The gateway runs as a child; /proc gives its RSS.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
+import { freePort } from '../gateway/embedded.js';
 import { rssMiB } from './procstat.js';
+import { startGatewayChild, withBenchDatabase } from './gateway-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -46,23 +45,6 @@ const CASES: readonly Case[] = [
   ]),
 ];
 
-async function startGateway(uri: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', join(root, 'dist', 'gateway', 'main.js')], {
-    env: { ...process.env, PGRST_DB_URI: uri, PGRST_DB_SCHEMAS: 'mem', PGRST_DB_ANON_ROLE: 'web_anon', PGRST_SERVER_HOST: '127.0.0.1', PGRST_SERVER_PORT: String(port), PGRST_LOG_LEVEL: 'crit' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/leak?limit=0`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('gateway did not start');
-}
-
 /** Run one request while sampling the gateway's RSS every 5 ms; growth = peak − before. */
 async function measure(pid: number, port: number, c: Case): Promise<Record<string, number | string>> {
   const body = c.body();
@@ -86,33 +68,24 @@ async function measure(pid: number, port: number, c: Case): Promise<Record<strin
 }
 
 async function main(): Promise<void> {
-  let cluster: EmbeddedCluster | null = null;
-  const dataDir = mkdtempSync(join(tmpdir(), 'pgrest-gateway-bench-memory-'));
-  rmSync(dataDir, { recursive: true });
-  let gateway: ChildProcess | null = null;
-  try {
-    cluster = await startEmbedded({ dataDir, port: await freePort() });
-    await cluster.exec(SETUP);
-    const auth = new URL(cluster.superuserUri);
-    auth.username = 'authenticator';
-    auth.password = 'pw';
+  await withBenchDatabase('memory', SETUP, async (cluster, authUri) => {
     const port = await freePort();
-    gateway = await startGateway(auth.toString(), port);
-    const results = [];
-    for (const c of CASES) {
-      await cluster.exec('TRUNCATE mem.perf_articles');
-      const r = await measure(gateway.pid!, port, c);
-      results.push(r);
-      console.log(JSON.stringify(r));
+    const gateway = await startGatewayChild(authUri, port, { PGRST_DB_SCHEMAS: 'mem', PGRST_DB_ANON_ROLE: 'web_anon' }, '/leak?limit=0');
+    try {
+      const results = [];
+      for (const c of CASES) {
+        await cluster.exec('TRUNCATE mem.perf_articles');
+        const r = await measure(gateway.pid!, port, c);
+        results.push(r);
+        console.log(JSON.stringify(r));
+      }
+      const report = { date: new Date().toISOString(), node: process.version, note: 'Gateway RSS (MiB) sampled every 5 ms during one request; growth = peak − RSS before the request.', results };
+      mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+      writeFileSync(join(root, 'bench', 'results', 'bulk-memory.json'), JSON.stringify(report, null, 2) + '\n');
+    } finally {
+      gateway.kill('SIGTERM');
     }
-    const report = { date: new Date().toISOString(), node: process.version, note: 'Gateway RSS (MiB) sampled every 5 ms during one request; growth = peak − RSS before the request.', results };
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'bulk-memory.json'), JSON.stringify(report, null, 2) + '\n');
-  } finally {
-    gateway?.kill('SIGTERM');
-    await cluster?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err: unknown) => {

@@ -23,6 +23,28 @@ export type AuthOutcome =
 type Claims = Record<string, unknown>;
 
 const ALLOWED_SKEW_SECONDS = 30;
+/**
+ * Claims nested deeper than this are refused (PGRST303) before JSON.parse: serializing them
+ * for request.jwt.claims would overflow the stack, and no role claim path goes that deep.
+ */
+export const MAX_CLAIMS_DEPTH = 64;
+
+/** Deepest `{`/`[` nesting of JSON text outside strings, stopping once past `limit`. One pass. */
+export function jsonDepthOver(json: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
 const utf8 = new TextDecoder();
 
 function fail(code: string, message: string, details: string | null = null, status = 401): AuthOutcome {
@@ -168,6 +190,7 @@ export class Authenticator {
     } catch (e) {
       return decodeFailure(e, token, this.keys.kind === 'jwks' && this.keys.reload !== null);
     }
+    if (jsonDepthOver(payload, MAX_CLAIMS_DEPTH)) return fail('PGRST303', 'Parsing claims failed', `JWT claims nest deeper than ${MAX_CLAIMS_DEPTH} levels`);
     let claims: unknown;
     try {
       claims = JSON.parse(utf8.decode(payload));

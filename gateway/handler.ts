@@ -93,7 +93,7 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const parsed = raw.body === null ? raw : msgpackRequest(raw);
   if (!('method' in parsed)) return errorResponse(parsed);
   const derived = plannerConfigOf(config);
-  const request = toApiRequest(parsed, derived.request);
+  const request = toApiRequest(parsed, derived.request, state.schemaCache);
   timing?.lap('parse');
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;

@@ -1,5 +1,5 @@
 // The embed part of the select grammar: `[alias:][...]name[!hint][!inner|!left](select)`,
-// nested to any depth through the select parser passed in. Pure; errors are PGRST100 in
+// nested (up to MAX_NESTING, checked before parsing) through the select parser passed in. Pure; errors are PGRST100 in
 // PostgREST's wording.
 
 import { fail, ok, type Result } from './errors.js';

@@ -64,6 +64,8 @@ export function scanField(text: string, start: number, stop: string, what: strin
   let i = head.end;
   const json: JsonStep[] = [];
   while (text.startsWith('->', i)) {
+    // PostgreSQL's parser would overflow its stack on a path thousands of steps long.
+    if (json.length === MAX_NESTING) return fail(unexpected(what, i, text, `at most ${MAX_NESTING} json path steps`));
     const arrow = text.startsWith('->>', i) ? '->>' : '->';
     i += arrow.length;
     // PostgREST tries an index (`-`? digits, then a path end) before a key, and reports the
@@ -114,4 +116,35 @@ export function parseField(text: string, what: string, shown?: Shown): Result<Fi
 /** Canonical text of a field for plan-cache shapes (names kept, JSON keys kept: they are SQL-shaping). */
 export function fieldShape(f: Field): string {
   return JSON.stringify(f.name) + f.json.map((s) => s.arrow + (s.index ? '#' : '$')).join('');
+}
+
+/**
+ * How deep `(…)` may nest in a select or logic tree. PostgREST sets no limit, but recursion
+ * this deep would overflow the stack of the parser, the planner and PostgreSQL's own.
+ */
+export const MAX_NESTING = 100;
+
+/**
+ * A PGRST100 error when `value` nests parentheses (outside double quotes) deeper than
+ * MAX_NESTING, pointing at the first one too deep; else null. One linear scan, run before
+ * the recursive parsers so they never see such input.
+ */
+export function nestingError(what: string, value: string): ApiError | null {
+  if (value.length <= MAX_NESTING * 2) return null;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (quoted) {
+      if (c === 0x5c) i++; // backslash escape
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x28 && ++depth > MAX_NESTING) {
+      return parseError(
+        `"failed to parse ${what} (${value})" (line 1, column ${i + 1})`,
+        `unexpected "(" expecting at most ${MAX_NESTING} levels of nesting`,
+      );
+    } else if (c === 0x29) depth--;
+  }
+  return null;
 }

@@ -1,9 +1,9 @@
 // The filter grammar: `[not.]op[(any|all)|(lang)].value` operations, `in.(…)` lists, and the
-// `and=(…)`/`or=(…)` logic trees nested to any depth. Pure; errors are PGRST100 in PostgREST's
+// `and=(…)`/`or=(…)` logic trees nested up to MAX_NESTING deep. Pure; errors are PGRST100 in PostgREST's
 // wording. Shapes (operators without values) feed the plan-cache key.
 
 import { fail, ok, type Result } from './errors.js';
-import { fieldShape, scanField, unexpected } from './field.js';
+import { fieldShape, nestingError, scanField, unexpected } from './field.js';
 import type { Condition, FtsOperator, IsValue, Operation, PlainOperator, QuantOperator } from './types.js';
 
 const QUANT: ReadonlySet<string> = new Set<QuantOperator>(['eq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch']);
@@ -110,6 +110,8 @@ function operatorEnd(s: string): number {
 /** Logic tree text `(c1,c2,…)` after `or=` / `and=` / `not.or=` … → a tree node. */
 export function parseLogicTree(op: 'and' | 'or', negated: boolean, value: string): Result<Condition> {
   const what = 'logic tree';
+  const deep = nestingError(what, value);
+  if (deep !== null) return fail(deep);
   const p = new TreeParser(value, what);
   const children = p.group();
   if (!children.ok) return children;

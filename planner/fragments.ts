@@ -5,7 +5,7 @@
 import { conditionSql } from './operators.js';
 import { fieldOutputName } from './field.js';
 import type { Table } from './schema/model.js';
-import { empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
+import { concat, empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
 import type { Field, OrderTerm, ScopedCondition, SelectItem } from './types.js';
 
 /** The relation a fragment refers to: how it is qualified in SQL, and its columns. */
@@ -22,15 +22,13 @@ export function columnType(scope: Scope, name: string): string {
 }
 
 export function fieldSql(scope: Scope, f: Field): Sql {
-  let out = sql`${scope.qualifier}.${ident(f.name)}`;
-  if (f.json.length === 0) return out;
+  const column = sql`${scope.qualifier}.${ident(f.name)}`;
+  if (f.json.length === 0) return column;
   // Arrays and composite values are walked as jsonb, as PostgREST does.
-  if (!JSON_TYPES.has(columnType(scope, f.name))) out = sql`to_jsonb(${out})`;
-  for (const step of f.json) {
-    const key = step.index ? sql`${param(step.key)}::int` : sql`${param(step.key)}::text`;
-    out = sql`${out}${keyword(step.arrow)}${key}`;
-  }
-  return out;
+  const pieces = [JSON_TYPES.has(columnType(scope, f.name)) ? column : sql`to_jsonb(${column})`];
+  // Collected and joined once: wrapping the growing expression per step would be quadratic.
+  for (const step of f.json) pieces.push(keyword(step.arrow), step.index ? sql`${param(step.key)}::int` : sql`${param(step.key)}::text`);
+  return concat(pieces);
 }
 
 export type AggregateItem = Extract<SelectItem, { kind: 'aggregate' }>;

@@ -3,7 +3,7 @@
 // about the schema: whether a column exists is the planner's question.
 
 import { fail, ok, parseError, type Result } from './errors.js';
-import { fieldShape, parseField, scanField, unexpected } from './field.js';
+import { fieldShape, nestingError, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import { parseEmbed } from './embed-grammar.js';
 import { lenientDecode } from './url-decode.js';
@@ -217,6 +217,8 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
   let aggregates = false;
   for (const [key, value] of pairs) {
     if (key === 'select') {
+      const deep = nestingError('select parameter', value);
+      if (deep !== null) return fail(deep);
       const r = parseSelect(value);
       if (!r.ok) return r;
       select = r.value;

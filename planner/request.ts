@@ -1,7 +1,8 @@
 // toApiRequest: method + path + query + headers + body → ApiRequest, or an ApiError.
 // Parses intent only; no schema and no I/O, so "does the table exist" is answered later.
 
-import { apiError, fail, invalidPath, ok, unsupportedMethod, type Result } from './errors.js';
+import { apiError, fail, invalidPath, ok, tableNotFound, unsupportedMethod, type Result } from './errors.js';
+import { findTable, suggestTable, type SchemaCache } from './schema/model.js';
 import { noWrite, parseColumnsParam, writeParts, writeShape } from './payload.js';
 import { parsePreferences } from './preferences.js';
 import { callAction, callArgs, callBody, isCallMethod, rpcMethodNotAllowed, splitCallQuery, unreadableBody } from './rpc-request.js';
@@ -55,7 +56,14 @@ function decodePathSegment(s: string): string {
 
 export { parseJsonPayload } from './payload.js';
 
-export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<ApiRequest> {
+/** Above this many body bytes a write to a table the schema cache lacks is refused before parsing. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+
+/**
+ * `cache`, when given, lets a large write body to a missing table be refused (404 PGRST205,
+ * as planning would) without spending time and memory on parsing it first.
+ */
+export function toApiRequest(raw: RawRequest, config: RequestConfig, cache?: SchemaCache | null): Result<ApiRequest> {
   const segments = raw.path.split('/').filter((s) => s !== '');
   const rpc = segments.length === 2 && decodePathSegment(segments[0]!) === 'rpc';
   const allPairs = splitQuery(raw.query);
@@ -110,6 +118,9 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig): Result<Api
     return fail(apiError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${preferences.invalid.join(', ')}`));
   }
 
+  if (cache !== undefined && cache !== null && action.kind !== 'call' && raw.body !== null && raw.body.length >= LARGE_BODY_BYTES && findTable(cache, schema, relation) === undefined) {
+    return fail(tableNotFound(schema, relation, suggestTable(cache, schema, relation)));
+  }
   const write = action.kind === 'read' || action.kind === 'delete' || action.kind === 'call' ? ok(noWrite) : writeParts(action.kind === 'upsert', pairs, raw.body, raw.headers['content-type']);
   if (!write.ok) return write;
   const payload = write.value.payload;

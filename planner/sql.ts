@@ -75,6 +75,13 @@ export function join(items: readonly Sql[], separator: string): Sql {
   return make(parts);
 }
 
+/** Fragments one after another, in time linear in their parts (no separator). */
+export function concat(items: readonly Sql[]): Sql {
+  const parts: (string | Param)[] = [];
+  for (const item of items) for (const p of item.parts) parts.push(p);
+  return make(parts);
+}
+
 export function isEmpty(s: Sql): boolean {
   return s.parts.every((p) => p === '');
 }

@@ -13,9 +13,13 @@ import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
 import { authenticator, startupMessage } from './startup.js';
 import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
 import { openTransport, sendCancel } from './transport.js';
+import { MessageReader } from './reader.js';
 
 /** Above this many bytes a tick's messages go out as one writev instead of one concatenated buffer. */
 const LARGE_FLUSH_BYTES = 256 * 1024;
+/** After a message this big the rest of its chunk is read on the next event-loop turn. */
+const YIELD_AFTER_BYTES = 1024 * 1024;
+const isLarge = (bytes: number): boolean => bytes >= YIELD_AFTER_BYTES;
 
 export interface Query {
   readonly text: string;
@@ -35,8 +39,12 @@ export interface ConnectionOptions {
   readonly preparedStatements: boolean;
   /** Batches in flight before this connection reports itself full (default: unbounded). */
   readonly pipelineDepth?: number;
+  /** A batch that ran this long (ms) is slow: see `acceptsPipelined` (default 5). */
+  readonly slowAfterMs?: number;
   readonly onNotice?: (notice: PgError) => void;
   readonly onNotification?: (channel: string, payload: string) => void;
+  /** A CancelRequest sent on the connection's own initiative was delivered (the pool drains). */
+  readonly onCancelDelivered?: () => void;
 }
 
 interface StatementUse {
@@ -56,13 +64,25 @@ interface Batch {
   used: StatementUse[];
   /** A batch is re-sent at most once, and only after the server rolled it back. */
   retried: boolean;
+  /** Its last statement ran under slowAfterMs last time on this connection. */
+  expectedFast: boolean;
+  /** Its client went away after it was sent: cancel it as soon as it runs. */
+  cancelWhenStarted: boolean;
+  done: boolean;
   readonly resolve: (results: QueryResult[]) => void;
   readonly reject: (err: Error) => void;
+  readonly promise: Promise<QueryResult[]>;
 }
 
 // Constant messages built once (pg-protocol returns fresh buffers; these are never mutated).
 const syncMessage = serialize.sync();
-const EMPTY = Buffer.alloc(0);
+/** SQLSTATE query_canceled: what a CancelRequest makes the running statement fail with. */
+const QUERY_CANCELED = '57014';
+
+/** A sent batch, as the pool holds it: its outcome, and a handle to cancel it. */
+export interface BatchHandle {
+  readonly promise: Promise<QueryResult[]>;
+}
 const executeMessage = serialize.execute({});
 
 export class Connection {
@@ -75,7 +95,9 @@ export class Connection {
   private flushScheduled = false;
   private readonly cache: StatementCache;
   private readonly options: ConnectionOptions;
-  private buffer: Buffer = EMPTY;
+  private readonly reader = new MessageReader();
+  /** Chunks that arrived while reading yields after a large message (null when not yielding). */
+  private deferred: Buffer[] | null = null;
   private closed = false;
   private readonly closeListeners: ((err: Error | null) => void)[] = [];
   readonly parameters = new Map<string, string>();
@@ -85,6 +107,15 @@ export class Connection {
   readonly createdAt = Date.now();
   lastActiveAt = Date.now();
   private cancelState: 'none' | 'sending' | 'sent' = 'none';
+  /** The batch the current CancelRequest is meant for; another one it hits is re-sent. */
+  private cancelTarget: Batch | null = null;
+  /** When the batch now at the head of the pipeline started running (ms since epoch). */
+  private headSince = 0;
+  /** In-flight batches not known to be fast: nothing is pipelined behind them. */
+  private unknownInFlight = 0;
+  private readonly slowAfterMs: number;
+  /** Batches re-sent because a CancelRequest meant for a neighbour hit them (tests). */
+  resentAfterCancel = 0;
   /** Socket writes since connect: everything queued in one tick leaves in one (tests, metrics). */
   writes = 0;
   /** Set while the handshake runs; receives every non-DataRow message. */
@@ -94,6 +125,7 @@ export class Connection {
     this.info = info;
     this.options = options;
     this.cache = new StatementCache(options.statementCacheSize);
+    this.slowAfterMs = options.slowAfterMs ?? 5;
   }
 
   static connect(info: ConnInfo, options: ConnectionOptions): Promise<Connection> {
@@ -109,6 +141,15 @@ export class Connection {
   /** Full: at its pipeline depth, or cancelling. The pool moves on to another connection. */
   get isFull(): boolean {
     return this.cancelState !== 'none' || this.inFlight >= (this.options.pipelineDepth ?? Infinity);
+  }
+
+  /**
+   * Whether a batch may be pipelined here: every batch in flight ran fast last time (its
+   * last statement, on this connection) and the one running now is not slow yet. Pipelining
+   * bets that what runs ahead is fast; this keeps the bet safe.
+   */
+  acceptsPipelined(now: number): boolean {
+    return this.unknownInFlight === 0 && now - this.headSince < this.slowAfterMs;
   }
 
   get isClosed(): boolean {
@@ -171,14 +212,49 @@ export class Connection {
    * in one socket write. Rejects with PgError for the first server error in the batch.
    */
   send(queries: readonly Query[]): Promise<QueryResult[]> {
-    return new Promise((resolve, reject) => {
-      if (this.closed) {
-        reject(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
-        return;
-      }
-      this.lastActiveAt = Date.now();
-      const batch: Batch = { queries, results: [], index: 0, error: null, parses: [], parsed: 0, used: [], retried: false, resolve, reject };
-      this.enqueue(batch);
+    return this.submit(queries).promise;
+  }
+
+  /** As send, with a handle that `abortBatch` accepts. */
+  submit(queries: readonly Query[]): BatchHandle {
+    let resolve!: (r: QueryResult[]) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<QueryResult[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const batch: Batch = { queries, results: [], index: 0, error: null, parses: [], parsed: 0, used: [], retried: false, expectedFast: false, cancelWhenStarted: false, done: false, resolve, reject, promise };
+    if (this.closed) {
+      reject(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
+      return batch;
+    }
+    this.lastActiveAt = Date.now();
+    if (this.inFlight === 0) this.headSince = this.lastActiveAt;
+    this.enqueue(batch);
+    return batch;
+  }
+
+  /**
+   * The client of a sent batch went away: cancel it when it runs (now, if it is at the head;
+   * else as soon as it reaches the head). A neighbour that a late CancelRequest hits instead
+   * is re-sent once: the cancel rolled its implicit transaction back.
+   */
+  abortBatch(handle: BatchHandle): Promise<void> {
+    const batch = handle as Batch;
+    if (batch.done || this.closed) return Promise.resolve();
+    if (this.queue[this.queueHead] === batch) return this.startCancel(batch);
+    batch.cancelWhenStarted = true;
+    return Promise.resolve();
+  }
+
+  /** Resolves once the CancelRequest is delivered (the connection takes new work again). */
+  private startCancel(batch: Batch): Promise<void> {
+    if (this.cancelState !== 'none') return Promise.resolve();
+    this.cancelState = 'sending';
+    this.cancelTarget = batch;
+    return sendCancel(this.info, this.processId, this.secretKey).then(() => {
+      this.cancelState = this.inFlight === 0 ? 'none' : 'sent';
+      if (this.cancelState === 'none') this.cancelTarget = null;
     });
   }
 
@@ -210,6 +286,9 @@ export class Connection {
       this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
     }
     this.pendingWrites.push(syncMessage);
+    const last = batch.used[batch.used.length - 1];
+    batch.expectedFast = last !== undefined && last.entry.runMs >= 0 && last.entry.runMs < this.slowAfterMs;
+    if (!batch.expectedFast) this.unknownInFlight++;
     this.queue.push(batch);
     this.scheduleFlush();
   }
@@ -262,21 +341,53 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    const buf = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    let offset = 0;
-    while (buf.length - offset >= 5) {
-      const length = buf.readInt32BE(offset + 1);
-      const end = offset + 1 + length;
-      if (end > buf.length) break;
-      if (buf[offset] === DATA_ROW && this.startupHandler === null) {
-        this.onDataRow(buf, offset + 5);
-      } else {
-        this.parser.parse(buf.subarray(offset, end), (msg) => this.onMessage(msg));
-      }
-      offset = end;
+    if (this.deferred !== null) {
+      // Still yielding after a large message: keep order, process after the deferred rest.
+      this.deferred.push(chunk);
+      return;
     }
-    this.buffer = offset === buf.length ? EMPTY : buf.subarray(offset);
+    this.readFrom(chunk, 0);
   }
+
+  private readFrom(chunk: Buffer, from: number): void {
+    let offset: number;
+    try {
+      offset = this.reader.push(chunk, this.sink, isLarge, from);
+    } catch (err) {
+      this.destroy(new ClientError('PROTOCOL_VIOLATION', err instanceof Error ? err.message : String(err)));
+      return;
+    }
+    if (offset >= chunk.length) return;
+    // A large message was just handled: give the event loop a turn before the rest, so one
+    // big result never holds every other request up.
+    const backlog: Buffer[] = [];
+    this.deferred = backlog;
+    this.socket?.pause();
+    setImmediate(() => {
+      if (this.closed) return;
+      this.deferred = null;
+      this.readFrom(chunk, offset);
+      for (let i = 0; i < backlog.length; i++) {
+        if (this.deferred !== null) {
+          // Yielded again: the rest of the backlog waits behind the new deferral.
+          (this.deferred as Buffer[]).push(...backlog.slice(i));
+          return;
+        }
+        this.readFrom(backlog[i]!, 0);
+      }
+      if (this.deferred === null) this.socket?.resume();
+    });
+  }
+
+  private readonly sink = (buf: Buffer, start: number, end: number): void => {
+    if (buf[start] === DATA_ROW && this.startupHandler === null) {
+      this.onDataRow(buf, start + 5);
+    } else {
+      this.parser.parse(start === 0 && end === buf.length ? buf : buf.subarray(start, end), this.onMessageBound);
+    }
+  };
+
+  private readonly onMessageBound = (msg: BackendMessage): void => this.onMessage(msg);
 
   private onDataRow(buf: Buffer, start: number): void {
     const batch = this.queue[this.queueHead];
@@ -323,13 +434,24 @@ export class Connection {
   private finish(batch: Batch): void {
     this.queue[this.queueHead] = undefined as unknown as Batch;
     this.queueHead++;
+    batch.done = true;
+    const cancelTarget = this.cancelTarget;
+    const now = Date.now();
+    const last = batch.used[batch.used.length - 1];
+    if (last !== undefined) last.entry.runMs = now - this.headSince;
+    if (!batch.expectedFast) this.unknownInFlight--;
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
     if (this.inFlight === 0) {
-      this.lastActiveAt = Date.now();
+      this.lastActiveAt = now;
       if (this.cancelState === 'sent') this.cancelState = 'none';
+      if (this.cancelState === 'none') this.cancelTarget = null;
+    } else {
+      this.headSince = now;
+      const head = this.queue[this.queueHead]!;
+      if (head.cancelWhenStarted) void this.startCancel(head).then(this.options.onCancelDelivered);
     }
     if (batch.error !== null) {
       // Parses that never completed did not create their statements.
@@ -337,8 +459,13 @@ export class Connection {
         const { key, entry } = batch.parses[i]!;
         this.cache.forget(key, entry);
       }
-      if (!batch.retried && isStalePlan(batch.error)) this.retryFresh(batch);
-      else {
+      if (!batch.retried && isStalePlan(batch.error)) this.retryFresh(batch, true);
+      else if (!batch.retried && batch.error.code === QUERY_CANCELED && cancelTarget !== null && cancelTarget !== batch) {
+        // Our CancelRequest arrived after its target had finished and hit this batch instead.
+        this.cancelTarget = null;
+        this.resentAfterCancel++;
+        this.retryFresh(batch, false);
+      } else {
         batch.error.completed = batch.results.slice(0, batch.index).map((r) => r.rows);
         batch.reject(batch.error);
       }
@@ -353,8 +480,8 @@ export class Connection {
    * error rolled the whole implicit transaction back, so re-sending the batch once with a
    * fresh Parse is safe. The stale statements are closed so the server frees them.
    */
-  private retryFresh(batch: Batch): void {
-    for (const { key, entry } of batch.used) {
+  private retryFresh(batch: Batch, dropStatements: boolean): void {
+    if (dropStatements) for (const { key, entry } of batch.used) {
       if (!this.cache.has(key, entry)) continue;
       this.cache.forget(key, entry);
       this.pendingWrites.push(serialize.close({ type: 'S', name: entry.name }));
@@ -366,6 +493,8 @@ export class Connection {
     batch.parses = [];
     batch.parsed = 0;
     batch.used = [];
+    batch.done = false;
+    if (this.inFlight === 0) this.headSince = Date.now();
     this.enqueue(batch);
   }
 

@@ -1,7 +1,8 @@
-// Up to `size` connections, opened on demand; each request batch goes to the least-loaded
-// live connection under the pipeline-depth limit, or waits in a FIFO. While the server is
-// unreachable batches fail at once and reconnects follow a 1→32 s backoff. Idle and old
-// connections are recycled. Knows nothing about HTTP or plans.
+// Up to `size` connections, opened on demand. A batch goes to an idle connection, else waits
+// for a new one while the pool is below `size`, else is pipelined onto the least-loaded
+// connection whose running batch is not yet slow, else waits in a FIFO (acquisition timeout).
+// While the server is unreachable batches fail at once and reconnects follow a 1→32 s
+// backoff. Idle and old connections are recycled. Knows nothing about HTTP or plans.
 
 import type { ConnInfo } from './conninfo.js';
 import { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
@@ -14,12 +15,7 @@ export interface PoolOptions extends ConnectionOptions {
   readonly pipelineDepth: number;
   /** Milliseconds a batch may wait for a connection before POOL_TIMEOUT. */
   readonly acquisitionTimeoutMs: number;
-  /**
-   * Open another connection (up to `size`) only when the least-loaded one has this many
-   * batches in flight. Pipelining makes a few busy connections cheaper than many idle-ish
-   * backends competing for the same cores (see bench/results/protocol.json).
-   */
-  readonly growAtInFlight?: number;
+
   /** Close a connection idle this long (0 = never). */
   readonly maxIdleMs?: number;
   /** Close a connection this old once it is idle (0 = never). */
@@ -43,7 +39,6 @@ export function retryAfterSeconds(untilMs: number, nowMs: number): number {
   return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
 }
 
-const DEFAULT_GROW_AT = 4;
 
 interface Waiter {
   readonly queries: readonly Query[];
@@ -56,6 +51,8 @@ interface Waiter {
 export class Pool {
   private readonly info: ConnInfo;
   private readonly options: PoolOptions;
+  /** What each connection is opened with: the pool's options plus its own cancel callback. */
+  private readonly connOptions: ConnectionOptions;
   private readonly slots: (Connection | null)[];
   private readonly connecting: (Promise<Connection> | null)[];
   private readonly waiters: Waiter[] = [];
@@ -73,6 +70,7 @@ export class Pool {
   constructor(info: ConnInfo, options: PoolOptions) {
     this.info = info;
     this.options = options;
+    this.connOptions = { ...options, onCancelDelivered: () => this.drain() };
     this.slots = new Array<Connection | null>(options.size).fill(null);
     this.connecting = new Array<Promise<Connection> | null>(options.size).fill(null);
     const limits = [options.maxIdleMs ?? 0, options.maxLifetimeMs ?? 0].filter((ms) => ms > 0);
@@ -81,11 +79,10 @@ export class Pool {
     this.reaper?.unref();
   }
 
-  /** Run one batch (one implicit transaction) on some connection. */
   /**
    * Run one batch (one implicit transaction) on some connection. When `signal` aborts (the
-   * HTTP client went away), a waiting batch leaves the queue and a running one is cancelled
-   * if it is alone on its connection; pipelined neighbours are never put at risk.
+   * HTTP client went away), a waiting batch leaves the queue and a sent one is cancelled when
+   * it runs; a pipelined neighbour that the cancel hits instead is re-sent (Connection).
    */
   run(queries: readonly Query[], signal?: AbortHook): Promise<QueryResult[]> {
     if (this.ended) return Promise.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
@@ -127,21 +124,43 @@ export class Pool {
     });
   }
 
+  /**
+   * An idle connection; else null while a new one can be opened or is being opened (the batch
+   * waits for it, or for any connection to go idle); else the least-loaded connection under its pipeline
+   * depth whose running batch is not yet slow; else null (wait).
+   */
   private pick(): Connection | null {
     let best: Connection | null = null;
-    for (const c of this.slots) {
-      if (c === null || c.isClosed || c.isFull) continue;
-      if (best === null || c.inFlight < best.inFlight) best = c;
-      if (best.inFlight === 0) break;
+    // A free slot or one whose connection is on its way: wait for that rather than pipeline.
+    let growing = false;
+    let now = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i]!;
+      if (c === null || c.isClosed) {
+        growing = true;
+        continue;
+      }
+      if (c.isFull) continue;
+      const n = c.inFlight;
+      if (n === 0) return c;
+      if (best !== null && n >= best.inFlight) continue;
+      if (now === 0) now = Date.now();
+      if (c.acceptsPipelined(now)) best = c;
     }
-    if (best === null || best.inFlight >= (this.options.growAtInFlight ?? DEFAULT_GROW_AT)) this.grow();
+    if (growing) {
+      this.grow();
+      return null;
+    }
     return best;
   }
 
-  /** Open one more connection, unless one is already on its way. */
+  /** Open one more connection, unless as many are on their way as batches wait (one at least). */
   private grow(): void {
-    if (this.down !== null || this.ended || this.connecting.some((p) => p !== null)) return;
-    const i = this.slots.findIndex((c) => c === null);
+    if (this.down !== null || this.ended) return;
+    let opening = 0;
+    for (const p of this.connecting) if (p !== null) opening++;
+    if (opening >= Math.max(1, this.waiters.length)) return;
+    const i = this.slots.findIndex((c, j) => (c === null || c.isClosed) && this.connecting[j] === null);
     if (i >= 0) this.open(i);
   }
 
@@ -193,7 +212,7 @@ export class Pool {
   }
 
   private open(i: number): void {
-    const attempt = Connection.connect(this.info, this.options);
+    const attempt = Connection.connect(this.info, this.connOptions);
     this.connecting[i] = attempt;
     attempt.then(
       (conn) => {
@@ -233,17 +252,15 @@ export class Pool {
 
   private dispatch(conn: Connection, queries: readonly Query[], signal: AbortHook | undefined): Promise<QueryResult[]> {
     this.dispatched++;
-    const p = conn.send(queries);
-    let settled = false;
-    // Cancel only a batch that is alone on its connection: a CancelRequest stops whatever
-    // runs there, which with neighbours in the pipeline may not be this batch.
+    const handle = conn.submit(queries);
+    const p = handle.promise;
+    // The client went away after the batch was sent: cancel it when it runs.
     const onAbort = (): void => {
-      if (!settled && conn.inFlight === 1) void conn.cancel().then(() => this.drain());
+      void conn.abortBatch(handle).then(() => this.drain());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     // A finished batch frees a pipeline slot: let a waiter have it.
     const next = (): void => {
-      settled = true;
       signal?.removeEventListener('abort', onAbort);
       if (this.waiters.length > 0) this.drain();
     };

@@ -11,6 +11,11 @@ export function statementKey(text: string, types: readonly number[] | undefined)
 export interface CachedStatement {
   readonly name: string;
   ready: boolean;
+  /**
+   * Milliseconds the last batch ending in this statement ran (-1 until one has): the pool
+   * pipelines only behind batches whose statements were fast last time.
+   */
+  runMs: number;
 }
 
 export class StatementCache {
@@ -38,7 +43,7 @@ export class StatementCache {
 
   /** Reserve a name for a statement about to be parsed; returns names evicted to make room. */
   reserve(key: string): { entry: CachedStatement; evicted: string[] } {
-    const entry: CachedStatement = { name: 'p' + (++this.counter).toString(36), ready: false };
+    const entry: CachedStatement = { name: 'p' + (++this.counter).toString(36), ready: false, runMs: -1 };
     this.entries.set(key, entry);
     const evicted: string[] = [];
     while (this.entries.size > this.max) {

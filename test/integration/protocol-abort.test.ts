@@ -1,7 +1,7 @@
 // Aborting a request (the HTTP client went away) through Pool.run's AbortSignal: a waiting
-// batch leaves the queue, a running batch alone on its connection is cancelled (57014), and
-// a batch with pipelined neighbours is left to finish so no neighbour is hit. Also: notices
-// reach the onNotice callback with their SQLSTATE.
+// batch leaves the queue, a running batch is cancelled (57014) with or without pipelined
+// neighbours, a sent batch behind others is cancelled once it runs, and a neighbour hit by a
+// late cancel is re-sent, never failed. Also: notices reach onNotice with their SQLSTATE.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,19 +49,58 @@ describe('aborting a batch', () => {
     }
   });
 
-  test('a batch with pipelined neighbours is not cancelled, so neither is any neighbour', async () => {
+  test('a running batch with pipelined neighbours is cancelled; the neighbour is answered', async () => {
     const app = 'proto-abort-neighbour';
     const pool = new Pool(testConnInfo(app), { ...base, pipelineDepth: 4 });
     try {
       const ac = new AbortController();
-      const first = pool.run([{ text: "select 'first', pg_sleep(0.3)", params: [] }], ac.signal);
+      const first = pool.run([{ text: "select 'first', pg_sleep(30)", params: [] }], ac.signal);
       const second = pool.run([{ text: "select 'second'", params: [] }]);
-      await eventually(() => running(app, '%pg_sleep(0.3)%'), 5000, 'the first query to start');
+      await eventually(() => running(app, '%pg_sleep(30)%'), 5000, 'the first query to start');
       ac.abort();
-      assert.deepEqual(column((await noHang(first, 10000, 'first'))[0]), ['first']);
+      await assert.rejects(noHang(first, 10000, 'first'), (e: unknown) => e instanceof PgError && e.code === '57014');
       assert.deepEqual(column((await noHang(second, 10000, 'second'))[0]), ['second']);
     } finally {
       await pool.end();
+    }
+  });
+
+  test('a sent batch still queued behind another is cancelled when it starts', async () => {
+    const app = 'proto-abort-queued';
+    const conn = await Connection.connect(testConnInfo(app), { statementCacheSize: 10, preparedStatements: true });
+    try {
+      const first = conn.send([{ text: "select 'first', pg_sleep(0.3)", params: [] }]);
+      const second = conn.submit([{ text: "select 'second', pg_sleep(30)", params: [] }]);
+      const third = conn.send([{ text: "select 'third'", params: [] }]);
+      await eventually(() => running(app, "%'first'%"), 5000, 'the first query to start');
+      await conn.abortBatch(second);
+      assert.deepEqual(column((await noHang(first, 10000, 'first'))[0]), ['first']);
+      await assert.rejects(noHang(second.promise, 10000, 'second (30 s unless cancelled)'), (e: unknown) => e instanceof PgError && e.code === '57014');
+      assert.deepEqual(column((await noHang(third, 10000, 'third'))[0]), ['third']);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test('a cancel that lands on the next batch re-sends that batch instead of failing it', async () => {
+    const app = 'proto-abort-late';
+    const conn = await Connection.connect(testConnInfo(app), { statementCacheSize: 10, preparedStatements: true });
+    try {
+      // The first batch is usually over before the CancelRequest (a new TCP connection)
+      // lands, so it hits the second one, which must be re-sent and answered. The first, its
+      // target, may be answered or cancelled.
+      const first = conn.submit([{ text: "select 'first'", params: [] }]);
+      const second = conn.send([{ text: "select 'second', pg_sleep(0.5)", params: [] }]);
+      const outcome = first.promise.then(
+        (r) => column(r[0])[0],
+        (e: unknown) => (e instanceof PgError ? e.code : String(e)),
+      );
+      await conn.abortBatch(first);
+      assert.ok(['first', '57014'].includes((await noHang(outcome, 10000, 'first'))!));
+      assert.deepEqual(column((await noHang(second, 10000, 'second'))[0]), ['second']);
+      assert.ok(conn.resentAfterCancel <= 1);
+    } finally {
+      await conn.close();
     }
   });
 });

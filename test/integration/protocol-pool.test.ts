@@ -140,3 +140,74 @@ describe('pool', () => {
     }
   });
 });
+
+describe('no head-of-line blocking', () => {
+  const settleOrder = (order: string[], name: string, p: Promise<unknown>): Promise<string> =>
+    p.then(
+      () => {
+        order.push(name);
+        return 'ok';
+      },
+      (e: unknown) => {
+        order.push(name);
+        return e instanceof ClientError ? e.code : e instanceof PgError ? e.code : String(e);
+      },
+    );
+
+  test('a fast batch goes to an idle or new connection, not behind a running one', async () => {
+    const app = 'proto-hol-idle';
+    const pool = new Pool(testConnInfo(app), { ...base, size: 2, acquisitionTimeoutMs: 10000 });
+    try {
+      const order: string[] = [];
+      const slow = settleOrder(order, 'slow', pool.run([{ text: 'select pg_sleep(1)', params: [] }]));
+      const fast = settleOrder(order, 'fast', pool.run([{ text: 'select 1', params: [] }]));
+      assert.deepEqual(await noHang(Promise.all([slow, fast]), 10000, 'both'), ['ok', 'ok']);
+      assert.deepEqual(order, ['fast', 'slow']);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('with every connection running a slow batch, a new batch waits in the queue and times out first', async () => {
+    const app = 'proto-hol-full';
+    const pool = new Pool(testConnInfo(app), { ...base, size: 2, acquisitionTimeoutMs: 300 });
+    try {
+      const order: string[] = [];
+      const slows = [1, 2].map((i) => settleOrder(order, `slow${i}`, pool.run([{ text: 'select pg_sleep(1.5)', params: [] }])));
+      await eventually(async () => (await backends(app)) === 2, 5000, 'both connections');
+      // Both run for a while now: pipelining behind either would wait 1.5 s.
+      await eventually(async () => {
+        const rows = await sqlQuery<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name = $1 and state = 'active'", [app]);
+        return rows[0]!.n === 2;
+      }, 5000, 'both slow batches to run');
+      const fast = settleOrder(order, 'fast', pool.run([{ text: 'select 1', params: [] }]));
+      assert.equal(await noHang(fast, 10000, 'fast'), 'POOL_TIMEOUT');
+      assert.deepEqual(await noHang(Promise.all(slows), 10000, 'slow'), ['ok', 'ok']);
+      assert.equal(order[0], 'fast');
+      // The pool serves again at once.
+      assert.deepEqual(column((await pool.run([{ text: 'select 2', params: [] }]))[0]), ['2']);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a burst of slow batches on 2 connections: most time out instead of running one after another', async () => {
+    const app = 'proto-hol-burst';
+    const pool = new Pool(testConnInfo(app), { ...base, size: 2, acquisitionTimeoutMs: 500 });
+    try {
+      const outcomes = await noHang(
+        Promise.all(Array.from({ length: 10 }, () => settleOrder([], 's', pool.run([{ text: 'select pg_sleep(1)', params: [] }])))),
+        20000,
+        'the burst',
+      );
+      const timeouts = outcomes.filter((o) => o === 'POOL_TIMEOUT').length;
+      const ok = outcomes.filter((o) => o === 'ok').length;
+      assert.equal(timeouts + ok, 10, outcomes.join(','));
+      // Serialized on the pipelines they would all have run (10 s); two connections can run
+      // only a few of them before the 500 ms acquisition timeout.
+      assert.ok(timeouts >= 6, `only ${timeouts} timed out`);
+    } finally {
+      await pool.end();
+    }
+  });
+});
