@@ -77,11 +77,15 @@ describe('a fresh clone in a 0700 home directory', () => {
     assert.equal(statSync(home).mode & 0o777, 0o700);
     const apiPort = await freePort();
     const env = { ...process.env, HOME: home, PGRST_EMBEDDED_PORT: String(await freePort()), PGRST_EMBEDDED_DATA_DIR: dataDir, PGRST_SERVER_PORT: String(apiPort) };
-    const dev = startDev(clone, env, 'API ready');
+    const dev = startDev(clone, env, '(Ctrl-C stops)');
     let run: Run | null = null;
     try {
       const stderr = await dev.started;
-      assert.match(stderr, /API ready/, stderr);
+      // make run's first words once the API is up: the URL, the explorer and a curl to try.
+      assert.match(stderr, new RegExp(`API ready: http://localhost:${apiPort}/todos\\nAPI explorer: http://localhost:${apiPort}/docs/\\nTry: curl 'http://localhost:${apiPort}/todos\\?done=is\\.false&order=id\\.asc'\\n`), stderr);
+      const docs = await fetch(`http://127.0.0.1:${apiPort}/docs/`);
+      assert.equal(docs.status, 200);
+      assert.match(await docs.text(), /swagger-ui-bundle\.js/);
       const r = await fetch(`http://127.0.0.1:${apiPort}/todos?order=id.asc`);
       assert.equal(r.status, 200);
       const rows = (await r.json()) as { title: string }[];
