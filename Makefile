@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability clean
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability clean browser
 
 all: build
 
@@ -24,11 +24,15 @@ run: build
 unit: build
 	$(NODE) dist/test/run.js unit
 
-integration: build
+integration: build browser
 	$(NODE) dist/test/run.js integration
 
-test: build
+test: build browser
 	$(NODE) dist/test/run.js
+
+# Debian's chromium for the explorer's browser test, installed when missing (never fails).
+browser:
+	@bash scripts/ensure-chromium.sh
 
 typecheck: install
 	npx tsc -p . --noEmit

@@ -21,6 +21,7 @@ import { loadDbSettings } from './db-config.js';
 import { applyConfig, type AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
 import { PlanCache } from './plan-cache.js';
+import { explorerClash, explorerResponse, isExplorerPath } from './explorer.js';
 
 /** Distinct request shapes whose statement text is kept. */
 const PLAN_CACHE_SIZE = 2000;
@@ -259,6 +260,15 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
   });
   if (options.waitForSchema !== false) await firstLoad;
+  // The explorer path must not hide a table: refused at start, once the cache names them.
+  const clash = explorerClash(config.openapiUiPath, config.dbSchemas, state.schemaCache);
+  if (clash !== null) {
+    reloader.stop();
+    await listener?.stop();
+    server.close();
+    await pool.end();
+    throw new ConfigError(clash);
+  }
   let admin: AdminServer | null = null;
   if (config.adminServerUnixSocket !== null) {
     const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
@@ -297,6 +307,8 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
   if (raw.method === 'OPTIONS' && isPreflight(raw.method, raw.headers)) {
     return { status: 200, headers: preflightHeaders(raw.headers, config.serverCorsAllowedOrigins), body: undefined };
   }
+  const ui = config.openapiUiPath;
+  if (ui !== null && isExplorerPath(ui, raw.path)) return explorerResponse(ui, raw.path, raw.method, config.dbSchemas);
   if (raw.method !== 'OPTIONS' && !isRoot) return withCors(await handle(state, raw, meta), raw, config.serverCorsAllowedOrigins);
   // Answered from the schema cache alone, for the schema the profile header picks.
   const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;

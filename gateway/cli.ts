@@ -119,6 +119,7 @@ export function dumpConfig(c: AppConfig): string {
     ['openapi-mode', c.openapiMode],
     ['openapi-security-active', c.openapiSecurityActive],
     ['openapi-server-proxy-uri', c.openapiServerProxyUri],
+    ['openapi-ui-path', c.openapiUiPath],
     ['openapi-version', c.openapiVersion],
     ['schema-cache-snapshot', c.schemaCacheSnapshot],
     ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
@@ -249,6 +250,8 @@ server-port = 3000
 ## Swagger "2.0" as PostgREST, or "3.1"; clients can ask for either with
 ## Accept: application/openapi+json;version=3.1 (or 2.0).
 # openapi-version = "2.0"
+## Beyond PostgREST: an API explorer page (Swagger UI, shipped with the gateway) at this path.
+# openapi-ui-path = "/docs"
 ## Serve this function's result at "/" instead of the generated description.
 # db-root-spec = "root"
 

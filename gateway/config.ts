@@ -61,6 +61,8 @@ export interface AppConfig {
   readonly openapiSecurityActive: boolean;
   /** Beyond PostgREST: the OpenAPI version served by default (Accept `;version=` picks the other). */
   readonly openapiVersion: '2.0' | '3.1';
+  /** Beyond PostgREST: the path of the API explorer page (Swagger UI of the OpenAPI at `/`); null = off. */
+  readonly openapiUiPath: string | null;
   /** db-root-spec: a function whose result is served at `/` instead of the generated description. */
   readonly dbRootSpec: string | null;
   /** db-channel: the NOTIFY channel for reloads. */
@@ -478,6 +480,7 @@ export function loadConfig(opts: {
     openapiServerProxyUri: proxyUri,
     openapiSecurityActive: bool('openapi-security-active', false),
     openapiVersion: oneOf('openapi-version', ['2.0', '3.1'] as const, '2.0'),
+    openapiUiPath: uiPath(optStr('openapi-ui-path')),
     dbRootSpec: optStr('db-root-spec'),
     dbChannel: str('db-channel', 'pgrst'),
     dbChannelEnabled: bool('db-channel-enabled', true),
@@ -506,6 +509,19 @@ export function loadConfig(opts: {
     throw new ConfigError('admin-server-port cannot be the same as server-port');
   }
   return Object.freeze(config);
+}
+
+/**
+ * openapi-ui-path: an absolute path without a trailing slash, of plain URL characters, that
+ * cannot hide the root or the /rpc/ functions. A table of that name is checked at start (app.ts).
+ */
+function uiPath(value: string | null): string | null {
+  if (value === null) return null;
+  const path = value.trim().replace(/\/+$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path) || path.split('/')[1] === 'rpc') {
+    throw new ConfigError(`openapi-ui-path must be a path such as "/docs" (not "/" nor under /rpc), got ${JSON.stringify(value)}`);
+  }
+  return path;
 }
 
 /** An absolute http(s) URI with a host: what PostgREST accepts as openapi-server-proxy-uri. */

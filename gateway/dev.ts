@@ -41,11 +41,15 @@ async function main(): Promise<void> {
       PGRST_DB_ANON_ROLE: 'web_anon',
       PGRST_SERVER_PORT: '3000',
       PGRST_JWT_SECRET: 'reallyreallyreallyreallyverysafe',
+      PGRST_OPENAPI_UI_PATH: '/docs',
       ...process.env,
     },
   });
   gateway = await startGateway(config);
-  process.stderr.write(`API ready: http://localhost:${gateway.port}/todos  (Ctrl-C stops)\n`);
+  // Printed once the API answers (startGateway waits for the first schema load).
+  const base = `http://localhost:${gateway.port}`;
+  const explorer = config.openapiUiPath === null ? '' : `API explorer: ${base}${config.openapiUiPath}/\n`;
+  process.stderr.write(`\nAPI ready: ${base}/todos\n${explorer}Try: curl '${base}/todos?done=is.false&order=id.asc'\n(Ctrl-C stops)\n`);
 }
 
 main().catch((err: unknown) => {

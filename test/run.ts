@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
+import { EmbeddedError, freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -93,7 +93,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`test harness failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    // A known start failure is one sentence saying what to do; anything else keeps its stack.
+    const text = err instanceof EmbeddedError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err);
+    process.stderr.write(`test harness failed: ${text}\n`);
     process.exit(1);
   },
 );

@@ -81,6 +81,7 @@ const DEFAULTS: AppConfig = {
   openapiServerProxyUri: null,
   openapiSecurityActive: false,
   openapiVersion: '2.0',
+  openapiUiPath: null,
   dbRootSpec: null,
 };
 
@@ -274,6 +275,7 @@ describe('environment name mapping', () => {
     ['PGRST_ROOT_SPEC (alias)', { PGRST_ROOT_SPEC: 'old_root' }, { dbRootSpec: 'old_root' }],
     ['PGRST_OPENAPI_SECURITY_ACTIVE', { PGRST_OPENAPI_SECURITY_ACTIVE: 'true' }, { openapiSecurityActive: true }],
     ['PGRST_OPENAPI_VERSION', { PGRST_OPENAPI_VERSION: '3.1' }, { openapiVersion: '3.1' }],
+    ['PGRST_OPENAPI_UI_PATH (trailing slash dropped)', { PGRST_OPENAPI_UI_PATH: '/docs/' }, { openapiUiPath: '/docs' }],
     ['PGRST_SERVER_HOST', { PGRST_SERVER_HOST: '*' }, { serverHost: '*', adminServerHost: '*' }],
     ['PGRST_SERVER_PORT', { PGRST_SERVER_PORT: '0' }, { serverPort: 0 }],
     ['PGRST_JWT_SECRET', { PGRST_JWT_SECRET: 's3cret' }, { jwtSecret: 's3cret' }],
