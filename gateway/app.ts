@@ -1,7 +1,8 @@
 // Wires one gateway instance: pool, first schema-cache load (retried with backoff), the uWS
 // listener. Used by main.ts (the binary), dev.ts (make run) and the integration tests.
 
-import { parseConnInfo, Pool } from '../protocol/index.js';
+import { parseConnInfo, Pool, type PoolOptions } from '../protocol/index.js';
+import { ReplicaSet } from './replicas.js';
 import { startAdmin, type AdminServer } from './admin.js';
 import { ConfigError, type AppConfig } from './config.js';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
@@ -80,17 +81,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
   let auth = new Authenticator(config);
   const info = parseConnInfo(config.dbUri, process.env);
-  const pool = new Pool(info, {
-    size: config.dbPool,
-    pipelineDepth: config.dbPoolPipelineDepth,
-    acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000,
-    maxIdleMs: config.dbPoolMaxIdletime * 1000,
-    maxLifetimeMs: config.dbPoolMaxLifetime * 1000,
-    statementCacheSize: 1000,
-    preparedStatements: config.dbPreparedStatements,
-    // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
-    onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
-  });
+  const pool = new Pool(info, poolOptions(config, log));
   const loadConfig = options.loadConfig;
   /**
    * The configuration with the database's `pgrst.*` settings applied (db-config), or null when
@@ -128,7 +119,10 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   };
   const metrics = new Metrics();
   metrics.poolStats = () => pool.stats();
-  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
+  // Each replica gets a pool of db-pool connections of its own: it is another server.
+  const replicas = config.dbReadUris.length === 0 ? null : new ReplicaSet(config.dbReadUris, poolOptions(config, log), config.dbReadMaxLag, log);
+  if (replicas !== null) metrics.replicaStats = () => replicas.stats();
+  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE), replicas };
   // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
   // request nor the first one after a rotation waits for it (an unknown kid also refetches).
   // Through state.auth, so a reloaded config's key set is the one refreshed.
@@ -149,6 +143,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     state.roleSettings = restored.roleSettings;
   }
   const reloader = new SchemaReloader(state, metrics, log, restored?.fingerprint ?? null);
+  if (replicas !== null) reloader.onSwap = () => replicas.clearStatementCaches();
   // An unchanged config is not swapped: a new authenticator would flush the JWT cache on every
   // schema reload (which re-reads the in-database config) for nothing.
   const swapConfig = (next: AppConfig): void => {
@@ -249,6 +244,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     captureRemote,
   ).catch(async (err: unknown) => {
     await listener?.stop();
+    await replicas?.end();
     await pool.end();
     throw err;
   });
@@ -285,8 +281,24 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       server.close();
       if (inFlight > 0) await new Promise<void>((r) => (drained = r));
       await admin?.close();
+      await replicas?.end();
       await pool.end();
     },
+  };
+}
+
+/** The pool settings of db-uri's pool, and of each db-read-uris replica's. */
+function poolOptions(config: AppConfig, log: (line: string) => void): PoolOptions {
+  return {
+    size: config.dbPool,
+    pipelineDepth: config.dbPoolPipelineDepth,
+    acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000,
+    maxIdleMs: config.dbPoolMaxIdletime * 1000,
+    maxLifetimeMs: config.dbPoolMaxLifetime * 1000,
+    statementCacheSize: 1000,
+    preparedStatements: config.dbPreparedStatements,
+    // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
+    onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
   };
 }
 

@@ -103,6 +103,8 @@ export function dumpConfig(c: AppConfig): string {
     ['db-pre-config', c.dbPreConfig],
     ['db-pre-request', c.dbPreRequest],
     ['db-prepared-statements', c.dbPreparedStatements],
+    ['db-read-max-lag', c.dbReadMaxLag],
+    ['db-read-uris', c.dbReadUris.join(',')],
     ['db-root-spec', c.dbRootSpec],
     ['db-schemas', c.dbSchemas.join(',')],
     ['db-tx-end', c.dbTxEnd],
@@ -178,6 +180,13 @@ db-pool = 10
 
 ## Prepared statements (turn off behind pgbouncer in transaction mode).
 # db-prepared-statements = true
+
+## Beyond PostgREST: streaming replicas for reads (comma-separated libpq URIs). GET/HEAD on
+## tables and views and calls of stable/immutable functions go to the least-loaded healthy
+## one; a replica that fails or lags more than db-read-max-lag seconds is left out until a
+## probe finds it healthy. "Prefer: read=primary" keeps a request on db-uri.
+# db-read-uris = "postgresql://authenticator:pw@replica-1:5432/app,postgresql://authenticator:pw@replica-2:5432/app"
+# db-read-max-lag = 10
 
 ## commit, commit-allow-override, rollback or rollback-allow-override.
 # db-tx-end = "commit"

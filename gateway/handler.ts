@@ -12,6 +12,7 @@ import {
   toApiRequest,
   txVarsStatement,
   rolledBackRow,
+  type Plan,
   type PlanConfig,
   type RawRequest,
   type RequestConfig,
@@ -126,7 +127,10 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   let row: (Buffer | null)[];
   let plannedTotal: number | null = null;
   try {
-    const results = await state.pool.run(statements, meta?.signal);
+    const replicas = state.replicas;
+    const results = await (replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
+      ? replicas.run(state.pool, statements, meta?.signal)
+      : state.pool.run(statements, meta?.signal));
     if (media === 'plan') return withProfile(planResponse(plan, results[results.length - 1]?.rows ?? []), config.dbSchemas, request.value.schema);
     const r = results[results.length - 1]?.rows[0];
     if (r === undefined) throw new Error('main statement returned no row');
@@ -148,6 +152,15 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
   else if (media === 'msgpack') response = packResponse(response);
   return withProfile(response, config.dbSchemas, request.value.schema);
+}
+
+/**
+ * Reads a replica may serve: GET/HEAD on tables and views, and calls of stable or immutable
+ * functions (a volatile one stays on the primary even through GET, where it may fail read-only
+ * exactly as on PostgREST).
+ */
+function readsFromReplica(plan: Plan): boolean {
+  return plan.kind === 'read' || (plan.kind === 'call' && plan.routine.volatility !== 'volatile');
 }
 
 function withProfile(response: HttpResponse, schemas: readonly string[], schema: string): HttpResponse {

@@ -21,6 +21,9 @@ export class Metrics {
   /** Pool figures, provided by whoever owns the pool. */
   poolStats: () => { max: number; available: number; waiting: number; timeouts: number } = () => ({ max: 0, available: 0, waiting: 0, timeouts: 0 });
 
+  /** db-read-uris replicas, provided when configured: health, replay lag and pool load each. */
+  replicaStats: (() => readonly { name: string; healthy: boolean; lag: number | null; load: number }[]) | null = null;
+
   constructor() {
     this.loopDelay.enable();
   }
@@ -54,6 +57,11 @@ export class Metrics {
     metric('pgrst_db_pool_available', 'gauge', 'Open connections with spare pipeline capacity', [`pgrst_db_pool_available ${Math.max(0, pool.available)}`]);
     metric('pgrst_db_pool_waiting', 'gauge', 'Requests waiting for a connection', [`pgrst_db_pool_waiting ${pool.waiting}`]);
     metric('pgrst_db_pool_timeouts_total', 'counter', 'Pool acquisition timeouts', [`pgrst_db_pool_timeouts_total ${pool.timeouts}`]);
+    if (this.replicaStats !== null) {
+      const replicas = this.replicaStats();
+      metric('pgrst_db_read_replica_healthy', 'gauge', 'Whether a db-read-uris replica gets reads (1) or not (0)', replicas.map((r) => `pgrst_db_read_replica_healthy{replica="${r.name}"} ${r.healthy ? 1 : 0}`));
+      metric('pgrst_db_read_replica_lag_seconds', 'gauge', 'Replay lag of a db-read-uris replica at its last probe', replicas.filter((r) => r.lag !== null).map((r) => `pgrst_db_read_replica_lag_seconds{replica="${r.name}"} ${r.lag}`));
+    }
     const hist: string[] = [];
     const counts: string[] = [];
     for (const [labels, h] of [...this.requests].sort(([a], [b]) => a.localeCompare(b))) {
