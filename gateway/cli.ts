@@ -72,6 +72,16 @@ const quote = (s: string): string =>
 const octal = (mode: number): string => mode.toString(8);
 
 /** The effective configuration in config-file syntax; reading it back gives the same config. */
+/**
+ * The URL `--ready` asks (the admin server's /ready over TCP), or null when it cannot know one:
+ * no admin-server-port, or a special host ("*", "!4" …) that names no single address, as PostgREST.
+ */
+export function readyUrl(c: AppConfig): string | null {
+  const host = c.adminServerHost;
+  if (c.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) return null;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${c.adminServerPort}/ready`;
+}
+
 export function dumpConfig(c: AppConfig): string {
   const lines: string[] = [];
   const put = (key: string, value: string | number | boolean | null): void => {

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import { startGateway } from './app.js';
-import { dumpConfig, EXAMPLE_CONFIG, parseArgs, USAGE } from './cli.js';
+import { dumpConfig, EXAMPLE_CONFIG, parseArgs, readyUrl, USAGE } from './cli.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { loadDbSettings } from './db-config.js';
 import { loadSchemaCache } from './schema-loader.js';
@@ -91,12 +91,11 @@ async function main(): Promise<number> {
     case 'ready': {
       const config = loadConfig({ file: command.file, env: process.env });
       if (config.adminServerUnixSocket !== null) return readyOverSocket(config.adminServerUnixSocket);
-      const host = config.adminServerHost;
-      if (config.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) {
+      const url = readyUrl(config);
+      if (url === null) {
         process.stderr.write('ERROR: --ready needs admin-server-port and a concrete admin-server-host (or server-host)\n');
         return 1;
       }
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.adminServerPort}/ready`;
       try {
         const res = await fetch(url);
         if (res.status === 200) {
