@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory clean
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-scale clean
 
 all: build
 
@@ -53,6 +53,9 @@ bench-protocol: build
 bench-memory: build
 	$(NODE) dist/bench/bulk-memory.js
 
+# 3 gateways behind haproxy, one killed and restarted mid-run: bench/results/scale.json.
+bench-scale: build
+	$(NODE) dist/bench/scale.js $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf dist node_modules/.installed
