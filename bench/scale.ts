@@ -5,11 +5,12 @@
 // requests should leave none failed.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
+import { freePort, type EmbeddedCluster } from '../gateway/embedded.js';
+import { benchDatabase } from './database.js';
 import { SCENARIOS } from './scenarios.js';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
 
@@ -95,29 +96,13 @@ async function main(): Promise<void> {
   const gateways: GatewayProc[] = [];
   let haproxy: ChildProcess | null = null;
   try {
-    let superuserUri = process.env['BENCH_DB_URI'];
-    if (superuserUri === undefined || superuserUri === '') {
-      cluster = await startEmbedded({ dataDir: pgDataDir, port: await freePort() });
-      superuserUri = cluster.superuserUri;
-    }
-    process.stderr.write('Loading the benchmark dataset…\n');
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: superuserUri });
-    await client.connect();
-    try {
-      await client.query(readFileSync(join(root, 'bench', 'dataset.sql'), 'utf8'));
-    } finally {
-      await client.end();
-    }
-    const authUrl = new URL(superuserUri);
-    authUrl.username = 'authenticator';
-    authUrl.password = 'pw';
-
+    const db = await benchDatabase(pgDataDir);
+    cluster = db.cluster;
     const launch = (g: { port: number; admin: number }): ChildProcess =>
       spawn(process.execPath, ['--max-semi-space-size=4', join(root, 'dist', 'gateway', 'main.js')], {
         env: {
           ...process.env,
-          PGRST_DB_URI: authUrl.toString(),
+          PGRST_DB_URI: db.authenticatorUri,
           PGRST_DB_SCHEMAS: 'bench',
           PGRST_DB_ANON_ROLE: 'web_anon',
           PGRST_DB_POOL: '4',
