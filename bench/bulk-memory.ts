@@ -48,7 +48,7 @@ const CASES: readonly Case[] = [
 
 async function startGateway(uri: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--expose-gc', join(root, 'dist', 'gateway', 'main.js')], {
-    env: { ...process.env, PGRST_DB_URI: uri, PGRST_DB_SCHEMAS: 'mem', PGRST_DB_ANON_ROLE: 'web_anon', PGRST_SERVER_HOST: '127.0.0.1', PGRST_SERVER_PORT: String(port), PGRST_LOG_LEVEL: 'crit' },
+    env: { ...process.env, PGRST_DB_URI: uri, PGRST_DB_SCHEMAS: 'mem', PGRST_DB_ANON_ROLE: 'web_anon', PGRST_SERVER_HOST: '127.0.0.1', PGRST_SERVER_PORT: String(port), PGRST_SERVER_WORKERS: '1', PGRST_LOG_LEVEL: 'crit' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {

@@ -124,6 +124,8 @@ async function main(): Promise<void> {
         PGRST_DB_ANON_ROLE: 'web_anon',
         PGRST_SERVER_HOST: '127.0.0.1',
         PGRST_SERVER_PORT: String(gwPort),
+        // One thread, as every earlier report: comparable with them and with the single-process peers.
+        PGRST_SERVER_WORKERS: '1',
         PGRST_JWT_SECRET: JWT_SECRET,
       },
       gwPort,

@@ -108,6 +108,8 @@ async function main(): Promise<void> {
           PGRST_DB_POOL: '4',
           PGRST_SERVER_HOST: '127.0.0.1',
           PGRST_SERVER_PORT: String(g.port),
+          // Three processes on a small box: one thread each.
+          PGRST_SERVER_WORKERS: '1',
           PGRST_ADMIN_SERVER_HOST: '127.0.0.1',
           PGRST_ADMIN_SERVER_PORT: String(g.admin),
         },

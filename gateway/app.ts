@@ -19,6 +19,7 @@ import { Authenticator } from './auth.js';
 import { listenHosts, startServer, uwsIsNative, type Bind } from './server.js';
 import { ServerTiming } from './server-timing.js';
 import { loadDbSettings } from './db-config.js';
+import type { CatalogLoad } from './schema-loader.js';
 import { applyConfig, type AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
 import { PlanCache } from './plan-cache.js';
@@ -41,6 +42,8 @@ export interface Gateway {
    * db-config, the database. An invalid one is logged and the old one kept (resolves false).
    */
   reloadConfig(): Promise<boolean>;
+  /** Swap in a schema cache another thread loaded (server-workers), without a query. */
+  adoptSchema(load: CatalogLoad): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +66,15 @@ export interface StartOptions {
   readonly onFatal?: (reason: string) => void;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
+  /**
+   * server-workers: the main thread's schema-cache load, handed to a worker thread, which serves
+   * it from the start and loads none itself (later ones arrive through adoptSchema).
+   */
+  readonly handedSchema?: CatalogLoad;
+  /** Each successful schema-cache load's raw answers (the main thread forwards them to workers). */
+  readonly onSchemaLoaded?: (load: CatalogLoad) => void;
+  /** After each successful config reload, however triggered (the main thread forwards it to workers). */
+  readonly onConfigReloaded?: () => void;
 }
 
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
@@ -144,6 +156,8 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   }
   const reloader = new SchemaReloader(state, metrics, log, restored?.fingerprint ?? null);
   if (replicas !== null) reloader.onSwap = () => replicas.clearStatementCaches();
+  if (options.onSchemaLoaded !== undefined) reloader.onLoaded = options.onSchemaLoaded;
+  if (options.handedSchema !== undefined) reloader.adopt(options.handedSchema);
   // An unchanged config is not swapped: a new authenticator would flush the JWT cache on every
   // schema reload (which re-reads the in-database config) for nothing.
   const swapConfig = (next: AppConfig): void => {
@@ -172,6 +186,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       const prev = state.config;
       swapConfig(next);
       log('Config reloaded');
+      options.onConfigReloaded?.();
       if (next.dbSchemas.join(',') !== prev.dbSchemas.join(',')) void reloader.reload();
       if (next.dbChannelEnabled !== prev.dbChannelEnabled || next.dbChannel !== prev.dbChannel) {
         const old = listener;
@@ -251,9 +266,11 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   let listening = true;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   // Requests that arrive before the first load get 503 PGRST002 from the handler.
-  const firstLoad = reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
-    fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  const firstLoad = options.handedSchema !== undefined
+    ? Promise.resolve()
+    : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
+      fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
+    });
   if (options.waitForSchema !== false) await firstLoad;
   let admin: AdminServer | null = null;
   if (config.adminServerUnixSocket !== null) {
@@ -272,6 +289,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     schemaLoaded: firstLoad,
     reloadSchema: () => reloader.reload(),
     reloadConfig,
+    adoptSchema: (load) => reloader.adopt(load),
     // Graceful: stop accepting, let in-flight requests finish, then close the connections.
     stop: async () => {
       reloader.stop();

@@ -140,6 +140,7 @@ export function dumpConfig(c: AppConfig): string {
     ['server-timing-enabled', c.serverTimingEnabled],
     ['server-trace-header', c.serverTraceHeader],
     ['server-unix-socket', c.serverUnixSocket],
+    ['server-workers', c.serverWorkers],
     ['server-unix-socket-mode', octal(c.serverUnixSocketMode)],
     ['url-use-legacy-target-names', c.urlUseLegacyTargetNames],
   ];
@@ -234,6 +235,10 @@ server-port = 3000
 
 ## Let a replacement process bind the same port (zero-downtime deploys).
 # server-reuseport = false
+
+## Beyond PostgREST: uWS apps in worker threads on the one port, the db-pool split between
+## them; "auto" = one per CPU the process may use, 1 = a single thread.
+# server-workers = "auto"
 
 ## Allowed CORS origins (comma-separated); any origin when unset.
 # server-cors-allowed-origins = "https://example.com"

@@ -93,6 +93,8 @@ export interface AppConfig {
   readonly dbReadUris: readonly string[];
   /** Ours: db-read-max-lag, seconds of replay lag after which a replica gets no reads. */
   readonly dbReadMaxLag: number;
+  /** Ours: server-workers, uWS apps in worker threads on one port; 'auto' = one per available CPU. */
+  readonly serverWorkers: number | 'auto';
 }
 
 export class ConfigError extends Error {
@@ -503,6 +505,7 @@ export function loadConfig(opts: {
     urlUseLegacyTargetNames: bool('url-use-legacy-target-names', true),
     dbReadUris: Object.freeze(list(str('db-read-uris', ''))),
     dbReadMaxLag: int('db-read-max-lag', 10, 0),
+    serverWorkers: (raw('server-workers') ?? 'auto').trim().toLowerCase() === 'auto' ? 'auto' : int('server-workers', 1, 1, 1024),
   };
   // As PostgREST: an http(s) URI with a host, or the OpenAPI output could not use it.
   if (config.openapiServerProxyUri !== null && !/^https?:\/\/[^/?#:]+(:\d+)?([/?#]|$)/i.test(config.openapiServerProxyUri)) {
