@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability clean browser
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability bench-scale clean browser
 
 all: build
 
@@ -61,6 +61,10 @@ bench-memory: build
 bench-reliability: build
 	$(NODE) dist/bench/reliability.js
 
+
+# 3 gateways behind haproxy, one killed and restarted mid-run: bench/results/scale.json.
+bench-scale: build
+	$(NODE) dist/bench/scale.js $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf dist node_modules/.installed

@@ -3,13 +3,14 @@
 // uWS hello and pgbench ceilings; a JSON report, Markdown table and SVG chart in bench/results/.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedded.js';
+import { freePort, type EmbeddedCluster } from '../gateway/embedded.js';
 import { appendHistory } from './history.js';
+import { benchDatabase } from './database.js';
 import { runPgbench } from './pgbench.js';
 import { loadBenchSchema, runPlannerBench } from './planner.js';
 import { cpuMicros, rssMiB } from './procstat.js';
@@ -115,25 +116,11 @@ async function main(): Promise<void> {
   let cluster: EmbeddedCluster | null = null;
   const children: ChildProcess[] = [];
   try {
-    let superuserUri = process.env['BENCH_DB_URI'];
-    if (superuserUri === undefined || superuserUri === '') {
-      // Not inside `work`: that folder is private to this user and PostgreSQL may run as another.
-      cluster = await startEmbedded({ dataDir: pgDataDir, port: await freePort() });
-      superuserUri = cluster.superuserUri;
-    }
-    process.stderr.write('Loading the benchmark dataset…\n');
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: superuserUri });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      await client.query(readFileSync(join(root, 'bench', 'dataset.sql'), 'utf8'));
-    } finally {
-      await client.end();
-    }
-    const authUrl = new URL(superuserUri);
-    authUrl.username = 'authenticator';
-    authUrl.password = 'pw';
+    // Not inside `work`: that folder is private to this user and PostgreSQL may run as another.
+    const db = await benchDatabase(pgDataDir);
+    cluster = db.cluster;
+    const superuserUri = db.superuserUri;
+    const authUrl = new URL(db.authenticatorUri);
 
     const tokens = await makeTokens(work, quick ? 2000 : 20000);
     const gwPort = await freePort();
@@ -147,6 +134,8 @@ async function main(): Promise<void> {
         PGRST_DB_ANON_ROLE: 'web_anon',
         PGRST_SERVER_HOST: '127.0.0.1',
         PGRST_SERVER_PORT: String(gwPort),
+        // One thread, as every earlier report: comparable with them and with the single-process peers.
+        PGRST_SERVER_WORKERS: '1',
         PGRST_JWT_SECRET: JWT_SECRET,
       },
       gwPort,

@@ -1,7 +1,8 @@
 // Wires one gateway instance: pool, first schema-cache load (retried with backoff), the uWS
 // listener. Used by main.ts (the binary), dev.ts (make run) and the integration tests.
 
-import { parseConnInfo, Pool } from '../protocol/index.js';
+import { parseConnInfo, Pool, type PoolOptions } from '../protocol/index.js';
+import { ReplicaSet } from './replicas.js';
 import { startAdmin, type AdminServer } from './admin.js';
 import { ConfigError, type AppConfig } from './config.js';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
@@ -18,6 +19,7 @@ import { Authenticator } from './auth.js';
 import { listenHosts, startServer, uwsIsNative, type Bind } from './server.js';
 import { ServerTiming } from './server-timing.js';
 import { loadDbSettings } from './db-config.js';
+import type { CatalogLoad } from './schema-loader.js';
 import { applyConfig, type AppState } from './state.js';
 import { apiError, type RawRequest } from '../planner/index.js';
 import { PlanCache } from './plan-cache.js';
@@ -41,6 +43,8 @@ export interface Gateway {
    * db-config, the database. An invalid one is logged and the old one kept (resolves false).
    */
   reloadConfig(): Promise<boolean>;
+  /** Swap in a schema cache another thread loaded (server-workers), without a query. */
+  adoptSchema(load: CatalogLoad): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +67,15 @@ export interface StartOptions {
   readonly onFatal?: (reason: string) => void;
   /** Resolve only after the first schema-cache load (default true). */
   readonly waitForSchema?: boolean;
+  /**
+   * server-workers: the main thread's schema-cache load, handed to a worker thread, which serves
+   * it from the start and loads none itself (later ones arrive through adoptSchema).
+   */
+  readonly handedSchema?: CatalogLoad;
+  /** Each successful schema-cache load's raw answers (the main thread forwards them to workers). */
+  readonly onSchemaLoaded?: (load: CatalogLoad) => void;
+  /** After each successful config reload, however triggered (the main thread forwards it to workers). */
+  readonly onConfigReloaded?: () => void;
 }
 
 const MAX_BODY_BYTES = 128 * 1024 * 1024;
@@ -81,17 +94,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   // Built before anything connects: a bad jwt-secret or role claim key refuses to start.
   let auth = new Authenticator(config);
   const info = parseConnInfo(config.dbUri, process.env);
-  const pool = new Pool(info, {
-    size: config.dbPool,
-    pipelineDepth: config.dbPoolPipelineDepth,
-    acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000,
-    maxIdleMs: config.dbPoolMaxIdletime * 1000,
-    maxLifetimeMs: config.dbPoolMaxLifetime * 1000,
-    statementCacheSize: 1000,
-    preparedStatements: config.dbPreparedStatements,
-    // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
-    onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
-  });
+  const pool = new Pool(info, poolOptions(config, log));
   const loadConfig = options.loadConfig;
   /**
    * The configuration with the database's `pgrst.*` settings applied (db-config), or null when
@@ -129,7 +132,10 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   };
   const metrics = new Metrics();
   metrics.poolStats = () => pool.stats();
-  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE) };
+  // Each replica gets a pool of db-pool connections of its own: it is another server.
+  const replicas = config.dbReadUris.length === 0 ? null : new ReplicaSet(config.dbReadUris, poolOptions(config, log), config.dbReadMaxLag, log);
+  if (replicas !== null) metrics.replicaStats = () => replicas.stats();
+  const state: AppState = { config, auth, pool, schemaCache: null, roleSettings: new Map(), planCache: new PlanCache(PLAN_CACHE_SIZE), replicas };
   // A jwt-jwks-uri key set is fetched up front and then periodically, so neither the first
   // request nor the first one after a rotation waits for it (an unknown kid also refetches).
   // Through state.auth, so a reloaded config's key set is the one refreshed.
@@ -150,6 +156,9 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     state.roleSettings = restored.roleSettings;
   }
   const reloader = new SchemaReloader(state, metrics, log, restored?.fingerprint ?? null);
+  if (replicas !== null) reloader.onSwap = () => replicas.clearStatementCaches();
+  if (options.onSchemaLoaded !== undefined) reloader.onLoaded = options.onSchemaLoaded;
+  if (options.handedSchema !== undefined) reloader.adopt(options.handedSchema);
   // An unchanged config is not swapped: a new authenticator would flush the JWT cache on every
   // schema reload (which re-reads the in-database config) for nothing.
   const swapConfig = (next: AppConfig): void => {
@@ -178,6 +187,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       const prev = state.config;
       swapConfig(next);
       log('Config reloaded');
+      options.onConfigReloaded?.();
       if (next.dbSchemas.join(',') !== prev.dbSchemas.join(',')) void reloader.reload();
       if (next.dbChannelEnabled !== prev.dbChannelEnabled || next.dbChannel !== prev.dbChannel) {
         const old = listener;
@@ -250,15 +260,18 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     captureRemote,
   ).catch(async (err: unknown) => {
     await listener?.stop();
+    await replicas?.end();
     await pool.end();
     throw err;
   });
   let listening = true;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   // Requests that arrive before the first load get 503 PGRST002 from the handler.
-  const firstLoad = reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
-    fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  const firstLoad = options.handedSchema !== undefined
+    ? Promise.resolve()
+    : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
+      fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
+    });
   if (options.waitForSchema !== false) await firstLoad;
   // The explorer path must not hide a table: refused at start, once the cache names them.
   const clash = explorerClash(config.openapiUiPath, config.dbSchemas, state.schemaCache);
@@ -286,6 +299,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     schemaLoaded: firstLoad,
     reloadSchema: () => reloader.reload(),
     reloadConfig,
+    adoptSchema: (load) => reloader.adopt(load),
     // Graceful: stop accepting, let in-flight requests finish, then close the connections.
     stop: async () => {
       reloader.stop();
@@ -295,8 +309,24 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       server.close();
       if (inFlight > 0) await new Promise<void>((r) => (drained = r));
       await admin?.close();
+      await replicas?.end();
       await pool.end();
     },
+  };
+}
+
+/** The pool settings of db-uri's pool, and of each db-read-uris replica's. */
+function poolOptions(config: AppConfig, log: (line: string) => void): PoolOptions {
+  return {
+    size: config.dbPool,
+    pipelineDepth: config.dbPoolPipelineDepth,
+    acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000,
+    maxIdleMs: config.dbPoolMaxIdletime * 1000,
+    maxLifetimeMs: config.dbPoolMaxLifetime * 1000,
+    statementCacheSize: 1000,
+    preparedStatements: config.dbPreparedStatements,
+    // Notices (RAISE NOTICE, 25P01 …) are logged with their SQLSTATE, never dropped.
+    onNotice: (n) => log(`notice ${n.code}: ${n.message}`),
   };
 }
 

@@ -72,6 +72,16 @@ const quote = (s: string): string =>
 const octal = (mode: number): string => mode.toString(8);
 
 /** The effective configuration in config-file syntax; reading it back gives the same config. */
+/**
+ * The URL `--ready` asks (the admin server's /ready over TCP), or null when it cannot know one:
+ * no admin-server-port, or a special host ("*", "!4" …) that names no single address, as PostgREST.
+ */
+export function readyUrl(c: AppConfig): string | null {
+  const host = c.adminServerHost;
+  if (c.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) return null;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${c.adminServerPort}/ready`;
+}
+
 export function dumpConfig(c: AppConfig): string {
   const lines: string[] = [];
   const put = (key: string, value: string | number | boolean | null): void => {
@@ -103,6 +113,8 @@ export function dumpConfig(c: AppConfig): string {
     ['db-pre-config', c.dbPreConfig],
     ['db-pre-request', c.dbPreRequest],
     ['db-prepared-statements', c.dbPreparedStatements],
+    ['db-read-max-lag', c.dbReadMaxLag],
+    ['db-read-uris', c.dbReadUris.join(',')],
     ['db-root-spec', c.dbRootSpec],
     ['db-schemas', c.dbSchemas.join(',')],
     ['db-tx-end', c.dbTxEnd],
@@ -129,6 +141,7 @@ export function dumpConfig(c: AppConfig): string {
     ['server-timing-enabled', c.serverTimingEnabled],
     ['server-trace-header', c.serverTraceHeader],
     ['server-unix-socket', c.serverUnixSocket],
+    ['server-workers', c.serverWorkers],
     ['server-unix-socket-mode', octal(c.serverUnixSocketMode)],
     ['url-use-legacy-target-names', c.urlUseLegacyTargetNames],
   ];
@@ -180,6 +193,13 @@ db-pool = 10
 ## Prepared statements (turn off behind pgbouncer in transaction mode).
 # db-prepared-statements = true
 
+## Beyond PostgREST: streaming replicas for reads (comma-separated libpq URIs). GET/HEAD on
+## tables and views and calls of stable/immutable functions go to the least-loaded healthy
+## one; a replica that fails or lags more than db-read-max-lag seconds is left out until a
+## probe finds it healthy. "Prefer: read=primary" keeps a request on db-uri.
+# db-read-uris = "postgresql://authenticator:pw@replica-1:5432/app,postgresql://authenticator:pw@replica-2:5432/app"
+# db-read-max-lag = 10
+
 ## commit, commit-allow-override, rollback or rollback-allow-override.
 # db-tx-end = "commit"
 
@@ -216,6 +236,10 @@ server-port = 3000
 
 ## Let a replacement process bind the same port (zero-downtime deploys).
 # server-reuseport = false
+
+## Beyond PostgREST: uWS apps in worker threads on the one port, the db-pool split between
+## them; "auto" = one per CPU the process may use, 1 = a single thread.
+# server-workers = "auto"
 
 ## Allowed CORS origins (comma-separated); any origin when unset.
 # server-cors-allowed-origins = "https://example.com"

@@ -91,6 +91,12 @@ export interface AppConfig {
   readonly adminServerUnixSocket: string | null;
   readonly adminServerUnixSocketMode: number;
   readonly urlUseLegacyTargetNames: boolean;
+  /** Ours: db-read-uris, streaming replicas (libpq URIs) that serve reads; empty = all on db-uri. */
+  readonly dbReadUris: readonly string[];
+  /** Ours: db-read-max-lag, seconds of replay lag after which a replica gets no reads. */
+  readonly dbReadMaxLag: number;
+  /** Ours: server-workers, uWS apps in worker threads on one port; 'auto' = one per available CPU. */
+  readonly serverWorkers: number | 'auto';
 }
 
 export class ConfigError extends Error {
@@ -314,7 +320,7 @@ function readConfigFile(file: string, env: Env): Map<string, string> {
 }
 
 /** Options whose value may be `@path`: the file's content, without its trailing newline. */
-const FILE_VALUED = ['db-uri', 'jwt-secret'] as const;
+const FILE_VALUED = ['db-uri', 'jwt-secret', 'db-read-uris'] as const;
 
 function readValueFile(key: string, path: string): string {
   try {
@@ -500,11 +506,17 @@ export function loadConfig(opts: {
     adminServerUnixSocket: optStr('admin-server-unix-socket'),
     adminServerUnixSocketMode: socketMode('admin-server-unix-socket-mode'),
     urlUseLegacyTargetNames: bool('url-use-legacy-target-names', true),
+    dbReadUris: Object.freeze(list(str('db-read-uris', ''))),
+    dbReadMaxLag: int('db-read-max-lag', 10, 0),
+    serverWorkers: (raw('server-workers') ?? 'auto').trim().toLowerCase() === 'auto' ? 'auto' : int('server-workers', 1, 1, 1024),
   };
   // As PostgREST: an http(s) URI with a host, or the OpenAPI output could not use it.
   if (config.openapiServerProxyUri !== null && !/^https?:\/\/[^/?#:]+(:\d+)?([/?#]|$)/i.test(config.openapiServerProxyUri)) {
     throw new ConfigError(`openapi-server-proxy-uri must be an http or https URI, got ${JSON.stringify(config.openapiServerProxyUri)}`);
   }
+  // URIs only: a key=value connection string has spaces and cannot sit in a comma-separated list unambiguously.
+  const notUri = config.dbReadUris.find((u) => !/^postgres(ql)?:\/\//.test(u));
+  if (notUri !== undefined) throw new ConfigError(`db-read-uris must list postgresql:// URIs, got ${JSON.stringify(notUri)}`);
   if (config.adminServerPort !== null && config.adminServerPort !== 0 && config.adminServerPort === config.serverPort) {
     throw new ConfigError('admin-server-port cannot be the same as server-port');
   }

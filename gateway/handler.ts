@@ -11,6 +11,7 @@ import {
   toApiRequest,
   rollbackStatements,
   txVarsStatement,
+  type Plan,
   type PlanConfig,
   type RawRequest,
   type RequestConfig,
@@ -124,7 +125,11 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (rollback) statements.push(...rollbackStatements);
   let results: readonly (readonly (readonly (Buffer | null)[])[])[];
   try {
-    results = (await state.pool.run(statements, meta?.signal)).map((r) => r.rows);
+    const replicas = state.replicas;
+    const run = replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
+      ? replicas.run(state.pool, statements, meta?.signal)
+      : state.pool.run(statements, meta?.signal);
+    results = (await run).map((r) => r.rows);
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
     results = err.completed;
@@ -141,6 +146,15 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
   else if (media === 'msgpack') response = packResponse(response);
   return withProfile(response, config.dbSchemas, request.value.schema);
+}
+
+/**
+ * Reads a replica may serve: GET/HEAD on tables and views, and calls of stable or immutable
+ * functions (a volatile one stays on the primary even through GET, where it may fail read-only
+ * exactly as on PostgREST).
+ */
+function readsFromReplica(plan: Plan): boolean {
+  return plan.kind === 'read' || (plan.kind === 'call' && plan.routine.volatility !== 'volatile');
 }
 
 function withProfile(response: HttpResponse, schemas: readonly string[], schema: string): HttpResponse {

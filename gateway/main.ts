@@ -6,8 +6,8 @@
 import { request as httpRequest } from 'node:http';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
-import { startGateway } from './app.js';
-import { dumpConfig, EXAMPLE_CONFIG, parseArgs, USAGE } from './cli.js';
+import { startProcessGateway, workerCount } from './workers.js';
+import { dumpConfig, EXAMPLE_CONFIG, parseArgs, readyUrl, USAGE } from './cli.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { loadDbSettings } from './db-config.js';
 import { loadSchemaCache } from './schema-loader.js';
@@ -91,12 +91,11 @@ async function main(): Promise<number> {
     case 'ready': {
       const config = loadConfig({ file: command.file, env: process.env });
       if (config.adminServerUnixSocket !== null) return readyOverSocket(config.adminServerUnixSocket);
-      const host = config.adminServerHost;
-      if (config.adminServerPort === null || ['*', '*4', '!4', '*6', '!6'].includes(host)) {
+      const url = readyUrl(config);
+      if (url === null) {
         process.stderr.write('ERROR: --ready needs admin-server-port and a concrete admin-server-host (or server-host)\n');
         return 1;
       }
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.adminServerPort}/ready`;
       try {
         const res = await fetch(url);
         if (res.status === 200) {
@@ -110,26 +109,30 @@ async function main(): Promise<number> {
       return 1;
     }
     case 'serve': {
-      const load = configFrom(command.file);
       const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
-      const gateway = await startGateway(load(), { allowSlowHttp, loadConfig: load, onFatal: () => process.exit(1) });
+      const fromEnv = (env: Readonly<Record<string, string | undefined>>, db?: ReadonlyMap<string, string>): AppConfig =>
+        loadConfig({ file: command.file, env, warn, ...(db === undefined ? {} : { db }) });
+      const starting = startProcessGateway(workerCount(fromEnv(process.env)), command.file, fromEnv, { allowSlowHttp, onFatal: () => process.exit(1) });
+      // Handlers go in before the start finishes: a signal during it (worker threads starting,
+      // after the first schema load was logged) waits for the gateway instead of killing the process.
       const shutdown = (signal: string): void => {
         process.stderr.write(`${signal} received, finishing in-flight requests\n`);
-        gateway.stop().then(
+        starting.then((gateway) => gateway.stop()).then(
           () => process.exit(0),
           () => process.exit(1),
         );
       };
       process.on('SIGUSR1', () => {
         process.stderr.write('SIGUSR1 received, reloading the schema cache\n');
-        void gateway.reloadSchema();
+        void starting.then((gateway) => gateway.reloadSchema());
       });
       process.on('SIGUSR2', () => {
         process.stderr.write('SIGUSR2 received, reloading the config\n');
-        void gateway.reloadConfig();
+        void starting.then((gateway) => gateway.reloadConfig());
       });
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      await starting;
       return -1;
     }
   }

@@ -12,6 +12,12 @@ interface Histogram {
   count: number;
 }
 
+/** What a server-workers thread sends the main thread for /metrics (structured-clone safe). */
+export interface MetricsExport {
+  readonly requests: readonly (readonly [string, Histogram])[];
+  readonly pool: { max: number; available: number; waiting: number; timeouts: number };
+}
+
 export class Metrics {
   schemaCacheLoadsSuccess = 0;
   schemaCacheLoadsFail = 0;
@@ -20,6 +26,15 @@ export class Metrics {
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
   /** Pool figures, provided by whoever owns the pool. */
   poolStats: () => { max: number; available: number; waiting: number; timeouts: number } = () => ({ max: 0, available: 0, waiting: 0, timeouts: 0 });
+
+  /** db-read-uris replicas, provided when configured: health, replay lag and pool load each. */
+  replicaStats: (() => readonly { name: string; healthy: boolean; lag: number | null; load: number }[]) | null = null;
+
+  /**
+   * server-workers: the other threads' latest figures (pushed by them), added into this
+   * thread's request counts and pool figures so /metrics covers the whole process.
+   */
+  peers: () => readonly MetricsExport[] = () => [];
 
   constructor() {
     this.loopDelay.enable();
@@ -37,6 +52,11 @@ export class Metrics {
     h.count++;
   }
 
+  /** This thread's request histograms and pool figures, for the thread that renders /metrics. */
+  exportState(): MetricsExport {
+    return { requests: [...this.requests].map(([k, h]) => [k, { counts: [...h.counts], sum: h.sum, count: h.count }]), pool: this.poolStats() };
+  }
+
   render(): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]): void => {
@@ -49,14 +69,48 @@ export class Metrics {
       `pgrst_schema_cache_loads_total{status="SUCCESS"} ${this.schemaCacheLoadsSuccess}`,
       `pgrst_schema_cache_loads_total{status="FAIL"} ${this.schemaCacheLoadsFail}`,
     ]);
-    const pool = this.poolStats();
+    const peers = this.peers();
+    const pool = { ...this.poolStats() };
+    const requests = new Map<string, Histogram>();
+    for (const [k, h] of this.requests) requests.set(k, { counts: [...h.counts], sum: h.sum, count: h.count });
+    for (const peer of peers) {
+      pool.max += peer.pool.max;
+      pool.available += peer.pool.available;
+      pool.waiting += peer.pool.waiting;
+      pool.timeouts += peer.pool.timeouts;
+      for (const [k, h] of peer.requests) {
+        const mine = requests.get(k);
+        if (mine === undefined) requests.set(k, { counts: [...h.counts], sum: h.sum, count: h.count });
+        else {
+          h.counts.forEach((c, i) => (mine.counts[i] = (mine.counts[i] ?? 0) + c));
+          mine.sum += h.sum;
+          mine.count += h.count;
+        }
+      }
+    }
     metric('pgrst_db_pool_max', 'gauge', 'Maximum pool connections', [`pgrst_db_pool_max ${pool.max}`]);
     metric('pgrst_db_pool_available', 'gauge', 'Open connections with spare pipeline capacity', [`pgrst_db_pool_available ${Math.max(0, pool.available)}`]);
     metric('pgrst_db_pool_waiting', 'gauge', 'Requests waiting for a connection', [`pgrst_db_pool_waiting ${pool.waiting}`]);
     metric('pgrst_db_pool_timeouts_total', 'counter', 'Pool acquisition timeouts', [`pgrst_db_pool_timeouts_total ${pool.timeouts}`]);
+    if (this.replicaStats !== null) {
+      const replicas = this.replicaStats();
+      metric('pgrst_db_read_replica_healthy', 'gauge', 'Whether a db-read-uris replica gets reads (1) or not (0)', replicas.map((r) => `pgrst_db_read_replica_healthy{replica="${r.name}"} ${r.healthy ? 1 : 0}`));
+      metric('pgrst_db_read_replica_lag_seconds', 'gauge', 'Replay lag of a db-read-uris replica at its last probe', replicas.filter((r) => r.lag !== null).map((r) => `pgrst_db_read_replica_lag_seconds{replica="${r.name}"} ${r.lag}`));
+    }
+    if (peers.length > 0) {
+      const served = (hs: Iterable<readonly [string, Histogram]>): number => {
+        let n = 0;
+        for (const [, h] of hs) n += h.count;
+        return n;
+      };
+      metric('pgrst_server_thread_requests_total', 'counter', 'HTTP requests served by each server-workers thread (0 = main)', [
+        `pgrst_server_thread_requests_total{thread="0"} ${served(this.requests)}`,
+        ...peers.map((p, i) => `pgrst_server_thread_requests_total{thread="${i + 1}"} ${served(p.requests)}`),
+      ]);
+    }
     const hist: string[] = [];
     const counts: string[] = [];
-    for (const [labels, h] of [...this.requests].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [labels, h] of [...requests].sort(([a], [b]) => a.localeCompare(b))) {
       BUCKETS.forEach((b, i) => hist.push(`pgrst_http_request_duration_seconds_bucket{${labels},le="${b}"} ${h.counts[i]}`));
       hist.push(`pgrst_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
       hist.push(`pgrst_http_request_duration_seconds_sum{${labels}} ${h.sum}`, `pgrst_http_request_duration_seconds_count{${labels}} ${h.count}`);

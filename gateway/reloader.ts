@@ -9,7 +9,8 @@ import { decodeCatalog } from '../planner/schema/snapshot.js';
 import type { AppState } from './state.js';
 import type { Metrics } from './metrics.js';
 import { decodeRoleSettings } from './context.js';
-import { fetchCatalog, fetchFingerprint } from './schema-loader.js';
+import { fetchCatalog, fetchFingerprint, type CatalogLoad } from './schema-loader.js';
+import type { SchemaCache } from '../planner/index.js';
 import { CATALOG_QUERIES_DIGEST, writeSnapshot } from './snapshot.js';
 
 export class SchemaReloader {
@@ -22,6 +23,8 @@ export class SchemaReloader {
   private stopped = false;
   /** Called after every successful swap (plan and statement caches are cleared there). */
   onSwap: () => void = () => undefined;
+  /** Called with each successful load's raw answers (server-workers hands them to the other threads). */
+  onLoaded: (load: CatalogLoad) => void = () => undefined;
   /** Runs before each load (app.ts re-reads the in-database config there). */
   beforeLoad: () => Promise<void> = () => Promise.resolve();
 
@@ -42,14 +45,10 @@ export class SchemaReloader {
     const snapshotPath = this.state.config.schemaCacheSnapshot;
     try {
       const load = await fetchCatalog(this.state.pool, schemas, snapshotPath !== null);
-      const cache = decodeCatalog(load.catalog);
-      this.state.schemaCache = cache;
-      this.state.roleSettings = decodeRoleSettings(load.roleSettings);
-      this.state.pool.clearStatementCaches();
-      this.onSwap();
+      const cache = this.swap(load);
       this.metrics.schemaCacheQueryTimeSeconds = (Date.now() - started) / 1000;
-      this.metrics.schemaCacheLoadsSuccess++;
       this.log(`Schema cache loaded in ${Date.now() - started} ms (${cache.tables.size} relations)`);
+      this.onLoaded(load);
       if (snapshotPath !== null && load.fingerprint !== null) {
         const snapshot = { fingerprint: load.fingerprint, schemas, queries: CATALOG_QUERIES_DIGEST, createdAt: new Date().toISOString(), catalog: load.catalog, roleSettings: load.roleSettings };
         // After the swap, so requests never wait on the disk; a failed write only costs the next start a full load.
@@ -61,6 +60,21 @@ export class SchemaReloader {
       this.metrics.schemaCacheLoadsFail++;
       throw err;
     }
+  }
+
+  private swap(load: CatalogLoad): SchemaCache {
+    const cache = decodeCatalog(load.catalog);
+    this.state.schemaCache = cache;
+    this.state.roleSettings = decodeRoleSettings(load.roleSettings);
+    this.state.pool.clearStatementCaches();
+    this.onSwap();
+    this.metrics.schemaCacheLoadsSuccess++;
+    return cache;
+  }
+
+  /** server-workers: swap in what another thread's load fetched, without asking the database. */
+  adopt(load: CatalogLoad): void {
+    this.swap(load);
   }
 
   /**

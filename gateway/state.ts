@@ -8,6 +8,7 @@ import { Authenticator } from './auth.js';
 import type { AppConfig } from './config.js';
 import type { RoleSettings } from './context.js';
 import type { PlanCache } from './plan-cache.js';
+import type { ReplicaSet } from './replicas.js';
 
 export interface AppState {
   config: AppConfig;
@@ -17,6 +18,8 @@ export interface AppState {
   roleSettings: RoleSettings;
   /** Statement text by request shape; empties itself when schemaCache is swapped. */
   readonly planCache: PlanCache;
+  /** db-read-uris: where reads go when configured (absent or null = everything on `pool`). */
+  readonly replicas?: ReplicaSet | null;
 }
 
 /**

@@ -102,6 +102,8 @@ export interface Preferences {
   readonly tx: 'commit' | 'rollback' | null;
   /** Prefer: max-affected=N (honoured only with handling=strict). */
   readonly maxAffected: number | null;
+  /** Ours: Prefer: read=primary keeps a read off the db-read-uris replicas. */
+  readonly read: 'primary' | null;
   readonly invalid: readonly string[];
 }
 

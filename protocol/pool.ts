@@ -268,6 +268,13 @@ export class Pool {
     return p;
   }
 
+  /** Batches in flight or waiting: how busy the pool is, to pick the least-loaded of several. */
+  get load(): number {
+    let n = this.waiters.length;
+    for (const c of this.slots) if (c !== null) n += c.inFlight;
+    return n;
+  }
+
   /** Figures for the metrics endpoint: size, connections with spare pipeline room, waiters. */
   stats(): { max: number; available: number; waiting: number; timeouts: number } {
     let available = 0;

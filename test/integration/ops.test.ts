@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { getOnce } from '../helpers/http.js';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,17 +21,8 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gateway'
 
 /** GET over a unix socket. */
 function unixGet(socketPath: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    // No keep-alive: a connection must not outlive the gateway the test stops.
-    const req = httpRequest({ socketPath, path, method: 'GET', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  // No keep-alive: a connection must not outlive the gateway the test stops.
+  return getOnce({ socketPath, path });
 }
 
 /** Runs the gateway binary with exactly this environment (and PATH). */

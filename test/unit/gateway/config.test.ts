@@ -43,8 +43,12 @@ const OPS_DEFAULTS = {
   urlUseLegacyTargetNames: true,
 } as const;
 
+/** Read replicas (issue 19): none by default. */
+const SCALE_DEFAULTS = { dbReadUris: [], dbReadMaxLag: 10, serverWorkers: 'auto' } as const;
+
 const DEFAULTS: AppConfig = {
   ...OPS_DEFAULTS,
+  ...SCALE_DEFAULTS,
   dbUri: 'postgresql://',
   dbSchemas: ['public'],
   dbAnonRole: null,
@@ -266,6 +270,10 @@ describe('environment name mapping', () => {
     ['PGRST_DB_POOL_TIMEOUT (alias)', { PGRST_DB_POOL_TIMEOUT: '7' }, { dbPoolMaxIdletime: 7 }],
     ['PGRST_DB_POOL_MAX_LIFETIME', { PGRST_DB_POOL_MAX_LIFETIME: '60' }, { dbPoolMaxLifetime: 60 }],
     ['PGRST_DB_POOL_PIPELINE_DEPTH', { PGRST_DB_POOL_PIPELINE_DEPTH: '1' }, { dbPoolPipelineDepth: 1 }],
+    ['PGRST_DB_READ_URIS', { PGRST_DB_READ_URIS: 'postgres://r1/db, postgres://r2/db' }, { dbReadUris: ['postgres://r1/db', 'postgres://r2/db'] }],
+    ['PGRST_DB_READ_MAX_LAG', { PGRST_DB_READ_MAX_LAG: '0' }, { dbReadMaxLag: 0 }],
+    ['PGRST_SERVER_WORKERS', { PGRST_SERVER_WORKERS: '3' }, { serverWorkers: 3 }],
+    ['PGRST_SERVER_WORKERS auto', { PGRST_SERVER_WORKERS: 'AUTO' }, { serverWorkers: 'auto' }],
     ['PGRST_DB_MAX_ROWS', { PGRST_DB_MAX_ROWS: '50' }, { dbMaxRows: 50 }],
     ['PGRST_DB_EXTRA_SEARCH_PATH', { PGRST_DB_EXTRA_SEARCH_PATH: 'ext, public' }, { dbExtraSearchPath: ['ext', 'public'] }],
     ['PGRST_DB_PREPARED_STATEMENTS', { PGRST_DB_PREPARED_STATEMENTS: 'off' }, { dbPreparedStatements: false }],
@@ -369,6 +377,10 @@ describe('invalid values throw ConfigError naming the key', () => {
     ['openapi-server-proxy-uri', { PGRST_OPENAPI_SERVER_PROXY_URI: 'api.example.com' }],
     ['openapi-server-proxy-uri', { PGRST_OPENAPI_SERVER_PROXY_URI: 'ftp://api.example.com' }],
     ['openapi-security-active', { PGRST_OPENAPI_SECURITY_ACTIVE: 'sometimes' }],
+    ['db-read-uris', { PGRST_DB_READ_URIS: 'host=replica dbname=app' }],
+    ['db-read-max-lag', { PGRST_DB_READ_MAX_LAG: '-1' }],
+    ['server-workers', { PGRST_SERVER_WORKERS: '0' }],
+    ['server-workers', { PGRST_SERVER_WORKERS: 'many' }],
   ];
   for (const [key, env] of cases) {
     test(`${key} = ${JSON.stringify(Object.values(env)[0])}`, () => {

@@ -133,6 +133,8 @@ describe('Prefer', () => {
     ['return=minimal,return=representation,count=planned,count=exact', { ...noPreferences, return: 'minimal', count: 'planned', handling: null, invalid: [] }],
     ['handling=strict, handling=lenient', { ...noPreferences, return: null, count: null, handling: 'strict', invalid: [] }],
     [' RETURN=minimal ,, count = exact', { ...noPreferences, return: 'minimal', count: 'exact', handling: null, invalid: [] }],
+    ['read=primary, handling=strict', { ...noPreferences, read: 'primary', handling: 'strict', invalid: [] }],
+    ['read=replica', { ...noPreferences, invalid: ['read=replica'] }],
     ['return=bogus, foo=bar, tx=commit', { ...noPreferences, tx: 'commit', invalid: ['return=bogus', 'foo=bar'] }],
     ['resolution=merge-duplicates, missing=default, tx=rollback, max-affected=5', { ...noPreferences, resolution: 'merge-duplicates', missing: 'default', tx: 'rollback', maxAffected: 5 }],
     ['max-affected=-1, tx=maybe', { ...noPreferences, invalid: ['max-affected=-1', 'tx=maybe'] }],
