@@ -89,8 +89,10 @@ describe('golden SQL of writes', () => {
     const s = statement('PUT', 'id=eq.1', null, '{"id":1,"name":"a"}');
     assert.match(
       writing(s.text),
-      / AND CASE WHEN _pgrst_body\."id" IS NOT DISTINCT FROM \$2 THEN true ELSE \('pgrst-put-mismatch:' \|\| coalesce\(_pgrst_body\."id"::text, ''\)\)::int = 0 END ON CONFLICT \("id"\) DO UPDATE SET /,
+      / AND _pgrst_body\."id" IS NOT DISTINCT FROM \$2 ON CONFLICT \("id"\) DO UPDATE SET /,
     );
+    // Only the element matching the URL key is written; unless exactly one was, the statement fails.
+    assert.match(s.text, /CASE WHEN pg_catalog\.count\(_pgrst_t\) = 1 THEN pg_catalog\.count\(_pgrst_t\) ELSE \('pgrst-put-mismatch:' \|\| pg_catalog\.count\(_pgrst_t\)\)::int END AS page_total/);
     assert.deepEqual(s.params, ['{"id":1,"name":"a"}', '1']);
   });
 
@@ -98,7 +100,7 @@ describe('golden SQL of writes', () => {
     const s = statement('PATCH', 'qty=gt.1', 'handling=strict, max-affected=3', '{"name":"a"}');
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (UPDATE "api"."wr" SET "name" = _pgrst_body."name" FROM (SELECT * FROM json_populate_record(null::"api"."wr", $1::json)) _pgrst_body WHERE "api"."wr"."qty" > $2 RETURNING 1)`,
+      `pgrst_mutation AS (UPDATE "api"."wr" SET "name" = _pgrst_body."name" FROM (SELECT * FROM json_populate_recordset(null::"api"."wr", (SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $1::json AS j) _pgrst_p)) LIMIT 1) _pgrst_body WHERE "api"."wr"."qty" > $2 RETURNING 1)`,
     );
     assert.match(s.text, /CASE WHEN pg_catalog\.count\(_pgrst_t\) > \$3::bigint THEN \('pgrst-max-affected:' \|\| pg_catalog\.count\(_pgrst_t\)\)::int ELSE pg_catalog\.count\(_pgrst_t\) END AS page_total/);
     assert.deepEqual(s.params, ['{"name":"a"}', '1', '3']);
