@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import type { Report, SystemResult } from './report.js';
 
-type Figures = { readonly rps: number; readonly p99ms: number; readonly cpuUs: number | null };
+type Figures = { readonly rps: number; readonly p99ms: number; readonly cpuUs: number | null; readonly pgCpuUs: number | null };
 
 const SYSTEMS = ['gateway', 'fastify', 'postgraphile'] as const;
 
@@ -16,6 +16,8 @@ export function historyEntry(report: Pick<Report, 'date' | 'workloads'>, commit:
     rps: Math.round(v.rps),
     p99ms: Math.round(v.p99ms * 100) / 100,
     cpuUs: v.cpuMicrosPerRequest === null ? null : Math.round(v.cpuMicrosPerRequest),
+    // Reports from before PostgreSQL's CPU was measured have no such field.
+    pgCpuUs: v.pgCpuMicrosPerRequest == null ? null : Math.round(v.pgCpuMicrosPerRequest),
   });
   for (const w of report.workloads) {
     const systems: Record<string, Figures> = {};

@@ -6,6 +6,8 @@ export interface SystemResult {
   readonly p50ms: number;
   readonly p99ms: number;
   readonly cpuMicrosPerRequest: number | null;
+  /** PostgreSQL's CPU (postmaster and every backend) per request while this system ran; null off an embedded cluster. */
+  readonly pgCpuMicrosPerRequest: number | null;
   readonly rssMiB: number | null;
 }
 
@@ -41,16 +43,16 @@ export function markdown(r: Report): string {
   const lines = [
     `Benchmark ${r.date} (${r.quick ? 'quick' : 'full'}: ${r.rounds} round(s) × ${r.seconds}s, ${r.connections} connections, median of rounds)`,
     '',
-    '| workload | gateway req/s | p50 ms | p99 ms | CPU µs/req | RSS MiB | Fastify+pg req/s | gateway/Fastify | PostGraphile req/s | gateway/PostGraphile |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | gateway req/s | p50 ms | p99 ms | CPU µs/req | PG CPU µs/req | RSS MiB | Fastify+pg req/s | gateway/Fastify | Fastify PG CPU µs/req | PostGraphile req/s | gateway/PostGraphile |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const w of r.workloads) {
     if (w.skipped !== null) {
-      lines.push(`| ${w.workload} | skipped: ${w.skipped} | | | | | ${f0(w.fastify?.rps)} | | ${f0(w.postgraphile?.rps)} | |`);
+      lines.push(`| ${w.workload} | skipped: ${w.skipped} | | | | | | ${f0(w.fastify?.rps)} | | ${f0(w.fastify?.pgCpuMicrosPerRequest)} | ${f0(w.postgraphile?.rps)} | |`);
       continue;
     }
     lines.push(
-      `| ${w.workload} | ${f0(w.gateway?.rps)} | ${f2(w.gateway?.p50ms)} | ${f2(w.gateway?.p99ms)} | ${f0(w.gateway?.cpuMicrosPerRequest)} | ${f0(w.gateway?.rssMiB)} | ${f0(w.fastify?.rps)} | ${ratio(w.gateway?.rps, w.fastify?.rps)} | ${f0(w.postgraphile?.rps)} | ${ratio(w.gateway?.rps, w.postgraphile?.rps)} |`,
+      `| ${w.workload} | ${f0(w.gateway?.rps)} | ${f2(w.gateway?.p50ms)} | ${f2(w.gateway?.p99ms)} | ${f0(w.gateway?.cpuMicrosPerRequest)} | ${f0(w.gateway?.pgCpuMicrosPerRequest)} | ${f0(w.gateway?.rssMiB)} | ${f0(w.fastify?.rps)} | ${ratio(w.gateway?.rps, w.fastify?.rps)} | ${f0(w.fastify?.pgCpuMicrosPerRequest)} | ${f0(w.postgraphile?.rps)} | ${ratio(w.gateway?.rps, w.postgraphile?.rps)} |`,
     );
   }
   const half = r.workloads.filter((w) => w.halfPeak !== null);
@@ -115,6 +117,13 @@ export function targetLines(r: Report): string[] {
   out.push(`≤ 20 µs gateway CPU per request: ${mark(g?.cpuMicrosPerRequest == null ? null : g.cpuMicrosPerRequest <= 20)} (${f0(g?.cpuMicrosPerRequest)} µs)`);
   const half = pk?.halfPeak ?? null;
   out.push(`p99 ≤ 2 ms at half of peak: ${mark(half === null ? null : half.p99ms <= 2)} (${f2(half?.p99ms)} ms)`);
+  // Every workload against the Fastify + pg peer: throughput, and what PostgreSQL spends per request.
+  const paired = r.workloads.filter((w) => w.gateway !== null && w.fastify !== null);
+  const slow = paired.filter((w) => w.gateway!.rps < 1.5 * w.fastify!.rps).map((w) => `${w.workload} ${ratio(w.gateway?.rps, w.fastify?.rps)}`);
+  out.push(`every workload ≥ 1.5× the Fastify + pg peer: ${mark(paired.length === 0 ? null : slow.length === 0)}${slow.length === 0 ? '' : ` (below: ${slow.join(', ')})`}`);
+  const pgPaired = paired.filter((w) => w.gateway!.pgCpuMicrosPerRequest !== null && w.fastify!.pgCpuMicrosPerRequest !== null);
+  const pgOver = pgPaired.filter((w) => w.gateway!.pgCpuMicrosPerRequest! > w.fastify!.pgCpuMicrosPerRequest!).map((w) => `${w.workload} ${f0(w.gateway!.pgCpuMicrosPerRequest)} vs ${f0(w.fastify!.pgCpuMicrosPerRequest)} µs`);
+  out.push(`PostgreSQL CPU per request ≤ the Fastify peer's on every workload: ${mark(pgPaired.length === 0 ? null : pgOver.length === 0)}${pgOver.length === 0 ? '' : ` (over: ${pgOver.join(', ')})`}`);
   const rss = Math.max(0, ...r.workloads.map((w) => w.gateway?.rssMiB ?? 0));
   out.push(`RSS ≤ 100 MB under load: ${mark(rss === 0 ? null : rss <= 100)} (${f0(rss)} MiB)`);
   return out;

@@ -3,7 +3,7 @@
 // uWS hello and pgbench ceilings; a JSON report, Markdown table and SVG chart in bench/results/.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { appendHistory } from './history.js';
 import { benchDatabase } from './database.js';
 import { runPgbench } from './pgbench.js';
 import { loadBenchSchema, runPlannerBench } from './planner.js';
-import { cpuMicros, rssMiB } from './procstat.js';
+import { cpuMicros, rssMiB, treeCpuMicros } from './procstat.js';
 import { markdown, svg, type Report, type SystemResult, type WorkloadReport } from './report.js';
 import { concretePath, graphqlScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { ensureWrk, runWrk, runWrkPaced, type WrkResult } from './wrk.js';
@@ -59,14 +59,16 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-function summarize(runs: readonly (WrkResult & { cpu: number | null; rss: number | null })[]): SystemResult {
+function summarize(runs: readonly (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[]): SystemResult {
   const cpu = runs.map((r) => r.cpu).filter((c): c is number => c !== null);
   const rss = runs.map((r) => r.rss).filter((c): c is number => c !== null);
+  const pgCpu = runs.map((r) => r.pgCpu).filter((c): c is number => c !== null);
   return {
     rps: median(runs.map((r) => r.rps)),
     p50ms: median(runs.map((r) => r.p50ms)),
     p99ms: median(runs.map((r) => r.p99ms)),
     cpuMicrosPerRequest: cpu.length === 0 ? null : median(cpu),
+    pgCpuMicrosPerRequest: pgCpu.length === 0 ? null : median(pgCpu),
     rssMiB: rss.length === 0 ? null : Math.max(...rss),
   };
 }
@@ -97,6 +99,16 @@ async function preflight(base: string, s: Scenario, token: string): Promise<stri
   throw new Error(`${s.name}: expected ${s.status}, got ${res.status}: ${text.slice(0, 300)}`);
 }
 
+/** The postmaster's pid (first line of postmaster.pid), to sum PostgreSQL's CPU; null when unreadable. */
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The commit the bench ran on, for the history line (null outside a git checkout). */
 function gitCommit(): string | null {
   try {
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
     // Not inside `work`: that folder is private to this user and PostgreSQL may run as another.
     const db = await benchDatabase(pgDataDir);
     cluster = db.cluster;
+    const postmaster = cluster === null ? null : postmasterPid(cluster.dataDir);
     const superuserUri = db.superuserUri;
     const authUrl = new URL(db.authenticatorUri);
 
@@ -182,18 +195,20 @@ async function main(): Promise<void> {
         await runWrk(base, s, { ...opts, seconds: 1 });
       }
       const cpu0 = pid === undefined ? 0 : cpuMicros(pid);
+      const pg0 = postmaster === null ? 0 : treeCpuMicros(postmaster);
       const r = await runWrk(base, s, { ...opts, seconds });
       const cpu = pid === undefined ? null : (cpuMicros(pid) - cpu0) / Math.max(1, r.requests);
+      const pgCpu = postmaster === null ? null : (treeCpuMicros(postmaster) - pg0) / Math.max(1, r.requests);
       if (r.unexpected > 0 || r.socketErrors > 0) {
         throw new Error(`${system} ${s.name}: ${r.unexpected} unexpected statuses, ${r.socketErrors} socket errors`);
       }
-      return { ...r, cpu, rss: pid === undefined ? null : rssMiB(pid) };
+      return { ...r, cpu, pgCpu, rss: pid === undefined ? null : rssMiB(pid) };
     };
 
-    const gwRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
-    const fRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
-    const gRuns = new Map<string, (WrkResult & { cpu: number | null; rss: number | null })[]>();
-    const helloRuns: (WrkResult & { cpu: number | null; rss: number | null })[] = [];
+    const gwRuns = new Map<string, (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[]>();
+    const fRuns = new Map<string, (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[]>();
+    const gRuns = new Map<string, (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[]>();
+    const helloRuns: (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[] = [];
     const pg1: number[] = [];
     const pg16: number[] = [];
     const helloScenario: Scenario = { name: 'hello', method: 'GET', path: '/', status: 200, peer: false };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { appendHistory, historyEntry } from '../../../bench/history.js';
 import type { Report } from '../../../bench/report.js';
 
-const sys = (rps: number, cpu: number | null) => ({ rps, p50ms: 1, p99ms: 2.345, cpuMicrosPerRequest: cpu, rssMiB: 80 });
+const sys = (rps: number, cpu: number | null) => ({ rps, p50ms: 1, p99ms: 2.345, cpuMicrosPerRequest: cpu, pgCpuMicrosPerRequest: cpu === null ? null : cpu * 2, rssMiB: 80 });
 
 const report = (quick: boolean): Report => ({
   planner: [],
@@ -27,7 +27,7 @@ test('historyEntry rounds each system and leaves out the ones not measured', () 
   assert.deepEqual(JSON.parse(historyEntry(report(false), 'abc123')), {
     date: '2026-12-03T18:00:00.000Z',
     commit: 'abc123',
-    workloads: { 'get-by-pk': { gateway: { rps: 9877, p99ms: 2.35, cpuUs: 65 }, fastify: { rps: 5000, p99ms: 2.35, cpuUs: null } } },
+    workloads: { 'get-by-pk': { gateway: { rps: 9877, p99ms: 2.35, cpuUs: 65, pgCpuUs: 129 }, fastify: { rps: 5000, p99ms: 2.35, cpuUs: null, pgCpuUs: null } } },
   });
 });
 
