@@ -122,17 +122,17 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   statements.push(main);
   const mainIndex = statements.length - 1;
   if (rollback) statements.push(...rollbackStatements);
-  let results: readonly (readonly (readonly (Buffer | null)[])[])[];
+  let results: readonly { readonly rows: readonly (readonly (Buffer | null)[])[] }[];
   try {
-    results = (await state.pool.run(statements, meta?.signal)).map((r) => r.rows);
+    results = await state.pool.run(statements, meta?.signal);
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
-    results = err.completed;
+    results = err.completed.map((rows) => ({ rows }));
   }
-  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex] ?? []), config.dbSchemas, request.value.schema);
-  const row = results[mainIndex]?.[0];
+  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex]?.rows ?? []), config.dbSchemas, request.value.schema);
+  const row = results[mainIndex]?.rows[0];
   if (row === undefined) return failureResponse(new Error('main statement returned no row'), auth.auth.authenticated);
-  const explain = estimate === null ? undefined : results[mainIndex - 1]?.[0]?.[0];
+  const explain = estimate === null ? undefined : results[mainIndex - 1]?.rows[0]?.[0];
   const plannedTotal = explain === undefined || explain === null ? null : plannedRows(explain.toString('utf8'));
   timing?.lap('transaction');
   let response = respond(plan, row, plannedTotal);
