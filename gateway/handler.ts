@@ -123,21 +123,20 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   statements.push(main);
   const mainIndex = statements.length - 1;
   if (rollback) statements.push(...rollbackStatements);
-  let results: readonly (readonly (readonly (Buffer | null)[])[])[];
+  let results: readonly { readonly rows: readonly (readonly (Buffer | null)[])[] }[];
   try {
     const replicas = state.replicas;
-    const run = replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
+    results = await (replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
       ? replicas.run(state.pool, statements, meta?.signal)
-      : state.pool.run(statements, meta?.signal);
-    results = (await run).map((r) => r.rows);
+      : state.pool.run(statements, meta?.signal));
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
-    results = err.completed;
+    results = err.completed.map((rows) => ({ rows }));
   }
-  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex] ?? []), config.dbSchemas, request.value.schema);
-  const row = results[mainIndex]?.[0];
+  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex]?.rows ?? []), config.dbSchemas, request.value.schema);
+  const row = results[mainIndex]?.rows[0];
   if (row === undefined) return failureResponse(new Error('main statement returned no row'), auth.auth.authenticated);
-  const explain = estimate === null ? undefined : results[mainIndex - 1]?.[0]?.[0];
+  const explain = estimate === null ? undefined : results[mainIndex - 1]?.rows[0]?.[0];
   const plannedTotal = explain === undefined || explain === null ? null : plannedRows(explain.toString('utf8'));
   timing?.lap('transaction');
   let response = respond(plan, row, plannedTotal);

@@ -115,8 +115,9 @@ export function mainStatementSql(plan: Plan): Sql {
   switch (requested.kind) {
     case 'plan': {
       // EXPLAIN the statement that would build `for=`. A write that must roll back is undone by
-      // the statements after it (tx-end.ts), so EXPLAIN ANALYZE still returns its plan.
-      return explainSql(requested.format, requested.options, rowsStatementSql({ ...plan, request: { ...plan.request, media: requested.target } }, requested.target));
+      // the statements after it (tx-end.ts), so EXPLAIN ANALYZE still returns its plan. The
+      // request keeps its plan media: a plan is no single object, so it has no row-count check.
+      return explainSql(requested.format, requested.options, rowsStatementSql(plan, requested.target));
     }
     case 'msgpack':
       // PostgreSQL builds JSON; the gateway packs it.

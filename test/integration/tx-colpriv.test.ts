@@ -13,7 +13,8 @@ const json = { 'Content-Type': 'application/json' };
 const reset = async (): Promise<void> => {
   await sqlQuery(
     "DELETE FROM api.txn_colpriv; INSERT INTO api.txn_colpriv SELECT g, 'name ' || g, 'secret ' || g FROM generate_series(1, 20) g; " +
-      "INSERT INTO api.txn_colpriv_tags VALUES (1, 10, 'ten'), (2, 10, 'dix'), (3, 11, 'eleven') ON CONFLICT DO NOTHING",
+      "INSERT INTO api.txn_colpriv_tags VALUES (1, 10, 'ten'), (2, 10, 'dix'), (3, 11, 'eleven') ON CONFLICT DO NOTHING; " +
+      'INSERT INTO api.txn_colpriv_labels VALUES (12, 1), (12, 2) ON CONFLICT DO NOTHING',
   );
 };
 
@@ -51,12 +52,19 @@ for (const who of ['web_anon', 'test_user'] as const) {
       const r = await request(gw(), 'PATCH', '/txn_colpriv?id=eq.4', { headers: await headers(), body: '{"name":"renamed"}' });
       assert.equal(r.status, 204, r.text);
       assert.deepEqual(await row(4), { id: 4, name: 'renamed', secret: 'secret 4' });
-      const rep = await request(gw(), 'PATCH', '/txn_colpriv?id=eq.10&select=name,txn_colpriv_tags(tag)', {
+      const rep = await request(gw(), 'PATCH', '/txn_colpriv?id=eq.10&select=name,txn_colpriv_tags(tag)&txn_colpriv_tags.order=id', {
         headers: await headers({ Prefer: 'return=representation' }),
         body: '{"name":"ten"}',
       });
       assert.equal(rep.status, 200, rep.text);
       assert.deepEqual(rep.json(), [{ name: 'ten', txn_colpriv_tags: [{ tag: 'ten' }, { tag: 'dix' }] }]);
+      // Many-to-many: the junction joins on the written row's key, which the role may read.
+      const m2m = await request(gw(), 'PATCH', '/txn_colpriv?id=eq.12&select=name,txn_labels(label)&txn_labels.order=id', {
+        headers: await headers({ Prefer: 'return=representation' }),
+        body: '{"name":"twelve"}',
+      });
+      assert.equal(m2m.status, 200, m2m.text);
+      assert.deepEqual(m2m.json(), [{ name: 'twelve', txn_labels: [{ label: 'red' }, { label: 'blue' }] }]);
     });
 
     test('POST of granted columns with return=headers-only: Location from the key alone', async () => {

@@ -132,6 +132,16 @@ describe('EXPLAIN of a rolled-back write or call', () => {
     });
   }
 
+  test('the plan for a single object is no object: an analyzed DELETE of several rows answers its plan', async () => {
+    const before = await labels();
+    const r = await request(gw(), 'DELETE', '/txn_items?id=lte.3', {
+      headers: { Accept: 'application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=analyze', Prefer: 'tx=rollback, return=representation' },
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.text, /"Operation": "Delete"/);
+    assert.equal(await labels(), before);
+  });
+
   test('a write whose deferred constraint fails answers 409, not a plan', async () => {
     const r = await request(gw(), 'POST', '/txn_deferred', {
       headers: { ...json, Accept: 'application/vnd.pgrst.plan+json; options=analyze', Prefer: 'tx=rollback' },
