@@ -12,6 +12,7 @@ import { freePort, type EmbeddedCluster } from '../gateway/embedded.js';
 import { appendHistory } from './history.js';
 import { benchDatabase } from './database.js';
 import { runPgbench } from './pgbench.js';
+import { Progress, type Step } from './progress.js';
 import { loadBenchSchema, runPlannerBench } from './planner.js';
 import { cpuMicros, rssMiB, treeCpuMicros } from './procstat.js';
 import { markdown, svg, type Report, type SystemResult, type WorkloadReport } from './report.js';
@@ -212,9 +213,24 @@ async function main(): Promise<void> {
     const pg1: number[] = [];
     const pg16: number[] = [];
     const helloScenario: Scenario = { name: 'hello', method: 'GET', path: '/', status: 200, peer: false };
+    // The plan for the progress line: each system measured `seconds`, plus a 1 s warm-up in
+    // round 1; per round the hello and pgbench ceilings; then latency at half of peak.
+    const steps: Step[] = [];
+    const halfPeakNames = SCENARIOS.filter((s) => !skipped.has(s.name) && s.fixedToken !== true && s.uniqueToken !== true && (!quick || s.name === 'get-by-pk')).map((s) => s.name);
+    for (let round = 1; round <= rounds; round++) {
+      SCENARIOS.forEach((s, i) => {
+        const systems = (skipped.has(s.name) ? 0 : 1) + (s.peer ? 1 : 0) + (graphqlScenario(s) === null ? 0 : 1);
+        steps.push({ label: `round ${round}/${rounds} · workload ${i + 1}/${SCENARIOS.length}: ${s.name}`, plannedSeconds: systems * (seconds + (round === 1 ? 1 : 0)) });
+      });
+      steps.push({ label: `round ${round}/${rounds} · ceilings (HTTP hello, pgbench)`, plannedSeconds: seconds + (round === 1 ? 1 : 0) + 2 * seconds });
+    }
+    halfPeakNames.forEach((name, i) => steps.push({ label: `latency at half of peak ${i + 1}/${halfPeakNames.length}: ${name}`, plannedSeconds: Math.min(seconds, 4) + 1 }));
+    const progress = new Progress(steps);
+    let step = 0;
+    const announce = (): void => void process.stderr.write(progress.begin(step++) + '\n');
     for (let round = 1; round <= rounds; round++) {
       for (const s of SCENARIOS) {
-        process.stderr.write(`round ${round}/${rounds}: ${s.name}\n`);
+        announce();
         if (!skipped.has(s.name)) {
           const list = gwRuns.get(s.name) ?? [];
           list.push(await measure('gateway', s, gateway.pid, gwBase));
@@ -232,6 +248,7 @@ async function main(): Promise<void> {
           gRuns.set(s.name, list);
         }
       }
+      announce();
       helloRuns.push(await measure('gateway', helloScenario, hello.pid, `http://127.0.0.1:${helloPort}`));
       const pgb = await runPgbench(authUrl.toString(), { seconds, clients: 10, dir: work });
       if (pgb !== null) {
@@ -245,6 +262,7 @@ async function main(): Promise<void> {
     for (const s of SCENARIOS) {
       if (skipped.has(s.name) || s.fixedToken === true || s.uniqueToken === true) continue;
       if (quick && s.name !== 'get-by-pk') continue;
+      announce();
       const peak = summarize(gwRuns.get(s.name) ?? []).rps;
       const r = await runWrkPaced(gwBase, s, { seconds: Math.min(seconds, 4), tmpDir: work, tokenFile: null, fixedToken: null, rate: peak / 2 });
       if (r.unexpected > 0 || r.socketErrors > 0) throw new Error(`gateway ${s.name} at half peak: ${r.unexpected} unexpected statuses, ${r.socketErrors} socket errors`);

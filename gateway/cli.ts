@@ -10,11 +10,12 @@ export type Command =
   | { readonly kind: 'example' }
   | { readonly kind: 'dump-config'; readonly file: string | null }
   | { readonly kind: 'dump-schema'; readonly file: string | null }
+  | { readonly kind: 'dump-types'; readonly file: string | null }
   | { readonly kind: 'ready'; readonly file: string | null }
   | { readonly kind: 'serve'; readonly file: string | null }
   | { readonly kind: 'error'; readonly message: string };
 
-export const USAGE = `Usage: pgrest-gateway [-v|--version] [-e|--example] [--dump-config | --dump-schema | --ready] [FILENAME]
+export const USAGE = `Usage: pgrest-gateway [-v|--version] [-e|--example] [--dump-config | --dump-schema | --dump-types | --ready] [FILENAME]
 
   PostgREST-compatible REST API for a PostgreSQL database
 
@@ -24,13 +25,14 @@ Available options:
   -e,--example             Print an annotated example configuration file
   --dump-config            Print the effective configuration and exit
   --dump-schema            Print the schema cache as JSON and exit
+  --dump-types             Print the TypeScript Database type for @supabase/postgrest-js and exit
   --ready                  Check the admin server's /ready endpoint (exit 0 or 1)
   FILENAME                 Path to the configuration file (PGRST_* environment variables also apply)
 `;
 
 export function parseArgs(argv: readonly string[]): Command {
   let file: string | null = null;
-  let mode: 'serve' | 'dump-config' | 'dump-schema' | 'ready' = 'serve';
+  let mode: 'serve' | 'dump-config' | 'dump-schema' | 'dump-types' | 'ready' = 'serve';
   for (const arg of argv) {
     switch (arg) {
       case '-h':
@@ -44,8 +46,9 @@ export function parseArgs(argv: readonly string[]): Command {
         return { kind: 'example' };
       case '--dump-config':
       case '--dump-schema':
+      case '--dump-types':
       case '--ready': {
-        const next = arg.slice(2) as 'dump-config' | 'dump-schema' | 'ready';
+        const next = arg.slice(2) as 'dump-config' | 'dump-schema' | 'dump-types' | 'ready';
         if (mode !== 'serve' && mode !== next) return { kind: 'error', message: `${arg} cannot be combined with --${mode}` };
         mode = next;
         break;

@@ -8,6 +8,7 @@ import { parseConnInfo, Pool } from '../protocol/index.js';
 import { schemaCacheToJson } from '../planner/schema/dump.js';
 import { startProcessGateway, workerCount } from './workers.js';
 import { dumpConfig, EXAMPLE_CONFIG, parseArgs, readyUrl, USAGE } from './cli.js';
+import { databaseTypes } from './dump-types.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { loadDbSettings } from './db-config.js';
 import { loadSchemaCache } from './schema-loader.js';
@@ -75,14 +76,15 @@ async function main(): Promise<number> {
     case 'dump-config':
       process.stdout.write(dumpConfig(await effectiveConfig(command.file)));
       return 0;
-    case 'dump-schema': {
+    case 'dump-schema':
+    case 'dump-types': {
       const config = await effectiveConfig(command.file);
       const pool = new Pool(parseConnInfo(config.dbUri, process.env), {
         size: 1, pipelineDepth: 1, acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000, statementCacheSize: 10, preparedStatements: false,
       });
       try {
         const cache = await loadSchemaCache(pool, config.dbSchemas);
-        process.stdout.write(JSON.stringify(schemaCacheToJson(cache)) + '\n');
+        process.stdout.write(command.kind === 'dump-types' ? databaseTypes(cache, config.dbSchemas) : JSON.stringify(schemaCacheToJson(cache)) + '\n');
       } finally {
         await pool.end();
       }

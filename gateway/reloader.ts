@@ -13,6 +13,25 @@ import { fetchCatalog, fetchFingerprint, type CatalogLoad } from './schema-loade
 import type { SchemaCache } from '../planner/index.js';
 import { CATALOG_QUERIES_DIGEST, writeSnapshot } from './snapshot.js';
 
+/** A timer pair, injectable so the notice below is testable without waiting. */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+const REAL_TIMERS: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) };
+
+/** Runs `work`; if it is still running after `afterMs`, calls `say` once, while it runs. */
+export async function sayWhenSlow<T>(work: () => Promise<T>, afterMs: number, say: () => void, timers: Timers = REAL_TIMERS): Promise<T> {
+  const handle = timers.set(say, afterMs);
+  try {
+    return await work();
+  } finally {
+    timers.clear(handle);
+  }
+}
+
+export const SLOW_FIRST_LOAD = 'Loading the schema cache is taking over a second (a large catalog or a busy database); requests get 503 PGRST002 until it is done';
+
 export class SchemaReloader {
   private readonly state: AppState;
   private readonly metrics: Metrics;
@@ -102,11 +121,15 @@ export class SchemaReloader {
     this.restoredFingerprint = null;
     if (restored !== null && (await this.snapshotIsCurrent(restored))) return;
     let delay = 1000;
+    let first = true;
     while (!this.stopped) {
       try {
-        await this.loadOnce();
+        // Only the first attempt: a retry already logged why it waits.
+        if (first) await sayWhenSlow(() => this.loadOnce(), 1000, () => this.log(SLOW_FIRST_LOAD));
+        else await this.loadOnce();
         return;
       } catch (err) {
+        first = false;
         if (!retry) throw err;
         this.log(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}. Retrying in ${delay / 1000} s.`);
         await new Promise<void>((r) => {

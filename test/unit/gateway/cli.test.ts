@@ -19,6 +19,7 @@ describe('parseArgs', () => {
     [['-e'], { kind: 'example' }],
     [['--dump-config', 'a.conf'], { kind: 'dump-config', file: 'a.conf' }],
     [['a.conf', '--dump-schema'], { kind: 'dump-schema', file: 'a.conf' }],
+    [['--dump-types', 'a.conf'], { kind: 'dump-types', file: 'a.conf' }],
     [['--ready'], { kind: 'ready', file: null }],
   ];
   for (const [argv, expected] of cases) {
