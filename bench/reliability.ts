@@ -70,7 +70,13 @@ function counts(statuses: readonly number[]): Record<string, number> {
 
 const round2 = (n: number): number => Number(n.toFixed(2));
 
+/** Open the pool's connections and warm the JIT, so the figures are steady state, not start-up. */
+async function warmUp(base: string): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.all(Array.from({ length: SMALL_CLIENTS }, () => timed(`${base}/items?id=eq.1`)));
+}
+
 async function bigResult(base: string, pid: number): Promise<Record<string, unknown>> {
+  await warmUp(base);
   const bigMs: number[] = [];
   const small: Sample[] = [];
   let peakRss = rssMiB(pid);
@@ -103,6 +109,7 @@ async function bigResult(base: string, pid: number): Promise<Record<string, unkn
 }
 
 async function slowCalls(base: string): Promise<Record<string, unknown>> {
+  await warmUp(base);
   let done = false;
   const t0 = performance.now();
   const slow = Promise.all(Array.from({ length: SLOW_CALLS }, () => timed(`${base}/rpc/slow?secs=${SLOW_SECS}`))).then((s) => {

@@ -39,7 +39,10 @@ export interface ConnectionOptions {
   readonly preparedStatements: boolean;
   /** Batches in flight before this connection reports itself full (default: unbounded). */
   readonly pipelineDepth?: number;
-  /** A batch that ran this long (ms) is slow: see `acceptsPipelined` (default 5). */
+  /**
+   * A batch that ran this long (ms) is slow: see `acceptsPipelined` (default 10: above a
+   * loaded event loop's lag on fast statements, far below a slow statement's run).
+   */
   readonly slowAfterMs?: number;
   readonly onNotice?: (notice: PgError) => void;
   readonly onNotification?: (channel: string, payload: string) => void;
@@ -125,7 +128,7 @@ export class Connection {
     this.info = info;
     this.options = options;
     this.cache = new StatementCache(options.statementCacheSize);
-    this.slowAfterMs = options.slowAfterMs ?? 5;
+    this.slowAfterMs = options.slowAfterMs ?? 10;
   }
 
   static connect(info: ConnInfo, options: ConnectionOptions): Promise<Connection> {

@@ -15,7 +15,7 @@ function signText(claims: string): string {
 }
 
 const nestedTree = (depth: number): string => 'and=(' + 'or('.repeat(depth) + 'id.eq.1' + ')'.repeat(depth) + ')';
-const nestedSelect = (depth: number): string => 'select=id,' + 'proto63_fuzz(id,'.repeat(depth) + 'id' + ')'.repeat(depth);
+const nestedSelect = (depth: number): string => 'select=id,' + 'proto63_read(id,'.repeat(depth) + 'id' + ')'.repeat(depth);
 const nestedClaims = (depth: number): string => '{"role":"web_anon","x":' + '{"x":'.repeat(depth) + 'true' + '}'.repeat(depth) + '}';
 
 function assertCode(r: { status: number; text: string; json(): unknown }, status: number, code: string): void {
@@ -27,35 +27,35 @@ describe('deep nesting', () => {
   const gw = suiteGateway();
 
   test('a logic tree 3,000 deep → 400 PGRST100; 20 deep works', async () => {
-    assertCode(await request(gw(), 'GET', `/proto63_fuzz?${nestedTree(3000)}`), 400, 'PGRST100');
-    assertCode(await request(gw(), 'GET', `/proto63_fuzz?not.${nestedTree(3000).replace('and=', 'or=')}`), 400, 'PGRST100');
-    const r = await request(gw(), 'GET', `/proto63_fuzz?select=id&${nestedTree(20)}`);
+    assertCode(await request(gw(), 'GET', `/proto63_read?${nestedTree(3000)}`), 400, 'PGRST100');
+    assertCode(await request(gw(), 'GET', `/proto63_read?not.${nestedTree(3000).replace('and=', 'or=')}`), 400, 'PGRST100');
+    const r = await request(gw(), 'GET', `/proto63_read?select=id&${nestedTree(20)}`);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json(), [{ id: 1 }]);
   });
 
   test('an embed 3,000 deep → 400 PGRST100', async () => {
-    assertCode(await request(gw(), 'GET', `/proto63_fuzz?${nestedSelect(3000)}`), 400, 'PGRST100');
+    assertCode(await request(gw(), 'GET', `/proto63_read?${nestedSelect(3000)}`), 400, 'PGRST100');
   });
 
   test('a JSON path 3,000 deep → 400 PGRST100, not 500; 100 steps work', async () => {
-    assertCode(await request(gw(), 'GET', `/proto63_fuzz?select=doc${'->a'.repeat(3000)}&id=eq.1`), 400, 'PGRST100');
-    assertCode(await request(gw(), 'GET', `/proto63_fuzz?select=id&doc${'->a'.repeat(3000)}=eq.1`), 400, 'PGRST100');
-    assertCode(await request(gw(), 'GET', `/proto63_fuzz?order=doc${'->a'.repeat(3000)}`), 400, 'PGRST100');
-    const hundred = await request(gw(), 'GET', `/proto63_fuzz?select=doc${'->a'.repeat(100)}&id=eq.1`);
+    assertCode(await request(gw(), 'GET', `/proto63_read?select=doc${'->a'.repeat(3000)}&id=eq.1`), 400, 'PGRST100');
+    assertCode(await request(gw(), 'GET', `/proto63_read?select=id&doc${'->a'.repeat(3000)}=eq.1`), 400, 'PGRST100');
+    assertCode(await request(gw(), 'GET', `/proto63_read?order=doc${'->a'.repeat(3000)}`), 400, 'PGRST100');
+    const hundred = await request(gw(), 'GET', `/proto63_read?select=doc${'->a'.repeat(100)}&id=eq.1`);
     assert.equal(hundred.status, 200, hundred.text.slice(0, 200));
     assert.deepEqual(hundred.json(), [{ a: null }]);
-    const r = await request(gw(), 'GET', '/proto63_fuzz?select=b:doc->a->b&id=eq.2');
+    const r = await request(gw(), 'GET', '/proto63_read?select=b:doc->a->b&id=eq.2');
     assert.deepEqual(r.json(), [{ b: 2 }]);
   });
 
   test('a valid JWT with 5,000-deep claims → 401, not 500; modest nesting works', async () => {
     const deep = signText(nestedClaims(5000));
-    const r = await request(gw(), 'GET', '/proto63_fuzz?select=id&id=eq.1', { headers: { Authorization: `Bearer ${deep}` } });
+    const r = await request(gw(), 'GET', '/proto63_read?select=id&id=eq.1', { headers: { Authorization: `Bearer ${deep}` } });
     assert.equal(r.status, 401, r.text.slice(0, 300));
     assert.match((r.json() as { code: string }).code, /^PGRST30[13]$/);
     const fine = signText(nestedClaims(10));
-    const ok = await request(gw(), 'GET', '/proto63_fuzz?select=id&id=eq.1', { headers: { Authorization: `Bearer ${fine}` } });
+    const ok = await request(gw(), 'GET', '/proto63_read?select=id&id=eq.1', { headers: { Authorization: `Bearer ${fine}` } });
     assert.equal(ok.status, 200, ok.text);
   });
 });

@@ -58,13 +58,13 @@ describe('slow calls with db-pool=2', () => {
         return r.status;
       });
     // Warm both connections so the slow calls do not wait for connects.
-    await Promise.all([request(gw, 'GET', '/proto63_fuzz?limit=1'), request(gw, 'GET', '/proto63_fuzz?limit=1')]);
+    await Promise.all([request(gw, 'GET', '/proto63_read?limit=1'), request(gw, 'GET', '/proto63_read?limit=1')]);
     const slow = Array.from({ length: 8 }, (_, i) => call(`slow${i}`, '/rpc/proto63_sleep?secs=2'));
     await eventually(async () => {
       const rows = await sqlQuery<{ n: number }>("select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%proto63_sleep%' and pid <> pg_backend_pid()");
       return rows[0]!.n === 2;
     }, 10000, 'two slow calls to run');
-    const fast = call('fast', '/proto63_fuzz?id=eq.1');
+    const fast = call('fast', '/proto63_read?id=eq.1');
     const statuses = await noHang(Promise.all([...slow, fast]), 30000, 'every call');
     const slowStatuses = statuses.slice(0, 8);
     // Two run (one per connection); the others wait for a connection and time out instead of
@@ -78,7 +78,7 @@ describe('slow calls with db-pool=2', () => {
     assert.ok(fastAt < firstSlowOk, order.join(','));
     assert.equal(statuses[8], 504);
     // And the pool serves at once afterwards.
-    assert.equal((await request(gw, 'GET', '/proto63_fuzz?id=eq.1')).status, 200);
+    assert.equal((await request(gw, 'GET', '/proto63_read?id=eq.1')).status, 200);
   });
 
   test('a call whose client went away is cancelled, and one still waiting never runs', async () => {
@@ -93,7 +93,7 @@ describe('slow calls with db-pool=2', () => {
     // The third never got a connection: had it stayed queued, it would start now.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await active(), 0, 'the aborted waiting call ran anyway');
-    const r = await noHang(request(gw, 'GET', '/proto63_fuzz?id=eq.1'), 10000, 'the next request');
+    const r = await noHang(request(gw, 'GET', '/proto63_read?id=eq.1'), 10000, 'the next request');
     assert.equal(r.status, 200);
   });
 });
@@ -123,11 +123,10 @@ describe('big CSV bodies', () => {
 
   test('a 2 MB CSV is inserted; without INSERT privilege it is refused', async () => {
     const body = csv(60000);
-    const ok = await post('/proto63_fuzz', body);
+    const ok = await post('/proto63_csv', body);
     assert.equal(ok.status, 201, ok.text);
-    const [row] = await sqlQuery<{ n: number }>("select count(*)::int as n from api.proto63_fuzz where name like 'row \"%\", big'");
+    const [row] = await sqlQuery<{ n: number }>("select count(*)::int as n from api.proto63_csv where name like 'row \"%\", big'");
     assert.equal(row!.n, 60000);
-    await sqlQuery("delete from api.proto63_fuzz where name like 'row \"%\", big'");
     const denied = await request(gw, 'POST', '/proto63_readonly', { body: 'id,name\n1,a', headers: { 'Content-Type': 'text/csv' } });
     assert.equal(denied.status, 401, denied.text);
     assert.equal((denied.json() as { code: string }).code, '42501');
