@@ -209,7 +209,7 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   const checked = plan.putKey === null ? count : putCheck(count);
   const page = plan.maxAffected === null ? checked : maxAffectedCheck(checked, plan.maxAffected);
   // Read after the aggregate consumed every written row, so the counter is final.
-  const inserted = countsInserted(plan) ? sql`nullif(current_setting('pgrst.inserted', true), '')::bigint` : sql`null::bigint`;
+  const inserted = countsInserted(plan) ? sql`coalesce(nullif(current_setting('pgrst.inserted', true), '')::bigint, 0)` : sql`null::bigint`;
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;
