@@ -42,6 +42,8 @@ export interface Routine {
   readonly settings: readonly string[];
   /** COMMENT ON FUNCTION, when there is one. */
   readonly description?: string;
+  /** proargtypes as text (input type oids): matches the overload to its EXECUTE privilege. */
+  readonly signature?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export interface Routine {
  */
 export const routinesQuery = `
 select coalesce(json_agg(r), '[]')::text from (
-  select n.nspname as schema, p.proname as name, p.proretset as set_of, pd.description as description,
+  select n.nspname as schema, p.proname as name, p.proretset as set_of, pd.description as description, p.proargtypes::text as signature,
     case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end as volatility,
     coalesce(to_json(p.proconfig), '[]') as settings,
     case when t.oid = 'pg_catalog.void'::regtype then 'void'
@@ -153,8 +155,10 @@ export function decodeRoutine(raw: unknown): Routine {
   });
   const settings = list(r, 'settings').map((s) => expect(typeof s === 'string', 'setting', s as string));
   const description = r['description'];
+  const signature = r['signature'];
   return Object.freeze({
     ...(typeof description === 'string' ? { description } : {}),
+    ...(typeof signature === 'string' ? { signature } : {}),
     schema: str(r, 'schema'),
     name: str(r, 'name'),
     params: Object.freeze(params),
