@@ -91,7 +91,7 @@ export function pgErrorStatus(sqlstate: string, message: string, authenticated: 
   if (sqlstate === '42501') return authenticated ? 403 : 401;
   if (c2 === 'PT') {
     const n = Number(sqlstate.slice(2));
-    // PostgREST reads the rest as a status; anything that is not a number is a 500.
+    // PostgREST reads the rest as a status; anything that is not a number (or not an HTTP status) is a 500.
     return /^[0-9]+$/.test(sqlstate.slice(2)) && n >= 100 && n <= 599 ? n : 500;
   }
   return 400;

@@ -45,10 +45,12 @@ describe('pgErrorStatus', () => {
     });
   }
 
-  test('PT codes outside 100..599 fall back to 400', () => {
-    assert.equal(pgErrorStatus('PT099', '', false), 400);
-    assert.equal(pgErrorStatus('PT600', '', false), 400);
-    assert.equal(pgErrorStatus('PTabc', '', false), 400);
+  test('PT codes that are no number are 500 (PostgREST); numbers no HTTP status can carry are 500 too', () => {
+    assert.equal(pgErrorStatus('PT099', '', false), 500);
+    assert.equal(pgErrorStatus('PT600', '', false), 500);
+    assert.equal(pgErrorStatus('PTabc', '', false), 500);
+    assert.equal(pgErrorStatus('PT40A', '', false), 500);
+    assert.equal(pgErrorStatus('PT418', '', false), 418);
   });
 
   test('21000 depends on the message (missing WHERE clause is a client error)', () => {
