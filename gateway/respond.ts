@@ -2,7 +2,7 @@
 // The body column goes out untouched; counts and GUC columns decide status and headers
 // (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
 
-import { contentType, LEGACY_TARGET_WARNING, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
+import { contentType, legacyTargetWarning, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
 import { mergeGucHeaders, parseGucHeaders, parseGucStatus } from './guc-response.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
@@ -116,6 +116,6 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
     if (!parsed.ok) return errorResponse(parsed.error);
     status = parsed.value;
   }
-  if (plan.request.legacyTargets === true) merged = [...merged, ['Warning', LEGACY_TARGET_WARNING]];
+  if (plan.request.legacyTargets !== undefined) merged = [...merged, ['Warning', legacyTargetWarning(plan.request.legacyTargets)]];
   return { status, headers: merged, body: withBody ? body ?? Buffer.from('[]') : undefined };
 }

@@ -84,7 +84,10 @@ export async function rootResponse(state: AppState, cache: SchemaCache, raw: Raw
     perCache.set(key, body);
   }
   const contentType = wanted === '3.1' ? 'application/openapi+json; version=3.1; charset=utf-8' : 'application/openapi+json; charset=utf-8';
-  return { status: 200, headers: [['Content-Type', contentType]], body: raw.method === 'HEAD' ? undefined : body };
+  // With several schemas exposed, the answer names the one described (as every other response).
+  const headers: [string, string][] = [['Content-Type', contentType]];
+  if (config.dbSchemas.length > 1) headers.push(['Content-Profile', schema]);
+  return { status: 200, headers, body: raw.method === 'HEAD' ? undefined : body };
 }
 
 /**

@@ -90,10 +90,9 @@ export function pgErrorStatus(sqlstate: string, message: string, authenticated: 
   if (sqlstate === '42P17') return 500;
   if (sqlstate === '42501') return authenticated ? 403 : 401;
   if (c2 === 'PT') {
-    // `RAISE SQLSTATE 'PT404'` picks the status; anything that is not one (PT40A) is a server error.
-    const digits = sqlstate.slice(2);
-    const n = Number(digits);
-    return /^\d{3}$/.test(digits) && n >= 100 && n <= 599 ? n : 500;
+    const n = Number(sqlstate.slice(2));
+    // PostgREST reads the rest as a status; anything that is not a number (or not an HTTP status) is a 500.
+    return /^[0-9]+$/.test(sqlstate.slice(2)) && n >= 100 && n <= 599 ? n : 500;
   }
   return 400;
 }

@@ -2,7 +2,6 @@
 // (cosine similarity of 3-grams, then 2-grams, of the normalized text, the best 50 rescored
 // by normalized Levenshtein similarity, kept at or above a minimum score). Pure.
 
-import { levenshtein } from './schema/model.js';
 
 interface Entry {
   readonly value: string;
@@ -28,6 +27,21 @@ function gramVector(s: string, size: number): Map<string, number> {
 }
 
 const norm = (v: ReadonlyMap<string, number>): number => Math.sqrt([...v.values()].reduce((a, c) => a + c * c, 0));
+
+/** Edit distance (insertions, deletions, substitutions of UTF-16 units). */
+export function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
 
 /** 1 - distance / longer length, as text-metrics' levenshteinNorm. */
 function similarity(a: string, b: string): number {

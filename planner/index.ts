@@ -21,4 +21,4 @@ export { singularityError } from './errors.js';
 export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';
 export { InsertedColumn, LocationColumn, locationHeader, markerError, writeMarker } from './mutate-sql.js';
 export { isRollback, rollbackStatements, txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';
-export { LEGACY_TARGET_WARNING } from './legacy-targets.js';
+export { legacyTargetWarning } from './legacy-targets.js';

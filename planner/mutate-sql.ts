@@ -219,7 +219,7 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   const limited = plan.maxAffected === null ? checked : maxAffectedCheck(checked, plan.maxAffected);
   const page = req.media.kind === 'object' ? singularCheck(count, limited) : limited;
   // Read after the aggregate consumed every written row, so the counter is final.
-  const inserted = countsInserted(plan) ? sql`nullif(current_setting('pgrst.inserted', true), '')::bigint` : sql`null::bigint`;
+  const inserted = countsInserted(plan) ? sql`coalesce(nullif(current_setting('pgrst.inserted', true), '')::bigint, 0)` : sql`null::bigint`;
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;

@@ -18,12 +18,15 @@ export interface OpenApiAccess {
   readonly routines: ReadonlySet<string>;
 }
 
-/** A function overload's identity: its name and input parameter types (format_type). */
+/**
+ * A function overload's identity: its name and its input types as the text of proargtypes (type
+ * oids: type names would depend on the search_path each query ran with).
+ */
 export const signatureKey = (name: string, types: readonly string[]): string => name + '\u0000' + types.join('\u0000');
 
 /**
  * $1 = the schema. One JSON text: `{"tables":[[name, select, insert, update, delete], …],
- * "routines":[[name, [input types]], …]}`. Column grants count (has_any_column_privilege).
+ * "routines":[[name, [proargtypes text]], …]}`. Column grants count (has_any_column_privilege).
  */
 export const openApiAccessQuery = `
 select json_build_object(
@@ -40,9 +43,7 @@ select json_build_object(
     ) a
     where a.s or a.i or a.u or a.d), '[]'),
   'routines', coalesce((
-    select json_agg(json_build_array(p.proname,
-      (select coalesce(json_agg(pg_catalog.format_type(x.t, null) order by x.k), '[]')
-       from unnest(p.proargtypes::oid[]) with ordinality as x(t, k))) order by p.proname, p.oid)
+    select json_agg(json_build_array(p.proname, json_build_array(p.proargtypes::text)) order by p.proname, p.oid)
     from pg_catalog.pg_proc p
     where p.pronamespace = n.oid and p.prokind = 'f' and pg_catalog.has_function_privilege(p.oid, 'EXECUTE')), '[]')
 )::text

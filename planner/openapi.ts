@@ -178,6 +178,19 @@ function foreignKeyNote(cache: SchemaCache, t: Table, column: string): string | 
   return `This is a Foreign Key to \`${best.table}.${best.column}\`.<fk table='${best.table}' column='${best.column}'/>`;
 }
 
+/** PostgREST's format: int32/int64 for the integer types, else the PostgreSQL type's name. */
+export function swaggerFormat(type: string): string {
+  switch (type) {
+    case 'smallint':
+    case 'integer':
+      return 'int32';
+    case 'bigint':
+      return 'int64';
+    default:
+      return type;
+  }
+}
+
 function property(cache: SchemaCache, t: Table, c: Column): SchemaObject {
   const type = c.domainBase ?? baseType(c.type);
   const p: SchemaObject = {};
@@ -192,7 +205,7 @@ function property(cache: SchemaCache, t: Table, c: Column): SchemaObject {
   const description = notes.length > 1 ? (c.description === undefined ? '' : c.description + '\n\n') + notes.join('\n') : c.description;
   if (description !== undefined) p.description = description;
   if (c.enumValues !== undefined) p.enum = [...c.enumValues];
-  p.format = type;
+  p.format = swaggerFormat(type);
   const len = /^(?:character varying|character)\((\d+)\)$/.exec(c.type);
   if (len !== null) p.maxLength = Number(len[1]);
   return { ...p, ...typed(type) };
@@ -267,17 +280,17 @@ function procGetParam(p: RoutineParam): QueryHeaderParam {
   const base = { name: p.name, required: !p.hasDefault, in: 'query' as const };
   if (p.variadic) {
     const elem = p.type.endsWith('[]') ? p.type.slice(0, -2) : p.type;
-    return { ...base, type: swaggerType(p.type) ?? 'string', items: { type: swaggerType(elem) ?? 'string', format: elem }, collectionFormat: 'multi' };
+    return { ...base, type: swaggerType(p.type) ?? 'string', items: { type: swaggerType(elem) ?? 'string', format: swaggerFormat(elem) }, collectionFormat: 'multi' };
   }
   const t = swaggerType(p.type);
   // Arrays go in the query string as {a,b}; json has no query type of its own.
-  return { ...base, format: p.type, type: t === undefined || t === 'array' ? 'string' : t };
+  return { ...base, format: swaggerFormat(p.type), type: t === undefined || t === 'array' ? 'string' : t };
 }
 
 function procPathItem(r: Routine): PathItem {
   const base = { tags: [`(rpc) ${r.name}`], ...described(r.description), produces: RPC_MEDIA, responses: { '200': { description: 'OK' } } };
   const properties: Record<string, SchemaObject> = {};
-  for (const p of r.params) properties[p.name] = { ...typed(p.type), format: p.type };
+  for (const p of r.params) properties[p.name] = { ...typed(p.type), format: swaggerFormat(p.type) };
   const required = r.params.filter((p) => !p.hasDefault).map((p) => p.name);
   const body: BodyParam = {
     name: 'args',
@@ -302,7 +315,7 @@ function describedRoutines(cache: SchemaCache, schema: string, access: OpenApiAc
     let pick: Routine | null = null;
     for (const r of group) {
       if (r.schema !== schema || !callable(r)) continue;
-      if (access !== null && !access.routines.has(signatureKey(r.name, r.params.map((p) => p.type)))) continue;
+      if (access !== null && !access.routines.has(signatureKey(r.name, r.signature !== undefined ? [r.signature] : r.params.map((p) => p.type)))) continue;
       if (pick === null || r.params.length >= pick.params.length) pick = r;
     }
     if (pick !== null) out.push(pick);
@@ -395,7 +408,7 @@ export function openApiSpec(cache: SchemaCache, o: OpenApiOptions): Swagger2 {
   const spec: Swagger2 = {
     swagger: '2.0',
     info: { version: o.version, ...info },
-    externalDocs: { description: 'PostgREST Documentation', url: 'https://postgrest.org/en/stable/references/api.html' },
+    externalDocs: { description: 'PostgREST Documentation', url: 'https://postgrest.org/en/latest/references/api.html' },
     ...location(o),
     consumes: MEDIA,
     produces: MEDIA,

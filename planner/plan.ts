@@ -5,7 +5,7 @@ import { aggregatesNotAllowed, columnNotFound, fail, ok, tableNotFound, type Res
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
 import { planEmbeds, type EmbedPlan } from './embed.js';
-import { resolveLegacyTargets } from './legacy-targets.js';
+import { legacyTargetError, resolveLegacyTargets } from './legacy-targets.js';
 import type { ApiRequest, RowRange } from './types.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 import { upsertParts, type Conflict, type PutKey } from './upsert.js';
@@ -60,6 +60,10 @@ export type Plan =
 
 export function actionPlan(original: ApiRequest, cache: SchemaCache, config: PlanConfig): Result<Plan> {
   if (original.aggregates === true && config.aggregatesEnabled !== true) return fail(aggregatesNotAllowed());
+  if (config.legacyTargetNames === false) {
+    const legacy = legacyTargetError(original.select, original.filters, original.embedParams);
+    if (legacy !== null) return fail(legacy);
+  }
   const given = config.legacyTargetNames === false ? original : withLegacyTargets(original);
   const mediaConfig = { planEnabled: config.planEnabled === true };
   if (given.action.kind === 'call') {
@@ -128,5 +132,5 @@ export function actionPlan(original: ApiRequest, cache: SchemaCache, config: Pla
 /** Paths naming an aliased embed by its table resolved to the alias, and the request marked for the Warning header. */
 function withLegacyTargets(request: ApiRequest): ApiRequest {
   const r = resolveLegacyTargets(request.select, request.filters, request.embedParams);
-  return r.used ? { ...request, filters: r.filters, embedParams: r.params, legacyTargets: true } : request;
+  return r.used ? { ...request, filters: r.filters, embedParams: r.params, legacyTargets: r.renames } : request;
 }

@@ -169,7 +169,7 @@ export interface ApiRequest {
   /** Order, limit and offset of embeds (`rel.order=…`), by embed path. */
   readonly embedParams: readonly EmbedParam[];
   /** Set by the planner when an aliased embed was named by its table (url-use-legacy-target-names). */
-  readonly legacyTargets?: boolean;
+  readonly legacyTargets?: readonly (readonly [string, string])[];
   /** limit/offset intersected with the Range header (GET only). */
   readonly range: RowRange;
   readonly media: MediaType;

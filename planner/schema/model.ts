@@ -1,6 +1,7 @@
 // The schema cache model: the tables, views and columns the API exposes, with lookup helpers.
 // Plain immutable data so it can be swapped atomically, snapshotted, and tested without a database.
 
+import { FuzzySet, NAME_HINT_SCORE } from '../fuzzy.js';
 import type { Routine } from './routines.js';
 import type { ComputedRelationship } from './computed.js';
 import type { MediaHandlers } from './media-handlers.js';
@@ -67,32 +68,25 @@ export function findTable(cache: SchemaCache, schema: string, name: string): Tab
   return cache.tables.get(tableKey(schema, name));
 }
 
-/** The closest table name in a schema, for PostgREST's "Perhaps you meant" hint. */
+const tableNames = new WeakMap<SchemaCache, Map<string, FuzzySet | null>>();
+
+/** PostgREST builds no fuzzy index for a schema this large (its memory cost): no hint there. */
+const MAX_TABLES_FOR_HINTS = 500;
+
+/**
+ * The closest table name in a schema, for PostgREST's "Perhaps you meant" hint: its fuzzy rule
+ * (fuzzy.ts) with a 0.75 minimum score. The name sets are built once per schema cache.
+ */
 export function suggestTable(cache: SchemaCache, schema: string, name: string): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const t of cache.tables.values()) {
-    if (t.schema !== schema) continue;
-    const d = levenshtein(name.toLowerCase(), t.name.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = t.name;
-    }
+  let bySchema = tableNames.get(cache);
+  if (bySchema === undefined) tableNames.set(cache, (bySchema = new Map()));
+  let set = bySchema.get(schema);
+  if (set === undefined) {
+    const names = [...cache.tables.values()].filter((t) => t.schema === schema).map((t) => t.name);
+    set = names.length >= MAX_TABLES_FOR_HINTS ? null : new FuzzySet(names);
+    bySchema.set(schema, set);
   }
-  // Only suggest names that are plausibly a typo of the request.
-  return best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+  return set === null ? null : set.closest(name, NAME_HINT_SCORE);
 }
 
-export function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
+export { levenshtein } from '../fuzzy.js';

@@ -7,9 +7,9 @@ import type { Column } from './model.js';
 export interface RoutineParam {
   /** '' for an unnamed parameter. */
   readonly name: string;
-  /** format_type() text, as PostgREST names it (PGRST203, OpenAPI, body-type matching). */
+  /** format_type() text, as PostgREST names it (PGRST203, OpenAPI, body-type matching): exposed schemas' types unqualified. */
   readonly type: string;
-  /** The type arguments are read as: `type`, but character(n)/bit(n) widened to varying. */
+  /** The type arguments are read as (schema-qualified unless visible): character(n)/bit(n) widened to varying. */
   readonly castType: string;
   readonly hasDefault: boolean;
   readonly variadic: boolean;
@@ -42,6 +42,8 @@ export interface Routine {
   readonly settings: readonly string[];
   /** COMMENT ON FUNCTION, when there is one. */
   readonly description?: string;
+  /** proargtypes as text (input type oids): matches the overload to its EXECUTE privilege. */
+  readonly signature?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export interface Routine {
  */
 export const routinesQuery = `
 select coalesce(json_agg(r), '[]')::text from (
-  select n.nspname as schema, p.proname as name, p.proretset as set_of, pd.description as description,
+  select n.nspname as schema, p.proname as name, p.proretset as set_of, pd.description as description, p.proargtypes::text as signature,
     case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end as volatility,
     coalesce(to_json(p.proconfig), '[]') as settings,
     case when t.oid = 'pg_catalog.void'::regtype then 'void'
@@ -86,7 +88,10 @@ select coalesce(json_agg(r), '[]')::text from (
   left join pg_catalog.pg_namespace tn on tn.oid = t.typnamespace
   left join pg_catalog.pg_description pd on pd.objoid = p.oid and pd.classoid = 'pg_catalog.pg_proc'::regclass and pd.objsubid = 0
   cross join lateral (
-    select coalesce(json_agg(json_build_object('name', a.name, 'type', pg_catalog.format_type(a.type, null),
+    select coalesce(json_agg(json_build_object('name', a.name,
+        -- Named as PostgREST shows it: a type of an exposed schema without its schema.
+        'type', case when a.ns = any($1::text[]) and position(pg_catalog.quote_ident(a.ns) || '.' in a.ft) = 1
+                     then substr(a.ft, length(pg_catalog.quote_ident(a.ns)) + 2) else a.ft end,
         'cast_type', case a.type when 'pg_catalog.bit'::regtype then 'bit varying' when 'pg_catalog.bit[]'::regtype then 'bit varying[]'
                                  when 'pg_catalog.bpchar'::regtype then 'character varying' when 'pg_catalog.bpchar[]'::regtype then 'character varying[]'
                                  else pg_catalog.format_type(a.type, null) end,
@@ -94,7 +99,8 @@ select coalesce(json_agg(r), '[]')::text from (
       count(*) filter (where a.name = '') as unnamed,
       bool_and(a.name <> '' or a.type in ('pg_catalog.bytea'::regtype, 'pg_catalog.json'::regtype, 'pg_catalog.jsonb'::regtype,
                                           'pg_catalog.text'::regtype, 'pg_catalog.xml'::regtype)) as unnamed_ok
-    from (select x.type, coalesce(x.mode, 'i') as mode, coalesce(x.name, '') as name, row_number() over (order by x.idx) as pos
+    from (select x.type, coalesce(x.mode, 'i') as mode, coalesce(x.name, '') as name, row_number() over (order by x.idx) as pos,
+            pg_catalog.format_type(x.type, null) as ft, (select pn.nspname from pg_catalog.pg_type pt join pg_catalog.pg_namespace pn on pn.oid = pt.typnamespace where pt.oid = x.type) as ns
           from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes::text[], p.proargnames)
             with ordinality as x(type, mode, name, idx)
           where coalesce(x.mode, 'i') in ('i', 'b', 'v')) a) ins
@@ -153,8 +159,10 @@ export function decodeRoutine(raw: unknown): Routine {
   });
   const settings = list(r, 'settings').map((s) => expect(typeof s === 'string', 'setting', s as string));
   const description = r['description'];
+  const signature = r['signature'];
   return Object.freeze({
     ...(typeof description === 'string' ? { description } : {}),
+    ...(typeof signature === 'string' ? { signature } : {}),
     schema: str(r, 'schema'),
     name: str(r, 'name'),
     params: Object.freeze(params),

@@ -15,7 +15,10 @@ describe('url-use-legacy-target-names = true (the default)', () => {
     const r = await request(gateway(), 'GET', url);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json(), [{ name: 'Kurosawa', works: [{ title: 'Rashomon' }] }]);
-    assert.match(r.headers.get('warning') ?? '', /^299 PostgRESTv16 "Deprecated: .*alias/);
+    assert.equal(
+      r.headers.get('warning'),
+      '299 PostgRESTv16 "Embedded resource was referenced by relation name even though it has an alias. This is deprecated and will stop working in a future release. Update `emb_films` to `works` in query string filters, orders or limits."',
+    );
   });
 
   test('the alias itself needs no Warning', async () => {
@@ -35,9 +38,20 @@ describe('url-use-legacy-target-names = true (the default)', () => {
 describe('url-use-legacy-target-names = false', () => {
   const gateway = suiteGateway({ PGRST_URL_USE_LEGACY_TARGET_NAMES: 'false' });
 
-  test('the table name of an aliased embed is not an embedded resource: PGRST108', async () => {
+  test('the table name of an aliased embed is not an embedded resource: PGRST108 naming the alias, as PostgREST', async () => {
     const r = await request(gateway(), 'GET', url);
     assert.equal(r.status, 400, r.text);
-    assert.equal((r.json() as { code: string }).code, 'PGRST108');
+    assert.deepEqual(r.json(), {
+      code: 'PGRST108',
+      message: "'emb_films' is not an embedded resource in this request",
+      details: 'Target names are not allowed in filters if they have an alias',
+      hint: "Change 'emb_films' to 'works' in filters, orders or limits.",
+    });
+  });
+
+  test('an embed that is not selected keeps the plain PGRST108 hint', async () => {
+    const r = await request(gateway(), 'GET', '/emb_directors?select=name&emb_films.year=lt.1952');
+    assert.equal(r.status, 400, r.text);
+    assert.equal((r.json() as { hint: string }).hint, "Verify that 'emb_films' is included in the 'select' query parameter.");
   });
 });

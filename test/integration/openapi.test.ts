@@ -88,7 +88,7 @@ describe('OpenAPI at / (api schema)', () => {
     assert.ok(todos !== undefined);
     // PostgREST's "required" is every NOT NULL column, defaults or not.
     assert.deepEqual(todos.required, ['id', 'title', 'done', 'created_at']);
-    assert.deepEqual(todos.properties['id'], { description: 'Note:\nThis is a Primary Key.<pk/>', format: 'bigint', type: 'integer' });
+    assert.deepEqual(todos.properties['id'], { description: 'Note:\nThis is a Primary Key.<pk/>', format: 'int64', type: 'integer' });
     assert.deepEqual(todos.properties['done'], { default: false, format: 'boolean', type: 'boolean' });
     assert.equal(todos.properties['created_at']?.format, 'timestamp with time zone');
     const getParams = refs(s.paths['/todos']?.['get']);
@@ -163,10 +163,10 @@ describe('OpenAPI of the oa schema (comments, types, functions, privileges)', ()
       description: 'child_entities comment',
       type: 'object',
       properties: {
-        id: { description: 'child_entities id comment\n\nNote:\nThis is a Primary Key.<pk/>', format: 'integer', type: 'integer' },
+        id: { description: 'child_entities id comment\n\nNote:\nThis is a Primary Key.<pk/>', format: 'int32', type: 'integer' },
         name: { description: 'child_entities name comment', format: 'text', type: 'string' },
         // The FK is also copied onto entities_view; the note names the table.
-        parent_id: { description: "Note:\nThis is a Foreign Key to `entities.id`.<fk table='entities' column='id'/>", format: 'integer', type: 'integer' },
+        parent_id: { description: "Note:\nThis is a Foreign Key to `entities.id`.<fk table='entities' column='id'/>", format: 'int32', type: 'integer' },
       },
       required: ['id'],
     });
@@ -179,7 +179,7 @@ describe('OpenAPI of the oa schema (comments, types, functions, privileges)', ()
     assert.deepEqual(p['label'], { default: 'default', format: 'character varying', maxLength: 20, type: 'string' });
     assert.deepEqual(p['code'], { format: 'character', maxLength: 1, type: 'string' });
     assert.deepEqual(p['flag'], { default: false, format: 'boolean', type: 'boolean' });
-    assert.deepEqual(p['n'], { default: 42, format: 'integer', type: 'integer' });
+    assert.deepEqual(p['n'], { default: 42, format: 'int32', type: 'integer' });
     assert.deepEqual(p['amount'], { default: 42.2, format: 'numeric', type: 'number' });
     assert.deepEqual(p['born'], { default: '1900-01-01', format: 'date', type: 'string' });
     assert.deepEqual(p['ratio'], { format: 'double precision', type: 'number' });
@@ -188,7 +188,7 @@ describe('OpenAPI of the oa schema (comments, types, functions, privileges)', ()
     assert.deepEqual(p['docs'], { format: 'json[]', type: 'array', items: {} });
     assert.deepEqual(p['doc'], { format: 'jsonb' });
     assert.deepEqual(p['mood'], { default: 'happy', enum: ['sad', 'happy'], format: 'oa.mood', type: 'string' });
-    assert.deepEqual(p['size'], { format: 'integer', type: 'integer' });
+    assert.deepEqual(p['size'], { format: 'int32', type: 'integer' });
   });
 
   test('functions under /rpc/: POST body schema, GET args for non-volatile ones, comments', async () => {
@@ -211,20 +211,20 @@ describe('OpenAPI of the oa schema (comments, types, functions, privileges)', ()
         date: { type: 'string', format: 'date' },
         int_arr: { type: 'array', items: { type: 'integer' }, format: 'integer[]' },
         json: { format: 'json' },
-        integer: { type: 'integer', format: 'integer' },
+        integer: { type: 'integer', format: 'int32' },
       },
       required: ['double', 'varchar', 'boolean', 'date', 'int_arr', 'json'],
     });
     assert.equal(post?.parameters?.[1]?.$ref, '#/parameters/preferParams');
     const get = varied['get']?.parameters ?? [];
     assert.deepEqual(get.find((p) => p.name === 'int_arr'), { name: 'int_arr', required: true, in: 'query', format: 'integer[]', type: 'string' });
-    assert.deepEqual(get.find((p) => p.name === 'integer'), { name: 'integer', required: false, in: 'query', format: 'integer', type: 'integer' });
+    assert.deepEqual(get.find((p) => p.name === 'integer'), { name: 'integer', required: false, in: 'query', format: 'int32', type: 'integer' });
     // Volatile: POST only.
     assert.deepEqual(Object.keys(s.paths['/rpc/bump'] ?? {}), ['post']);
     // OUT parameters are not arguments.
     assert.deepEqual(Object.keys(s.paths['/rpc/out_params']?.['post']?.parameters?.[0]?.schema?.properties ?? {}), ['x']);
     const variadic = s.paths['/rpc/sum_all']?.['get']?.parameters?.[0];
-    assert.deepEqual(variadic, { name: 'nums', required: true, in: 'query', type: 'array', items: { type: 'integer', format: 'integer' }, collectionFormat: 'multi' });
+    assert.deepEqual(variadic, { name: 'nums', required: true, in: 'query', type: 'array', items: { type: 'integer', format: 'int32' }, collectionFormat: 'multi' });
   });
 
   test('follow-privileges: web_anon sees its grants, per method; web_user sees its own', async () => {

@@ -81,9 +81,12 @@ describe('read: select and identifiers', () => {
     assert.equal(body.code, '42703');
     assert.match(body.message, /titel/);
     assert.match(body.hint ?? '', /Perhaps you meant to reference the column "films.title"/);
-    const table = await request(gateway(), 'GET', '/flims');
+    const table = await request(gateway(), 'GET', '/filmz');
     assert.equal(table.status, 404);
     assert.equal((table.json() as { hint: string }).hint, "Perhaps you meant the table 'api.films'");
+    // PostgREST's fuzzy rule (0.75 similarity): a swapped pair in five letters is too far.
+    const swapped = await request(gateway(), 'GET', '/flims');
+    assert.equal((swapped.json() as { hint: string | null }).hint, null);
   });
 
   test('Prefer: handling=strict rejects unknown preferences (PGRST122), lenient ignores them', async () => {

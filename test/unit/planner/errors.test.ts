@@ -45,11 +45,12 @@ describe('pgErrorStatus', () => {
     });
   }
 
-  test('PT codes that are no HTTP status (non-numeric as PostgREST, or outside 100..599) are server errors', () => {
-    assert.equal(pgErrorStatus('PT40A', '', false), 500);
-    assert.equal(pgErrorStatus('PTABC', '', true), 500);
+  test('PT codes that are no number are 500 (PostgREST); numbers no HTTP status can carry are 500 too', () => {
     assert.equal(pgErrorStatus('PT099', '', false), 500);
     assert.equal(pgErrorStatus('PT600', '', false), 500);
+    assert.equal(pgErrorStatus('PTabc', '', false), 500);
+    assert.equal(pgErrorStatus('PT40A', '', false), 500);
+    assert.equal(pgErrorStatus('PT418', '', false), 418);
     assert.equal(pgErrorStatus('PT 40', '', false), 500);
   });
 

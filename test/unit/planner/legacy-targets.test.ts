@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveLegacyTargets } from '../../../planner/legacy-targets.js';
+import { legacyTargetError, legacyTargetWarning, resolveLegacyTargets } from '../../../planner/legacy-targets.js';
 import type { SelectItem, ScopedCondition } from '../../../planner/types.js';
 import type { EmbedParam } from '../../../planner/embed-params.js';
 
@@ -34,4 +34,19 @@ test('unknown names and a table under two aliases stay as they are (the planner 
   const r = resolveLegacyTargets(twice, [cond(['films']), cond(['nope'])], []);
   assert.equal(r.used, false);
   assert.deepEqual(r.filters.map((f) => f.path), [['films'], ['nope']]);
+});
+
+test('the renames used are reported once each, for the Warning text', () => {
+  const r = resolveLegacyTargets(select, [cond(['films']), cond(['films', 'actors'])], [limit(['films'])]);
+  assert.deepEqual(r.renames, [['films', 'works'], ['actors', 'cast']]);
+  assert.equal(
+    legacyTargetWarning(r.renames),
+    '299 PostgRESTv16 "Embedded resource was referenced by relation name even though it has an alias. This is deprecated and will stop working in a future release. Update `films` to `works`, `actors` to `cast` in query string filters, orders or limits."',
+  );
+});
+
+test('with legacy names off: PGRST108 naming the alias, or nothing when no table name was used', () => {
+  const e = legacyTargetError(select, [cond(['films'])], []);
+  assert.deepEqual([e?.code, e?.hint], ['PGRST108', "Change 'films' to 'works' in filters, orders or limits."]);
+  assert.equal(legacyTargetError(select, [cond(['works'])], []), null);
 });

@@ -102,7 +102,7 @@ describe('openapi: PostgREST details', () => {
     assert.deepEqual(s.info, { version: '1.0', title: 'My API', description: 'what it does' });
     assert.equal(s.host, '0.0.0.0:3000');
     // A domain over a built-in type is described as that type, as PostgREST does.
-    assert.deepEqual(s.definitions['kids']?.properties?.['pocket_money'], { format: 'integer', type: 'integer' });
+    assert.deepEqual(s.definitions['kids']?.properties?.['pocket_money'], { format: 'int32', type: 'integer' });
   });
 
   test('functions: the overload with most parameters; trigger functions and unnamed parameters left out', () => {
