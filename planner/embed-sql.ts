@@ -60,7 +60,7 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMod
   const r = ident(name + '_r');
   const page = sql`${e.limit === null ? empty : sql` LIMIT ${param(String(e.limit))}`}${e.offset === null ? empty : sql` OFFSET ${param(String(e.offset))}`}`;
   const group = own === 'group' ? groupBySql(scope, e.select, nested.groupBy) : empty;
-  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${group}${orderSql(scope, e.order)}${page}`;
+  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${group}${orderSql(scope, e.order, relatedOrder(scope, e.children, own))}${page}`;
   // A to-many spread lifts each column as the array of its values (PostgREST v13), and
   // applies its aggregates over the related rows.
   if (e.spread && !e.toOne) {
@@ -79,6 +79,9 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMod
 
 const noTerms: readonly Sql[] = [];
 
+/** PostgREST's empty embed: no columns of its own and only empty embeds below; it adds no key. */
+const emptyEmbed = (e: EmbedPlan): boolean => e.select.every((item) => item.kind === 'embed') && e.children.every(emptyEmbed);
+
 /**
  * Columns, joins and filters for the embeds of one level; `prefix` names their aliases. In
  * `group` mode embed bodies become jsonb grouping terms and hoisted aggregates are applied.
@@ -93,7 +96,7 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
     const name = `${prefix}_${i + 1}`;
     const body = ident(name, e.spread ? 'pgrst_body' : 'body');
     joins.push(embedJoin(parent, e, name, mode));
-    // An empty embed `rel()` only filters; it adds no key.
+    // An empty embed (`rel()`, `rel(other())`) only filters; it adds no key.
     if (e.spread) {
       for (const x of spreadEntries(e)) {
         const col = ident(name, x.key);
@@ -109,7 +112,7 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
           groupBy?.push(term);
         }
       }
-    } else if (e.select.length > 0) {
+    } else if (!emptyEmbed(e)) {
       if (mode === 'group') {
         columns.push(sql`${groupableJson(body)} AS ${ident(e.key)}`);
         groupBy?.push(groupableJson(body));
@@ -168,7 +171,7 @@ function spreadEntries(e: EmbedPlan, lifted = false): SpreadEntry[] {
         return [];
     }
   });
-  const nested = e.children.flatMap((c): SpreadEntry[] => (c.spread ? spreadEntries(c) : c.select.length > 0 ? [{ key: c.key, kind: 'json' }] : []));
+  const nested = e.children.flatMap((c): SpreadEntry[] => (c.spread ? spreadEntries(c) : !emptyEmbed(c) ? [{ key: c.key, kind: 'json' }] : []));
   const all = [...own, ...nested];
   if (e.toOne || lifted) return all;
   // Seen from the parent, a to-many spread has applied its aggregates; its columns are arrays.

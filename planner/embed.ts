@@ -150,13 +150,30 @@ export function planEmbeds(
     }
   };
   walk(embeds.value, '');
-  for (const term of order) {
-    const target = relatedTarget(term);
-    if (target === null) continue;
-    const e = embeds.value.find((x) => x.key === target.key);
-    if (e === undefined) return fail(notEmbedded(target.key));
-    if (!e.toOne) return fail(relatedOrderNotToOne(table.name, target.key));
-  }
+  // Related orders (`order=rel(col)`, `a.order=rel(col)`) name a to-one embed of their level.
+  const checkOrder = (terms: readonly OrderTerm[], level: readonly EmbedPlan[], origin: string): Result<null> => {
+    for (const term of terms) {
+      const target = relatedTarget(term);
+      if (target === null) continue;
+      const e = level.find((x) => x.key === target.key);
+      if (e === undefined) return fail(notEmbedded(target.key));
+      if (!e.toOne) return fail(relatedOrderNotToOne(origin, target.key));
+    }
+    return ok(null);
+  };
+  const checkLevel = (level: readonly EmbedPlan[]): Result<null> => {
+    for (const e of level) {
+      const r = checkOrder(e.order, e.children, e.rel.foreignTable.name);
+      if (!r.ok) return r;
+      const below = checkLevel(e.children);
+      if (!below.ok) return below;
+    }
+    return ok(null);
+  };
+  const top = checkOrder(order, embeds.value, table.name);
+  if (!top.ok) return top;
+  const nested = checkLevel(embeds.value);
+  if (!nested.ok) return nested;
   for (const f of [...filters, ...params]) {
     if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbedded(f.path[f.path.length - 1]!));
   }

@@ -14,6 +14,7 @@ export const noPreferences: Preferences = {
   missing: null,
   tx: null,
   maxAffected: null,
+  timezone: null,
   invalid: [],
 };
 
@@ -26,6 +27,7 @@ export function parsePreferences(header: string | undefined): Preferences {
   let missing: Preferences['missing'] = null;
   let tx: Preferences['tx'] = null;
   let maxAffected: number | null = null;
+  let timezone: string | null = null;
   const invalid: string[] = [];
   for (const raw of header.split(',')) {
     const item = raw.trim();
@@ -40,7 +42,8 @@ export function parsePreferences(header: string | undefined): Preferences {
     else if (key === 'missing' && (value === 'default' || value === 'null')) missing ??= value;
     else if (key === 'tx' && (value === 'commit' || value === 'rollback')) tx ??= value;
     else if (key === 'max-affected' && /^\d{1,15}$/.test(value)) maxAffected ??= Number(value);
+    else if (key === 'timezone' && eq >= 0) timezone ??= value;
     else invalid.push(item);
   }
-  return { return: ret, count, handling, resolution, missing, tx, maxAffected, invalid };
+  return { return: ret, count, handling, resolution, missing, tx, maxAffected, timezone, invalid };
 }

@@ -102,6 +102,8 @@ export interface Preferences {
   readonly tx: 'commit' | 'rollback' | null;
   /** Prefer: max-affected=N (honoured only with handling=strict). */
   readonly maxAffected: number | null;
+  /** `timezone=…`: the transaction's TimeZone (PostgreSQL validates it), as given. */
+  readonly timezone: string | null;
   readonly invalid: readonly string[];
 }
 
