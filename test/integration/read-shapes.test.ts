@@ -75,4 +75,19 @@ describe('read: shapes, timezone and ranges', () => {
     assert.equal(past.headers.get('content-range'), '*/4');
     assert.equal((past.body as { details: string }).details, 'An offset of 9 was requested, but there are only 4 rows.');
   });
+
+  test('in lists skip blanks after ( (an all-blank list is empty); a stray quote is a literal', async () => {
+    const blank = await get('/rd_projects?select=id&id=in.(    )');
+    assert.equal(blank.status, 200);
+    assert.deepEqual(blank.body, []);
+    assert.deepEqual((await get('/rd_projects?select=id&id=in.( 1, 3 )&order=id')).body, [{ id: 1 }, { id: 3 }]);
+    assert.deepEqual((await get('/rd_projects?select=id&name=in.(")')).body, []);
+  });
+
+  test('full-text search on a domain over a domain over tsvector uses the column as it is', async () => {
+    const r = await get('/rd_texts?select=id&v=fts(simple).fun');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body, [{ id: 1 }]);
+    assert.deepEqual((await get('/rd_texts?select=id&v=plfts(simple).nothing%20here')).body, [{ id: 2 }]);
+  });
 });
