@@ -18,6 +18,8 @@ export interface EmbedParts {
   readonly where: readonly Sql[];
   /** GROUP BY terms the embeds add to an aggregating level (`group` mode only). */
   readonly groupBy: readonly Sql[];
+  /** The embeds' bodies by key, for the level's `rel.is.null` inside and/or (Scope.embeds). */
+  readonly targets: ReadonlyMap<string, { readonly body: Sql; readonly toOne: boolean }>;
 }
 
 const eq = (a: Sql, b: Sql): Sql => sql`${a} = ${b}`;
@@ -54,7 +56,8 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMod
   // any other embed's rows are a level of their own.
   const own = mode === 'none' ? 'none' : e.spread ? 'pass' : levelMode(e.select, e.children);
   const nested = embedParts(scope, e.children, name, own);
-  const where = [...rel.where, ...e.conditions.map((c) => conditionSql(scope, c)), ...nested.where];
+  const filterScope: Scope = nested.targets.size === 0 ? scope : { ...scope, embeds: nested.targets };
+  const where = [...rel.where, ...e.conditions.map((c) => conditionSql(filterScope, c)), ...nested.where];
   const selected = selectSql(scope, e.select, e.spread);
   const cols = join([...(isEmpty(selected) ? [] : [selected]), ...nested.columns], ', ');
   const r = ident(name + '_r');
@@ -92,9 +95,11 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
   const where: Sql[] = [];
   // Only an aggregating level collects grouping terms.
   const groupBy: Sql[] | null = mode === 'group' ? [] : null;
+  const targets = new Map<string, { body: Sql; toOne: boolean }>();
   embeds.forEach((e, i) => {
     const name = `${prefix}_${i + 1}`;
     const body = ident(name, e.spread ? 'pgrst_body' : 'body');
+    targets.set(e.key, { body, toOne: e.toOne });
     joins.push(embedJoin(parent, e, name, mode));
     // An empty embed (`rel()`, `rel(other())`) only filters; it adds no key.
     if (e.spread) {
@@ -121,7 +126,7 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
     if (e.inner) where.push(e.toOne ? sql`${body} IS NOT NULL` : sql`json_array_length(${body}) > 0`);
     if (e.absent) where.push(e.toOne ? sql`${body} IS NULL` : sql`json_array_length(${body}) = 0`);
   });
-  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy ?? noTerms };
+  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy ?? noTerms, targets };
 }
 
 /** A WHERE clause (possibly empty) extended with more terms. */

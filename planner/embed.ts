@@ -20,6 +20,8 @@ export interface EmbedPlan {
   readonly inner: boolean;
   /** `rel=is.null` on the parent: keep only parents without a match. */
   readonly absent: boolean;
+  /** `rel.is.null` inside an and/or of the parent: the count needs this embed's join too. */
+  readonly nullChecked: boolean;
   readonly spread: boolean;
   readonly conditions: readonly Condition[];
   readonly order: readonly OrderTerm[];
@@ -40,6 +42,10 @@ function nullFilter(c: Condition, key: string): 'null' | 'not_null' | null {
   if (op.kind !== 'is' || (op.value !== 'null' && op.value !== 'not_null')) return null;
   return (op.value === 'null') !== c.filter.negated ? 'null' : 'not_null';
 }
+
+/** Whether an and/or tree tests `key.is.null` / `key.not.is.null` anywhere inside. */
+const treeNullFilters = (c: Condition, key: string): boolean =>
+  c.kind === 'tree' ? c.children.some((child) => treeNullFilters(child, key)) : nullFilter(c, key) !== null;
 
 const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -106,8 +112,10 @@ function planLevel(
     if (!children.ok) return children;
     let inner = item.join === 'inner';
     let absent = false;
+    let nullChecked = false;
     for (const f of filters) {
       if (!samePath(f.path, path)) continue;
+      if (f.condition.kind === 'tree' && treeNullFilters(f.condition, key)) nullChecked = true;
       const n = nullFilter(f.condition, key);
       if (n === null) continue;
       nullFilters.push(f);
@@ -125,7 +133,7 @@ function planLevel(
       else offset = p.value;
     }
     const toOne = isToOne(rel.value);
-    out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, spread: item.spread, conditions, order, limit, offset });
+    out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, nullChecked, spread: item.spread, conditions, order, limit, offset });
   }
   return ok(out);
 }

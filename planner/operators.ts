@@ -58,8 +58,15 @@ const patternValue = (op: QuantOperator | PlainOperator, value: string): string 
   op === 'like' || op === 'ilike' ? value.replace(/\*/g, '%') : value;
 
 function filterSql(scope: Scope, f: Filter): Sql {
-  const col = fieldSql(scope, f.field);
   const o = f.operation;
+  // `rel.is.null` / `rel.not.is.null` on an embed of the level tests whether it matched.
+  const embed = o.kind === 'is' && (o.value === 'null' || o.value === 'not_null') && f.field.json.length === 0 ? scope.embeds?.get(f.field.name) : undefined;
+  if (embed !== undefined && o.kind === 'is') {
+    const absent = (o.value === 'null') !== f.negated;
+    if (embed.toOne) return sql`${embed.body} ${keyword(absent ? 'IS NULL' : 'IS NOT NULL')}`;
+    return sql`json_array_length(${embed.body}) ${keyword(absent ? '= 0' : '> 0')}`;
+  }
+  const col = fieldSql(scope, f.field);
   let cond: Sql;
   switch (o.kind) {
     case 'compare':

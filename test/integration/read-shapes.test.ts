@@ -90,4 +90,27 @@ describe('read: shapes, timezone and ranges', () => {
     assert.deepEqual(r.body, [{ id: 1 }]);
     assert.deepEqual((await get('/rd_texts?select=id&v=plfts(simple).nothing%20here')).body, [{ id: 2 }]);
   });
+
+  test('rel.is.null inside or=(…) tests the embed (after its own filters), at any level, counted too', async () => {
+    const one = await get('/rd_projects?select=id,rd_clients()&rd_clients.name=eq.Globex&or=(rd_clients.not.is.null,id.eq.4)&order=id', { Prefer: 'count=exact' });
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual(one.body, [{ id: 3 }, { id: 4 }]);
+    assert.equal(one.headers.get('content-range'), '0-1/2');
+    assert.deepEqual((await get('/rd_country?select=name,rd_capital()&rd_capital.name=eq.Paris&or=(rd_capital.not.is.null,name.eq.Nowhere)&order=id')).body, [
+      { name: 'France' },
+      { name: 'Nowhere' },
+    ]);
+    assert.deepEqual((await get('/rd_country?select=name,rd_capital()&rd_capital.name=eq.Paris&or=(rd_capital.is.null,name.eq.France)&order=id')).body, [
+      { name: 'France' },
+      { name: 'Japan' },
+      { name: 'Nowhere' },
+    ]);
+    assert.deepEqual((await get('/rd_clients?select=name,rd_projects(id,rd_clients())&rd_projects.or=(rd_clients.is.null,id.eq.1)&id=eq.1')).body, [
+      { name: 'Acme', rd_projects: [{ id: 1 }] },
+    ]);
+    // A name that is neither an embed nor a column stays PostgreSQL's 42703.
+    const bad = await get('/rd_projects?select=id&or=(rd_nothing.is.null,id.eq.1)');
+    assert.equal(bad.status, 400);
+    assert.equal((bad.body as { code: string }).code, '42703');
+  });
 });
