@@ -2,7 +2,7 @@
 // with their embedded filters, `!inner` and `rel=is.null` conditions. PGRST200 when nothing
 // matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
 
-import { fail, ok, type Result } from './errors.js';
+import { fail, ok, type ApiError, type Result } from './errors.js';
 import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { compareRelationships, isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
@@ -12,6 +12,8 @@ import type { Condition, OrderTerm, ScopedCondition, SelectItem } from './types.
 export interface EmbedPlan {
   /** The key in the parent's JSON (alias or relationship name). */
   readonly key: string;
+  /** The target as written in the select (before any alias). */
+  readonly name: string;
   readonly rel: Relationship;
   readonly toOne: boolean;
   readonly select: readonly SelectItem[];
@@ -133,7 +135,7 @@ function planLevel(
       else offset = p.value;
     }
     const toOne = isToOne(rel.value);
-    out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, nullChecked, spread: item.spread, conditions, order, limit, offset });
+    out.push({ key, name: item.name, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, nullChecked, spread: item.spread, conditions, order, limit, offset });
   }
   return ok(out);
 }
@@ -183,9 +185,23 @@ export function planEmbeds(
   const nested = checkLevel(embeds.value);
   if (!nested.ok) return nested;
   for (const f of [...filters, ...params]) {
-    if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbedded(f.path[f.path.length - 1]!));
+    if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbeddedAt(embeds.value, f.path));
   }
   return ok({ embeds: embeds.value, rootFilters: filters.filter((f) => !taken.includes(f)) });
+}
+
+/** PGRST108 for the first segment of `path` that is not embedded, saying its alias when it names an aliased table. */
+function notEmbeddedAt(top: readonly EmbedPlan[], path: readonly string[]): ApiError {
+  let level = top;
+  for (const segment of path) {
+    const hit = level.find((e) => e.key === segment);
+    if (hit === undefined) {
+      const aliased = level.find((e) => e.name === segment && e.key !== segment);
+      return notEmbedded(segment, aliased === undefined ? null : aliased.key);
+    }
+    level = hit.children;
+  }
+  return notEmbedded(path[path.length - 1]!);
 }
 
 /** `order=rel(col)`: the embed key and its column, or null for an ordinary term. */

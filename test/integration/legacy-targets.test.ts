@@ -38,6 +38,18 @@ describe('url-use-legacy-target-names = false', () => {
   test('the table name of an aliased embed is not an embedded resource: PGRST108', async () => {
     const r = await request(gateway(), 'GET', url);
     assert.equal(r.status, 400, r.text);
-    assert.equal((r.json() as { code: string }).code, 'PGRST108');
+    // PostgREST says which alias to use instead.
+    assert.deepEqual(r.json(), {
+      code: 'PGRST108',
+      details: 'Target names are not allowed in filters if they have an alias',
+      hint: "Change 'emb_films' to 'works' in filters, orders or limits.",
+      message: "'emb_films' is not an embedded resource in this request",
+    });
+  });
+
+  test('a name that is no embed at all keeps the plain PGRST108 hint', async () => {
+    const r = await request(gateway(), 'GET', '/emb_directors?select=name,works:emb_films(title)&nothing.year=lt.1952');
+    assert.equal(r.status, 400, r.text);
+    assert.equal((r.json() as { hint: string }).hint, "Verify that 'nothing' is included in the 'select' query parameter.");
   });
 });
