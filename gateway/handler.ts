@@ -107,7 +107,10 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
 
   const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) });
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
-  const txVars = txVarsStatement(hoisted.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...hoisted] });
+  // Prefer: timezone= is one more transaction-local setting; PostgreSQL rejects a bad zone (22023).
+  const tz = plan.request.preferences.timezone;
+  const extra = tz === null ? hoisted : [...hoisted, ['timezone', tz] as const];
+  const txVars = txVarsStatement(extra.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...extra] });
   const { main, estimate } = state.planCache.statements(plan, cache);
   timing?.lap('plan');
   if (config.logQuery && meta !== undefined) meta.sql = main.text;

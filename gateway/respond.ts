@@ -23,6 +23,7 @@ function preferenceApplied(plan: Plan): string | null {
   if (p.return !== null && mutate !== null) applied.push(`return=${p.return}`);
   if (p.count !== null) applied.push(`count=${p.count}`);
   if (p.handling !== null) applied.push(`handling=${p.handling}`);
+  if (p.timezone !== null) applied.push(`timezone=${p.timezone}`);
   if (plan.kind !== 'read' && plan.maxAffected !== null) applied.push(`max-affected=${plan.maxAffected}`);
   return applied.length === 0 ? null : applied.join(', ');
 }
@@ -64,7 +65,8 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
         break;
       }
       const answer = rangeAnswer(plan.range.offset, page, total);
-      if (!answer.ok) return errorResponse(answer.error);
+      // An offset past the known total is a 416 that still says the total (PostgREST).
+      if (!answer.ok) return errorResponse(answer.error, [['Content-Range', `*/${total ?? '*'}`]]);
       status = answer.value.status;
       headers.push(['Content-Range', answer.value.contentRange]);
       headers.push(['Content-Type', contentType(media)]);
@@ -72,7 +74,8 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
     }
     case 'read': {
       const answer = rangeAnswer(plan.range.offset, page, total);
-      if (!answer.ok) return errorResponse(answer.error);
+      // An offset past the known total is a 416 that still says the total (PostgREST).
+      if (!answer.ok) return errorResponse(answer.error, [['Content-Range', `*/${total ?? '*'}`]]);
       status = answer.value.status;
       headers.push(['Content-Range', answer.value.contentRange]);
       headers.push(['Content-Location', contentLocation(plan)]);

@@ -13,10 +13,10 @@ type ReadPlan = Extract<Plan, { kind: 'read' }>;
 export function totalSql(plan: ReadPlan, scope: Scope): Sql {
   const maxRows = plan.maxRows;
   const target = ident(plan.table.schema, plan.table.name);
-  // Only the embeds that filter (`!inner`, `rel=is.null`) change the count.
-  const filtering = plan.embeds.filter((e) => e.inner || e.absent);
+  // Only the embeds that filter (`!inner`, `rel=is.null`, and/or terms on them) change the count.
+  const filtering = plan.embeds.filter((e) => e.inner || e.absent || e.nullChecked);
   const embeds = embedParts(scope, filtering, 'pgrst', plan.request.aggregates === true ? 'pass' : 'none');
-  const where = sql`${embeds.joins}${andWhere(whereSql(scope, plan.request.filters), embeds.where)}`;
+  const where = sql`${embeds.joins}${andWhere(whereSql({ ...scope, embeds: embeds.targets }, plan.request.filters), embeds.where)}`;
   switch (plan.request.preferences.count) {
     case null:
     case 'planned':

@@ -48,8 +48,17 @@ export function ambiguousEmbed(parent: string, child: string, rels: readonly Rel
   };
 }
 
-export const notEmbedded = (name: string): ApiError =>
-  apiError(400, 'PGRST108', `'${name}' is not an embedded resource in this request`, null, `Verify that '${name}' is included in the 'select' query parameter.`);
+/** PGRST108; `alias` when the name is the table of an aliased embed (url-use-legacy-target-names off). */
+export const notEmbedded = (name: string, alias: string | null = null): ApiError =>
+  alias === null
+    ? apiError(400, 'PGRST108', `'${name}' is not an embedded resource in this request`, null, `Verify that '${name}' is included in the 'select' query parameter.`)
+    : apiError(
+        400,
+        'PGRST108',
+        `'${name}' is not an embedded resource in this request`,
+        'Target names are not allowed in filters if they have an alias',
+        `Change '${name}' to '${alias}' in filters, orders or limits.`,
+      );
 
 const notToOne = (origin: string, target: string): string => `'${origin}' and '${target}' do not form a many-to-one or one-to-one relationship`;
 

@@ -18,6 +18,8 @@ export interface EmbedParts {
   readonly where: readonly Sql[];
   /** GROUP BY terms the embeds add to an aggregating level (`group` mode only). */
   readonly groupBy: readonly Sql[];
+  /** The embeds' bodies by key, for the level's `rel.is.null` inside and/or (Scope.embeds). */
+  readonly targets: ReadonlyMap<string, { readonly body: Sql; readonly toOne: boolean }>;
 }
 
 const eq = (a: Sql, b: Sql): Sql => sql`${a} = ${b}`;
@@ -54,13 +56,14 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMod
   // any other embed's rows are a level of their own.
   const own = mode === 'none' ? 'none' : e.spread ? 'pass' : levelMode(e.select, e.children);
   const nested = embedParts(scope, e.children, name, own);
-  const where = [...rel.where, ...e.conditions.map((c) => conditionSql(scope, c)), ...nested.where];
+  const filterScope: Scope = nested.targets.size === 0 ? scope : { ...scope, embeds: nested.targets };
+  const where = [...rel.where, ...e.conditions.map((c) => conditionSql(filterScope, c)), ...nested.where];
   const selected = selectSql(scope, e.select, e.spread);
   const cols = join([...(isEmpty(selected) ? [] : [selected]), ...nested.columns], ', ');
   const r = ident(name + '_r');
   const page = sql`${e.limit === null ? empty : sql` LIMIT ${param(String(e.limit))}`}${e.offset === null ? empty : sql` OFFSET ${param(String(e.offset))}`}`;
   const group = own === 'group' ? groupBySql(scope, e.select, nested.groupBy) : empty;
-  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${group}${orderSql(scope, e.order)}${page}`;
+  const rows = sql`SELECT ${cols} FROM ${rel.from}${nested.joins}${where.length === 0 ? empty : sql` WHERE ${join(where, ' AND ')}`}${group}${orderSql(scope, e.order, relatedOrder(scope, e.children, own))}${page}`;
   // A to-many spread lifts each column as the array of its values (PostgREST v13), and
   // applies its aggregates over the related rows.
   if (e.spread && !e.toOne) {
@@ -79,6 +82,9 @@ function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMod
 
 const noTerms: readonly Sql[] = [];
 
+/** PostgREST's empty embed: no columns of its own and only empty embeds below; it adds no key. */
+const emptyEmbed = (e: EmbedPlan): boolean => e.select.every((item) => item.kind === 'embed') && e.children.every(emptyEmbed);
+
 /**
  * Columns, joins and filters for the embeds of one level; `prefix` names their aliases. In
  * `group` mode embed bodies become jsonb grouping terms and hoisted aggregates are applied.
@@ -89,11 +95,13 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
   const where: Sql[] = [];
   // Only an aggregating level collects grouping terms.
   const groupBy: Sql[] | null = mode === 'group' ? [] : null;
+  const targets = new Map<string, { body: Sql; toOne: boolean }>();
   embeds.forEach((e, i) => {
     const name = `${prefix}_${i + 1}`;
     const body = ident(name, e.spread ? 'pgrst_body' : 'body');
+    targets.set(e.key, { body, toOne: e.toOne });
     joins.push(embedJoin(parent, e, name, mode));
-    // An empty embed `rel()` only filters; it adds no key.
+    // An empty embed (`rel()`, `rel(other())`) only filters; it adds no key.
     if (e.spread) {
       for (const x of spreadEntries(e)) {
         const col = ident(name, x.key);
@@ -109,7 +117,7 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
           groupBy?.push(term);
         }
       }
-    } else if (e.select.length > 0) {
+    } else if (!emptyEmbed(e)) {
       if (mode === 'group') {
         columns.push(sql`${groupableJson(body)} AS ${ident(e.key)}`);
         groupBy?.push(groupableJson(body));
@@ -118,7 +126,7 @@ export function embedParts(parent: Scope, embeds: readonly EmbedPlan[], prefix: 
     if (e.inner) where.push(e.toOne ? sql`${body} IS NOT NULL` : sql`json_array_length(${body}) > 0`);
     if (e.absent) where.push(e.toOne ? sql`${body} IS NULL` : sql`json_array_length(${body}) = 0`);
   });
-  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy ?? noTerms };
+  return { columns, joins: joins.length === 0 ? empty : join(joins, ''), where, groupBy: groupBy ?? noTerms, targets };
 }
 
 /** A WHERE clause (possibly empty) extended with more terms. */
@@ -168,7 +176,7 @@ function spreadEntries(e: EmbedPlan, lifted = false): SpreadEntry[] {
         return [];
     }
   });
-  const nested = e.children.flatMap((c): SpreadEntry[] => (c.spread ? spreadEntries(c) : c.select.length > 0 ? [{ key: c.key, kind: 'json' }] : []));
+  const nested = e.children.flatMap((c): SpreadEntry[] => (c.spread ? spreadEntries(c) : !emptyEmbed(c) ? [{ key: c.key, kind: 'json' }] : []));
   const all = [...own, ...nested];
   if (e.toOne || lifted) return all;
   // Seen from the parent, a to-many spread has applied its aggregates; its columns are arrays.

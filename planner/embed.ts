@@ -2,7 +2,7 @@
 // with their embedded filters, `!inner` and `rel=is.null` conditions. PGRST200 when nothing
 // matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
 
-import { fail, ok, type Result } from './errors.js';
+import { fail, ok, type ApiError, type Result } from './errors.js';
 import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from './schema/model.js';
 import { compareRelationships, isToOne, relationshipsOf, type Relationship } from './schema/relationships.js';
@@ -12,6 +12,8 @@ import type { Condition, OrderTerm, ScopedCondition, SelectItem } from './types.
 export interface EmbedPlan {
   /** The key in the parent's JSON (alias or relationship name). */
   readonly key: string;
+  /** The target as written in the select (before any alias). */
+  readonly name: string;
   readonly rel: Relationship;
   readonly toOne: boolean;
   readonly select: readonly SelectItem[];
@@ -20,6 +22,8 @@ export interface EmbedPlan {
   readonly inner: boolean;
   /** `rel=is.null` on the parent: keep only parents without a match. */
   readonly absent: boolean;
+  /** `rel.is.null` inside an and/or of the parent: the count needs this embed's join too. */
+  readonly nullChecked: boolean;
   readonly spread: boolean;
   readonly conditions: readonly Condition[];
   readonly order: readonly OrderTerm[];
@@ -40,6 +44,10 @@ function nullFilter(c: Condition, key: string): 'null' | 'not_null' | null {
   if (op.kind !== 'is' || (op.value !== 'null' && op.value !== 'not_null')) return null;
   return (op.value === 'null') !== c.filter.negated ? 'null' : 'not_null';
 }
+
+/** Whether an and/or tree tests `key.is.null` / `key.not.is.null` anywhere inside. */
+const treeNullFilters = (c: Condition, key: string): boolean =>
+  c.kind === 'tree' ? c.children.some((child) => treeNullFilters(child, key)) : nullFilter(c, key) !== null;
 
 const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -106,8 +114,10 @@ function planLevel(
     if (!children.ok) return children;
     let inner = item.join === 'inner';
     let absent = false;
+    let nullChecked = false;
     for (const f of filters) {
       if (!samePath(f.path, path)) continue;
+      if (f.condition.kind === 'tree' && treeNullFilters(f.condition, key)) nullChecked = true;
       const n = nullFilter(f.condition, key);
       if (n === null) continue;
       nullFilters.push(f);
@@ -125,7 +135,7 @@ function planLevel(
       else offset = p.value;
     }
     const toOne = isToOne(rel.value);
-    out.push({ key, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, spread: item.spread, conditions, order, limit, offset });
+    out.push({ key, name: item.name, rel: rel.value, toOne, select: item.select, children: children.value, inner, absent, nullChecked, spread: item.spread, conditions, order, limit, offset });
   }
   return ok(out);
 }
@@ -150,17 +160,48 @@ export function planEmbeds(
     }
   };
   walk(embeds.value, '');
-  for (const term of order) {
-    const target = relatedTarget(term);
-    if (target === null) continue;
-    const e = embeds.value.find((x) => x.key === target.key);
-    if (e === undefined) return fail(notEmbedded(target.key));
-    if (!e.toOne) return fail(relatedOrderNotToOne(table.name, target.key));
-  }
+  // Related orders (`order=rel(col)`, `a.order=rel(col)`) name a to-one embed of their level.
+  const checkOrder = (terms: readonly OrderTerm[], level: readonly EmbedPlan[], origin: string): Result<null> => {
+    for (const term of terms) {
+      const target = relatedTarget(term);
+      if (target === null) continue;
+      const e = level.find((x) => x.key === target.key);
+      if (e === undefined) return fail(notEmbedded(target.key));
+      if (!e.toOne) return fail(relatedOrderNotToOne(origin, target.key));
+    }
+    return ok(null);
+  };
+  const checkLevel = (level: readonly EmbedPlan[]): Result<null> => {
+    for (const e of level) {
+      const r = checkOrder(e.order, e.children, e.rel.foreignTable.name);
+      if (!r.ok) return r;
+      const below = checkLevel(e.children);
+      if (!below.ok) return below;
+    }
+    return ok(null);
+  };
+  const top = checkOrder(order, embeds.value, table.name);
+  if (!top.ok) return top;
+  const nested = checkLevel(embeds.value);
+  if (!nested.ok) return nested;
   for (const f of [...filters, ...params]) {
-    if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbedded(f.path[f.path.length - 1]!));
+    if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbeddedAt(embeds.value, f.path));
   }
   return ok({ embeds: embeds.value, rootFilters: filters.filter((f) => !taken.includes(f)) });
+}
+
+/** PGRST108 for the first segment of `path` that is not embedded, saying its alias when it names an aliased table. */
+function notEmbeddedAt(top: readonly EmbedPlan[], path: readonly string[]): ApiError {
+  let level = top;
+  for (const segment of path) {
+    const hit = level.find((e) => e.key === segment);
+    if (hit === undefined) {
+      const aliased = level.find((e) => e.name === segment && e.key !== segment);
+      return notEmbedded(segment, aliased === undefined ? null : aliased.key);
+    }
+    level = hit.children;
+  }
+  return notEmbedded(path[path.length - 1]!);
 }
 
 /** `order=rel(col)`: the embed key and its column, or null for an ordinary term. */

@@ -18,10 +18,14 @@ export function parseList(body: string, full: string, at: number, what: string):
   if (body[body.length - 1] !== ')') return fail(unexpected(what, at + body.length, full, '")"'));
   const inner = body.slice(1, -1);
   const values: string[] = [];
-  if (inner === '') return ok(values);
+  // Blanks after `(` are skipped (PostgREST's lexeme), so `in.(  )` is the empty list too.
   let i = 0;
+  while (inner[i] === ' ' || inner[i] === '\t') i++;
+  if (i === inner.length) return ok(values);
   for (;;) {
     let value = '';
+    const start = i;
+    let quoted = false;
     if (inner[i] === '"') {
       i++;
       while (i < inner.length && inner[i] !== '"') {
@@ -29,10 +33,12 @@ export function parseList(body: string, full: string, at: number, what: string):
         value += inner[i];
         i++;
       }
-      if (inner[i] !== '"') return fail(unexpected(what, at + 1 + i, full, '"\\""'));
-      i++;
-    } else {
-      const start = i;
+      // A quoted element must end at `,` or `)`; otherwise it is read as a plain one.
+      quoted = inner[i] === '"' && (i + 1 === inner.length || inner[i + 1] === ',');
+      if (quoted) i++;
+      else i = start;
+    }
+    if (!quoted) {
       while (i < inner.length && inner[i] !== ',') i++;
       value = inner.slice(start, i);
     }

@@ -12,6 +12,8 @@ import type { Field, OrderTerm, ScopedCondition, SelectItem } from './types.js';
 export interface Scope {
   readonly qualifier: Sql;
   readonly table: Table;
+  /** The level's embeds by key, for `rel.is.null` inside and/or trees: the embed's JSON body. */
+  readonly embeds?: ReadonlyMap<string, { readonly body: Sql; readonly toOne: boolean }>;
 }
 
 const JSON_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb']);

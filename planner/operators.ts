@@ -2,7 +2,7 @@
 // parameter, full-text search (non-tsvector columns wrapped in to_tsvector), negation and
 // and/or trees. Operator text comes from closed tables here; values are always parameters.
 
-import { fieldSql, columnType, type Scope } from './fragments.js';
+import { fieldSql, type Scope } from './fragments.js';
 import { join, keyword, param, sql, type Sql } from './sql.js';
 import type { Condition, Filter, FtsOperator, IsValue, PlainOperator, QuantOperator } from './types.js';
 
@@ -43,6 +43,11 @@ const TSQUERY_SQL: Readonly<Record<FtsOperator, string>> = {
   wfts: 'websearch_to_tsquery',
 };
 
+const vectorColumn = (scope: Scope, name: string): boolean => {
+  const c = scope.table.columnsByName.get(name);
+  return c !== undefined && (c.type === 'tsvector' || c.domainBase === 'tsvector');
+};
+
 /** An array literal for `= ANY($n)`: every element quoted and escaped. */
 export function arrayLiteral(values: readonly string[]): string {
   return '{' + values.map((v) => '"' + v.replace(/[\\"]/g, (c) => '\\' + c) + '"').join(',') + '}';
@@ -53,8 +58,15 @@ const patternValue = (op: QuantOperator | PlainOperator, value: string): string 
   op === 'like' || op === 'ilike' ? value.replace(/\*/g, '%') : value;
 
 function filterSql(scope: Scope, f: Filter): Sql {
-  const col = fieldSql(scope, f.field);
   const o = f.operation;
+  // `rel.is.null` / `rel.not.is.null` on an embed of the level tests whether it matched.
+  const embed = o.kind === 'is' && (o.value === 'null' || o.value === 'not_null') && f.field.json.length === 0 ? scope.embeds?.get(f.field.name) : undefined;
+  if (embed !== undefined && o.kind === 'is') {
+    const absent = (o.value === 'null') !== f.negated;
+    if (embed.toOne) return sql`${embed.body} ${keyword(absent ? 'IS NULL' : 'IS NOT NULL')}`;
+    return sql`json_array_length(${embed.body}) ${keyword(absent ? '= 0' : '> 0')}`;
+  }
+  const col = fieldSql(scope, f.field);
   let cond: Sql;
   switch (o.kind) {
     case 'compare':
@@ -71,7 +83,8 @@ function filterSql(scope: Scope, f: Filter): Sql {
       break;
     case 'fts': {
       const lang = o.language === null ? null : sql`${param(o.language)}::regconfig, `;
-      const isVector = f.field.json.length === 0 && columnType(scope, f.field.name) === 'tsvector';
+      // tsvector columns, and domains over it, are searched as they are.
+      const isVector = f.field.json.length === 0 && vectorColumn(scope, f.field.name);
       const vector = isVector ? col : lang === null ? sql`to_tsvector(${col})` : sql`to_tsvector(${lang}${col})`;
       const fn = keyword(TSQUERY_SQL[o.op]);
       const query = lang === null ? sql`${fn}(${param(o.value)})` : sql`${fn}(${lang}${param(o.value)})`;

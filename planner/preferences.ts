@@ -15,6 +15,7 @@ export const noPreferences: Preferences = {
   tx: null,
   maxAffected: null,
   read: null,
+  timezone: null,
   invalid: [],
 };
 
@@ -28,6 +29,7 @@ export function parsePreferences(header: string | undefined): Preferences {
   let tx: Preferences['tx'] = null;
   let maxAffected: number | null = null;
   let read: Preferences['read'] = null;
+  let timezone: string | null = null;
   const invalid: string[] = [];
   for (const raw of header.split(',')) {
     const item = raw.trim();
@@ -43,7 +45,8 @@ export function parsePreferences(header: string | undefined): Preferences {
     else if (key === 'tx' && (value === 'commit' || value === 'rollback')) tx ??= value;
     else if (key === 'max-affected' && /^\d{1,15}$/.test(value)) maxAffected ??= Number(value);
     else if (key === 'read' && value === 'primary') read ??= value;
+    else if (key === 'timezone' && eq >= 0) timezone ??= value;
     else invalid.push(item);
   }
-  return { return: ret, count, handling, resolution, missing, tx, maxAffected, read, invalid };
+  return { return: ret, count, handling, resolution, missing, tx, maxAffected, read, timezone, invalid };
 }

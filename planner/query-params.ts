@@ -168,8 +168,14 @@ function splitTopLevel(s: string): string[] {
     if (c === '"') quoted = !quoted;
     else if (quoted) continue;
     else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) {
+    else if (c === ')') {
+      // PostgREST's parser stops at an unmatched `)` and ignores the rest of the value.
+      if (depth === 0) {
+        out.push(s.slice(start, i));
+        return out;
+      }
+      depth--;
+    } else if (c === ',' && depth === 0) {
       out.push(s.slice(start, i));
       start = i + 1;
     }
@@ -198,6 +204,7 @@ function parseOrder(value: string): Result<OrderTerm[]> {
   return ok(terms);
 }
 
+/** An embed's `rel.limit` / `rel.offset`: a non-negative integer. */
 function parseNonNegative(name: 'limit' | 'offset', value: string): Result<number> {
   if (!/^\d+$/.test(value)) {
     return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `unexpected ${JSON.stringify(value[0] ?? '')} expecting digit`));
@@ -205,6 +212,11 @@ function parseNonNegative(name: 'limit' | 'offset', value: string): Result<numbe
   return ok(Number(value));
 }
 
+/** PostgREST reads the top-level limit/offset as integers (readMaybe) and ignores anything else. */
+function parseInteger(value: string): number | null {
+  const t = value.trim();
+  return /^-?\d{1,15}$/.test(t) ? Number(t) : null;
+}
 
 export function parseQueryParams(pairs: readonly (readonly [string, string])[]): Result<QueryParams> {
   let select: SelectItem[] = [{ kind: 'star' }];
@@ -231,10 +243,11 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
       order = r.value;
       shape.push('order=' + r.value.map((t) => `${fieldShape(t.field)}.${t.direction ?? ''}.${t.nulls ?? ''}`).join(','));
     } else if (key === 'limit' || key === 'offset') {
-      const r = parseNonNegative(key, value);
-      if (!r.ok) return r;
-      if (key === 'limit') limit = r.value;
-      else offset = r.value;
+      // Negative values are kept: range.ts gives them PostgREST's meaning.
+      const n = parseInteger(value);
+      if (n === null) continue;
+      if (key === 'limit') limit = n;
+      else offset = n;
     } else if (RESERVED.has(key)) {
       shape.push(key + '=' + value);
     } else {

@@ -24,9 +24,11 @@ export function requestedRange(header: string | undefined, limit: number | null,
     }
     fromHeader = { offset: lower, limit: upper === null ? null : upper - lower + 1 };
   }
+  // A negative offset starts before the first row (so is a no-op); a negative limit empties
+  // the range, which is unsatisfiable below.
   const fromQuery: RowRange = { offset: offset ?? 0, limit };
   // limit=0 bypasses the header: the one empty range that is allowed.
-  if (limit === 0) return ok(fromQuery);
+  if (limit === 0) return ok({ offset: Math.max(0, offset ?? 0), limit: 0 });
   const both = intersect(fromHeader, fromQuery);
   // An empty intersection is unsatisfiable (PostgREST words it as a negative limit).
   if (both.limit === 0) return fail(rangeError('Limit should be greater than or equal to zero.'));

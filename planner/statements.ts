@@ -141,7 +141,7 @@ function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
       const mode = req.aggregates === true ? levelMode(req.select, plan.embeds) : 'none';
       const own = selectSql(scope, req.select);
       const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
-      const where = andWhere(whereSql(scope, req.filters), embeds.where);
+      const where = andWhere(whereSql({ ...scope, embeds: embeds.targets }, req.filters), embeds.where);
       const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
       const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
       const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds, mode));

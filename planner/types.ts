@@ -104,6 +104,8 @@ export interface Preferences {
   readonly maxAffected: number | null;
   /** Ours: Prefer: read=primary keeps a read off the db-read-uris replicas. */
   readonly read: 'primary' | null;
+  /** `timezone=…`: the transaction's TimeZone (PostgreSQL validates it), as given. */
+  readonly timezone: string | null;
   readonly invalid: readonly string[];
 }
 

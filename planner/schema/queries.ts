@@ -156,7 +156,8 @@ select json_build_object(
  * Enum labels and domain base types by type name (format_type, as the columns' types are
  * spelled): `{"enums": {type: [labels in sort order]}, "domains": {type: base type}}`. One pass
  * each: a lookup per column in tablesQuery cost more than the rest of the columns. Domains map
- * to their base type only when it is a built-in one, as PostgREST reports column types.
+ * to their base type (through domains over domains) only when it is a built-in one, as PostgREST
+ * reports column types.
  */
 export const typesQuery = `
 select json_build_object(
@@ -167,8 +168,13 @@ select json_build_object(
       where $1::text[] is not null
       group by e.enumtypid) l), '{}'),
   'domains', coalesce((
-    select json_object_agg(pg_catalog.format_type(t.oid, null), pg_catalog.format_type(t.typbasetype, null))
-    from pg_catalog.pg_type t
-    join pg_catalog.pg_type b on b.oid = t.typbasetype
-    where t.typtype = 'd' and b.typnamespace = 'pg_catalog'::regnamespace), '{}')
+    -- Domains over domains are followed down to the first type that is not a domain.
+    with recursive d(oid, base) as (
+      select t.oid, t.typbasetype from pg_catalog.pg_type t where t.typtype = 'd'
+      union all
+      select d.oid, b.typbasetype from d join pg_catalog.pg_type b on b.oid = d.base where b.typtype = 'd')
+    select json_object_agg(pg_catalog.format_type(d.oid, null), pg_catalog.format_type(d.base, null))
+    from d
+    join pg_catalog.pg_type b on b.oid = d.base
+    where b.typtype <> 'd' and b.typnamespace = 'pg_catalog'::regnamespace), '{}')
 )::text`;

@@ -46,7 +46,20 @@ function direct(fk: ForeignKey, table: Table, foreignTable: Table, cardinality: 
  * PostgREST keys them). A computed relationship replaces the detected ones to a relation of its
  * function's schema and name.
  */
-export function relationshipsOf(cache: SchemaCache, table: Table): Relationship[] {
+export function relationshipsOf(cache: SchemaCache, table: Table): readonly Relationship[] {
+  // Derived once per schema cache and relation (the cache is immutable and swapped whole), so
+  // planning a request never walks every foreign key.
+  let byTable = memo.get(cache);
+  if (byTable === undefined) memo.set(cache, (byTable = new Map()));
+  const key = table.schema + '\u0000' + table.name;
+  let rels = byTable.get(key);
+  if (rels === undefined) byTable.set(key, (rels = Object.freeze(derive(cache, table))));
+  return rels;
+}
+
+const memo = new WeakMap<SchemaCache, Map<string, readonly Relationship[]>>();
+
+function derive(cache: SchemaCache, table: Table): Relationship[] {
   const out = detected(cache, table).filter((r) => r.foreignTable.schema === table.schema);
   const computed: Relationship[] = [];
   for (const c of cache.computed ?? []) {

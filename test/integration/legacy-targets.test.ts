@@ -54,4 +54,10 @@ describe('url-use-legacy-target-names = false', () => {
     assert.equal(r.status, 400, r.text);
     assert.equal((r.json() as { hint: string }).hint, "Verify that 'emb_films' is included in the 'select' query parameter.");
   });
+
+  test('a name that is no embed at all keeps the plain PGRST108 hint', async () => {
+    const r = await request(gateway(), 'GET', '/emb_directors?select=name,works:emb_films(title)&nothing.year=lt.1952');
+    assert.equal(r.status, 400, r.text);
+    assert.equal((r.json() as { hint: string }).hint, "Verify that 'nothing' is included in the 'select' query parameter.");
+  });
 });
