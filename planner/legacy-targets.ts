@@ -3,7 +3,8 @@
 // Resolved here, before planning, by rewriting such paths to the alias; the caller adds
 // PostgREST's deprecation Warning header. Pure; a request without aliased embeds is untouched.
 
-import { apiError, type ApiError } from './errors.js';
+import type { ApiError } from './errors.js';
+import { notEmbedded } from './embed-errors.js';
 import type { EmbedParam } from './embed-params.js';
 import type { ScopedCondition, SelectItem } from './types.js';
 
@@ -74,5 +75,5 @@ export function legacyTargetError(select: readonly SelectItem[], filters: readon
   const first = resolveLegacyTargets(select, filters, params).renames[0];
   if (first === undefined) return null;
   const [name, alias] = first;
-  return apiError(400, 'PGRST108', `'${name}' is not an embedded resource in this request`, 'Target names are not allowed in filters if they have an alias', `Change '${name}' to '${alias}' in filters, orders or limits.`);
+  return notEmbedded(name, alias);
 }
