@@ -42,7 +42,7 @@ describe('PostgreSQL stop and start under load', () => {
         PGRST_DB_POOL: '2',
       },
     });
-    gw = await startGateway(config, { log: () => undefined });
+    gw = await startGateway(config, { log: () => undefined, accessLog: () => undefined });
   });
 
   after(async () => {
