@@ -16,6 +16,7 @@ export class SchemaReloader {
   private readonly state: AppState;
   private readonly metrics: Metrics;
   private readonly log: (line: string) => void;
+  private wake: (() => void) | null = null;
   private running: Promise<void> | null = null;
   private pending = false;
   private stopped = false;
@@ -94,7 +95,16 @@ export class SchemaReloader {
       } catch (err) {
         if (!retry) throw err;
         this.log(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}. Retrying in ${delay / 1000} s.`);
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, delay);
+          // stop() ends the wait at once: a gateway stopped while its database is unreadable
+          // must not keep the process alive for the rest of the back-off.
+          this.wake = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+        this.wake = null;
         delay = Math.min(delay * 2, 32000);
       }
     }
@@ -123,5 +133,6 @@ export class SchemaReloader {
 
   stop(): void {
     this.stopped = true;
+    this.wake?.();
   }
 }

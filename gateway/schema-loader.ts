@@ -5,11 +5,33 @@
 
 import { NO_COMMENTS, NO_TYPES, commentsQuery, computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
 import { decodeCatalog, fingerprintQuery, type CatalogAnswer } from '../planner/schema/snapshot.js';
-import type { Pool } from '../protocol/index.js';
+import { PgError, type Pool, type QueryResult } from '../protocol/index.js';
 
 /** The Postgres array literal for a list of names, sent as one text[] parameter. */
 function textArray(names: readonly string[]): string {
   return '{' + names.map((n) => '"' + n.replace(/[\\"]/g, (c) => '\\' + c) + '"').join(',') + '}';
+}
+
+interface NamedQuery {
+  /** What the query reads, for the log line when it fails. */
+  readonly name: string;
+  readonly text: string;
+  readonly params: readonly string[];
+}
+
+/**
+ * Runs catalog queries as one batch. A server error names the query it came from (the batch
+ * stops at the failing statement, so the statements that completed count up to it), its
+ * SQLSTATE and message: "permission denied for schema" alone does not say where to look.
+ */
+export async function runNamed(pool: Pool, queries: readonly NamedQuery[]): Promise<QueryResult[]> {
+  try {
+    return await pool.run(queries);
+  } catch (err) {
+    if (!(err instanceof PgError)) throw err;
+    const failed = queries[err.completed.length]?.name ?? 'catalog';
+    throw new Error(`the ${failed} catalog query failed with ${err.code}: ${err.message}`, { cause: err });
+  }
 }
 
 /** One load's raw answers: what the schema cache and role settings decode from, and a snapshot stores. */
@@ -29,18 +51,19 @@ const cellText = (r: { rows: (Buffer | null)[][] } | undefined): string | undefi
  */
 export async function fetchCatalog(pool: Pool, schemas: readonly string[], withFingerprint: boolean): Promise<CatalogLoad> {
   const params = [textArray(schemas)];
-  const queries = [
-    { text: tablesQuery, params },
-    { text: foreignKeysQuery, params },
-    { text: viewsQuery, params },
-    { text: routinesQuery, params },
-    { text: computedRelationshipsQuery, params },
-    { text: mediaHandlersQuery, params },
-    { text: commentsQuery, params },
-    { text: typesQuery, params },
-    { text: roleSettingsQuery, params: [] },
+  const named: readonly NamedQuery[] = [
+    ...(withFingerprint ? [{ name: 'fingerprint', text: fingerprintQuery, params }] : []),
+    { name: 'tables', text: tablesQuery, params },
+    { name: 'foreign keys', text: foreignKeysQuery, params },
+    { name: 'views', text: viewsQuery, params },
+    { name: 'routines', text: routinesQuery, params },
+    { name: 'computed relationships', text: computedRelationshipsQuery, params },
+    { name: 'media handlers', text: mediaHandlersQuery, params },
+    { name: 'comments', text: commentsQuery, params },
+    { name: 'types', text: typesQuery, params },
+    { name: 'role settings', text: roleSettingsQuery, params: [] },
   ];
-  const results = await pool.run(withFingerprint ? [{ text: fingerprintQuery, params }, ...queries] : queries);
+  const results = await runNamed(pool, named);
   const cells = results.map(cellText);
   const fingerprint = withFingerprint ? cells.shift() ?? null : null;
   const [tables, foreignKeys, views, routines, computed, mediaHandlers, comments, types, roleSettings] = cells;
@@ -54,7 +77,7 @@ export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): P
 
 /** The live catalog fingerprint alone: one query, to check a snapshot against. */
 export async function fetchFingerprint(pool: Pool, schemas: readonly string[]): Promise<string> {
-  const [result] = await pool.run([{ text: fingerprintQuery, params: [textArray(schemas)] }]);
+  const [result] = await runNamed(pool, [{ name: 'fingerprint', text: fingerprintQuery, params: [textArray(schemas)] }]);
   const fingerprint = cellText(result);
   if (fingerprint === undefined) throw new Error('the catalog fingerprint query returned no rows');
   return fingerprint;

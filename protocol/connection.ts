@@ -339,7 +339,7 @@ export class Connection {
       }
       if (!batch.retried && isStalePlan(batch.error)) this.retryFresh(batch);
       else {
-        batch.error.completed = batch.results.map((r) => r.rows);
+        batch.error.completed = batch.results.slice(0, batch.index).map((r) => r.rows);
         batch.reject(batch.error);
       }
     } else {

@@ -1,6 +1,27 @@
 // The catalog SQL the schema loader runs, as constants. Each takes the exposed schemas as
 // $1 (a text[] parameter) and returns one JSON text value, decoded by decode.ts.
 
+/**
+ * The default of column `a` (pg_attribute) as SQL text, with `d` its pg_attrdef row and `ty` its
+ * pg_type row: its own default, else its domain's; for an identity column BY DEFAULT the
+ * `nextval` of its sequence, found through pg_depend and named from the catalogs, since
+ * pg_get_serial_sequence resolves the table by name and needs USAGE on its schema, which an
+ * unprivileged authenticator lacks. An ALWAYS identity or a generated column has none that a
+ * statement may write, as PostgREST reads it.
+ */
+const columnDefault = `case
+        when a.attidentity = 'd' then (
+          select format('nextval(%L::regclass)', format('%I.%I', sn.nspname, s.relname))
+          from pg_catalog.pg_depend dep
+          join pg_catalog.pg_class s on s.oid = dep.objid and s.relkind = 'S'
+          join pg_catalog.pg_namespace sn on sn.oid = s.relnamespace
+          where dep.classid = 'pg_catalog.pg_class'::regclass and dep.refclassid = 'pg_catalog.pg_class'::regclass
+            and dep.refobjid = a.attrelid and dep.refobjsubid = a.attnum and dep.deptype = 'i')
+        when a.attidentity = 'a' or a.attgenerated <> '' then null
+        when d.adbin is not null then pg_catalog.pg_get_expr(d.adbin, d.adrelid)
+        when ty.typdefaultbin is not null then pg_catalog.pg_get_expr(ty.typdefaultbin, 0)
+      end`;
+
 /** Tables, views and their columns, primary keys and write capabilities. */
 export const tablesQuery = `
 select coalesce(json_agg(t), '[]')::text from (
@@ -24,11 +45,11 @@ select coalesce(json_agg(t), '[]')::text from (
         'name', a.attname,
         'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
         'nullable', not a.attnotnull,
-        'has_default', a.atthasdef or a.attidentity <> '',
-        'default', case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
-                        else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
+        'has_default', a.atthasdef or a.attidentity <> '' or ty.typdefaultbin is not null,
+        'default', ${columnDefault}
       ) order by a.attnum)
       from pg_catalog.pg_attribute a
+      join pg_catalog.pg_type ty on ty.oid = a.atttypid
       left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     ), '[]') as columns
@@ -77,11 +98,11 @@ select json_build_object(
   'views', coalesce((select json_agg(v order by v.schema, v.name) from v), '[]'),
   'columns', coalesce((
     select json_agg(json_build_array(a.attrelid::int8, n.nspname, c.relname, a.attnum, a.attname,
-      case when a.attidentity <> '' then format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
-           else pg_catalog.pg_get_expr(d.adbin, d.adrelid) end,
+      ${columnDefault},
       exists (select 1 from pg_catalog.pg_constraint pk where pk.conrelid = a.attrelid and pk.contype = 'p' and a.attnum = any(pk.conkey))))
     from pg_catalog.pg_attribute a
     join pg_catalog.pg_class c on c.oid = a.attrelid
+    join pg_catalog.pg_type ty on ty.oid = a.atttypid
     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
     left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where a.attrelid in (select oid from src) and a.attnum > 0 and not a.attisdropped
