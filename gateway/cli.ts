@@ -122,6 +122,7 @@ export function dumpConfig(c: AppConfig): string {
     ['openapi-version', c.openapiVersion],
     ['schema-cache-snapshot', c.schemaCacheSnapshot],
     ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
+    ['server-drain-timeout', c.serverDrainTimeout],
     ['server-host', c.serverHost],
     ['server-port', c.serverPort],
     ['server-reuseport', c.serverReuseport],
@@ -129,6 +130,7 @@ export function dumpConfig(c: AppConfig): string {
     ['server-trace-header', c.serverTraceHeader],
     ['server-unix-socket', c.serverUnixSocket],
     ['server-unix-socket-mode', octal(c.serverUnixSocketMode)],
+    ['server-write-timeout', c.serverWriteTimeout],
     ['url-use-legacy-target-names', c.urlUseLegacyTargetNames],
   ];
   for (const [key, value] of entries) put(key, value);
@@ -215,6 +217,11 @@ server-port = 3000
 
 ## Let a replacement process bind the same port (zero-downtime deploys).
 # server-reuseport = false
+
+## Seconds a response waits on a client that reads nothing before the connection is closed, and
+## seconds open connections are still answered (each then closed) after SIGTERM/SIGINT.
+# server-write-timeout = 60
+# server-drain-timeout = 5
 
 ## Allowed CORS origins (comma-separated); any origin when unset.
 # server-cors-allowed-origins = "https://example.com"

@@ -114,8 +114,9 @@ async function main(): Promise<number> {
       const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
       const gateway = await startGateway(load(), { allowSlowHttp, loadConfig: load, onFatal: () => process.exit(1) });
       const shutdown = (signal: string): void => {
-        process.stderr.write(`${signal} received, finishing in-flight requests\n`);
-        gateway.stop().then(
+        const drainMs = gateway.state.config.serverDrainTimeout * 1000;
+        process.stderr.write(`${signal} received, answering open connections for up to ${drainMs / 1000} s\n`);
+        gateway.stop(drainMs).then(
           () => process.exit(0),
           () => process.exit(1),
         );

@@ -6,6 +6,7 @@ import { apiError, fail, invalidBody, ok, type ApiError, type Result } from './e
 import { parseOperation } from './filter-grammar.js';
 import { splitEmbedKey } from './embed-params.js';
 import type { Action, CallBody, Payload } from './types.js';
+import { jsonText } from './payload.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
 
@@ -58,7 +59,8 @@ export function callArgs(get: boolean, argPairs: readonly [string, string][], bo
     }
     return ok({ json: JSON.stringify(obj), keys: Object.keys(obj), isArray: false });
   }
-  const text = body === null ? '' : utf8.decode(body);
+  const text = jsonText(body);
+  if (text === null) return fail(invalidBody('Empty or invalid json'));
   if (text.trim() === '') return ok({ json: '{}', keys: [], isArray: false });
   let value: unknown;
   try {
