@@ -126,6 +126,8 @@ export function startServer(
   control: ServerControl = { captureRemote: false, writeTimeoutMs: 60_000, draining: false },
 ): Promise<RunningServer> {
   const app = uws.App();
+  /** Set for the rest of the parse pass after a head was refused for its framing. */
+  let refusedFrom: Buffer | null = null;
   app.any('/*', (res, req) => {
     let aborted = false;
     let onGone: (() => void) | null = null;
@@ -214,8 +216,17 @@ export function startServer(
     };
 
     // Answered at once and the connection closed, so no byte after this head is read as a request.
+    // uWS keeps parsing the bytes it already read after a close was asked for: a request
+    // smuggled behind a refused head arrives in the same pass, from the same address. Drop it.
+    if (refusedFrom !== null && Buffer.from(res.getRemoteAddress()).equals(refusedFrom)) {
+      aborted = true;
+      res.close();
+      return;
+    }
     const problem = framingProblem(headers, counts ?? {});
     if (problem !== null) {
+      refusedFrom = Buffer.from(res.getRemoteAddress());
+      setImmediate(() => (refusedFrom = null));
       res.cork(() => {
         const r = badRequest(problem);
         res.writeStatus(statusLine(r.status));
