@@ -91,12 +91,12 @@ const SMALL_BODY = 64 * 1024;
 /**
  * Framing uWS 20.30 lets through that a smuggling proxy could read differently (RFC 9112 §6):
  * repeated or non-numeric Content-Length, Content-Length with Transfer-Encoding, a transfer
- * coding other than chunked, repeated Host. null: the head is fine.
+ * coding other than chunked. (A repeated Host is let through: common HTTP clients send one
+ * twice, and it cannot shift a body boundary.) null: the head is fine.
  */
 export function framingProblem(headers: Readonly<Record<string, string>>, counts: Readonly<Record<string, number>>): string | null {
   if ((counts['content-length'] ?? 0) > 1) return 'repeated Content-Length';
   if ((counts['transfer-encoding'] ?? 0) > 1) return 'repeated Transfer-Encoding';
-  if ((counts['host'] ?? 0) > 1) return 'repeated Host';
   const cl = headers['content-length'];
   const te = headers['transfer-encoding'];
   if (cl !== undefined && !/^[0-9]+$/.test(cl)) return 'invalid Content-Length';

@@ -31,8 +31,8 @@ describe('HTTP hygiene', () => {
     assert.equal(parseResponses(alone.data).responses[0]?.status, 400);
   });
 
-  test('a transfer coding other than chunked, or a repeated Host: 400 and closed', async () => {
-    for (const extra of ['Transfer-Encoding: gzip, chunked\r\n', 'Host: y\r\n']) {
+  test('a transfer coding other than chunked: 400 and closed', async () => {
+    for (const extra of ['Transfer-Encoding: gzip, chunked\r\n', 'Transfer-Encoding: identity\r\n']) {
       const r = await rawExchange(gw().port, `POST /http62_items HTTP/1.1\r\nHost: x\r\n${extra}Content-Type: application/json\r\n\r\n2\r\n{}\r\n0\r\n\r\n`, { waitMs: 5000 });
       assert.equal(r.closed, true, extra);
       assert.equal(parseResponses(r.data).responses[0]?.status, 400, r.data);
