@@ -5,7 +5,7 @@ import { parseConnInfo, Pool, type PoolOptions } from '../protocol/index.js';
 import { ReplicaSet } from './replicas.js';
 import { startAdmin, type AdminServer } from './admin.js';
 import { ConfigError, type AppConfig } from './config.js';
-import { corsHeaders, isPreflight, preflightHeaders } from './cors.js';
+import { anyOrigin, corsHeaders, isPreflight, preflightHeaders } from './cors.js';
 import { formatAccess, shouldLog } from './access-log.js';
 import { handle, type RequestMeta } from './handler.js';
 import { optionsResponse } from './options.js';
@@ -16,7 +16,7 @@ import { startListener, type Listener } from './listener.js';
 import { SchemaReloader } from './reloader.js';
 import { readSnapshot } from './snapshot.js';
 import { Authenticator } from './auth.js';
-import { listenHosts, startServer, uwsIsNative, type Bind } from './server.js';
+import { listenHosts, startServer, uwsIsNative, type Bind, type ServerControl } from './server.js';
 import { ServerTiming } from './server-timing.js';
 import { loadDbSettings } from './db-config.js';
 import type { CatalogLoad } from './schema-loader.js';
@@ -45,7 +45,11 @@ export interface Gateway {
   reloadConfig(): Promise<boolean>;
   /** Swap in a schema cache another thread loaded (server-workers), without a query. */
   adoptSchema(load: CatalogLoad): void;
-  stop(): Promise<void>;
+  /**
+   * Stop serving. Without `drainMs` it waits for in-flight requests; with it, it keeps answering
+   * open connections (each answer closes its connection) for up to that long (server-drain-timeout).
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -219,10 +223,12 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
 
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  let lastRequest = process.hrtime.bigint();
   // The client address is only for the access log at info and debug (every request logged).
-  const captureRemote = { on: false };
+  const control: ServerControl = { captureRemote: false, writeTimeoutMs: config.serverWriteTimeout * 1000, draining: false };
   const updateCapture = (c: AppConfig): void => {
-    captureRemote.on = c.logLevel === 'info' || c.logLevel === 'debug';
+    control.captureRemote = c.logLevel === 'info' || c.logLevel === 'debug';
+    control.writeTimeoutMs = c.serverWriteTimeout * 1000;
   };
   updateCapture(config);
   const bind: Bind = config.serverUnixSocket !== null
@@ -233,6 +239,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     async (raw, remote, signal) => {
       const started = process.hrtime.bigint();
       inFlight++;
+      lastRequest = started;
       try {
         const current = state.config;
         const meta: RequestMeta = current.serverTimingEnabled ? { role: '', signal, timing: new ServerTiming() } : { role: '', signal };
@@ -257,7 +264,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       }
     },
     MAX_BODY_BYTES,
-    captureRemote,
+    control,
   ).catch(async (err: unknown) => {
     await listener?.stop();
     await replicas?.end();
@@ -301,13 +308,17 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     reloadConfig,
     adoptSchema: (load) => reloader.adopt(load),
     // Graceful: stop accepting, let in-flight requests finish, then close the connections.
-    stop: async () => {
+    // With a drain time, requests on connections already open are still answered (each
+    // closing its connection) for that long, in-flight ones included.
+    stop: async (drainMs?: number) => {
       reloader.stop();
       listening = false;
       if (jwksTimer !== null) clearInterval(jwksTimer);
-      await listener?.stop();
       server.close();
-      if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+      control.draining = true;
+      if (drainMs !== undefined && drainMs > 0) await drain(drainMs, () => inFlight, () => lastRequest);
+      else if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+      await listener?.stop();
       await admin?.close();
       await replicas?.end();
       await pool.end();
@@ -330,6 +341,22 @@ function poolOptions(config: AppConfig, log: (line: string) => void): PoolOption
   };
 }
 
+/** uWS closes a keep-alive connection idle this long (HTTP_IDLE_TIMEOUT_S, fixed in the addon). */
+const UWS_IDLE_MS = 10_000;
+
+/**
+ * The drain after SIGTERM: until `ms` have passed, or earlier once nothing is in flight and no
+ * request came for uWS's idle timeout (every keep-alive connection is closed by then).
+ */
+async function drain(ms: number, inFlight: () => number, lastRequest: () => bigint): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const quietMs = Number(process.hrtime.bigint() - lastRequest()) / 1e6;
+    if (inFlight() === 0 && quietMs >= UWS_IDLE_MS) return;
+    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
+  }
+}
+
 /** OPTIONS, the OpenAPI root and CORS around the API handler; the first two never touch the pool. */
 async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
@@ -339,20 +366,32 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
   }
   const ui = config.openapiUiPath;
   if (ui !== null && isExplorerPath(ui, raw.path)) return explorerResponse(ui, raw.path, raw.method, config.dbSchemas);
-  if (raw.method !== 'OPTIONS' && !isRoot) return withCors(await handle(state, raw, meta), raw, config.serverCorsAllowedOrigins);
+  if (raw.method !== 'OPTIONS' && !isRoot) return withCors(withVary(await handle(state, raw, meta)), raw, config.serverCorsAllowedOrigins);
   // Answered from the schema cache alone, for the schema the profile header picks.
   const schema = raw.headers['accept-profile'] ?? config.dbSchemas[0]!;
   let response: HttpResponse;
+  const timing = raw.method === 'OPTIONS' ? meta.timing : undefined;
+  timing?.lap('jwt');
   if (!config.dbSchemas.includes(schema)) {
     response = errorResponse(apiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${config.dbSchemas.join(', ')}`));
   } else if (state.schemaCache === null) {
     response = errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
   } else if (raw.method === 'OPTIONS') {
-    response = optionsResponse(raw.path, schema, state.schemaCache);
+    timing?.lap('parse');
+    // An unknown function gets the planner's 404 for the same call (it never reaches the pool).
+    const cache = state.schemaCache;
+    response = optionsResponse(raw.path, raw.query, schema, cache, anyOrigin(config.serverCorsAllowedOrigins)) ?? (await handle(state, { ...raw, method: 'GET' }, { role: meta.role }));
+    timing?.lap('response');
   } else {
     response = await rootResponse(state, state.schemaCache, raw, schema, meta);
   }
-  return withCors(response, raw, config.serverCorsAllowedOrigins);
+  return withCors(withVary(response), raw, config.serverCorsAllowedOrigins);
+}
+
+/** PostgREST's `Vary: Accept, Prefer, Range` on every answer it produced (not on errors), unless one is set. */
+function withVary(response: HttpResponse): HttpResponse {
+  if (response.status >= 400 || response.headers.some(([k]) => k.toLowerCase() === 'vary')) return response;
+  return { ...response, headers: [...response.headers, ['Vary', 'Accept, Prefer, Range']] };
 }
 
 /**

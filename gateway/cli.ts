@@ -138,6 +138,7 @@ export function dumpConfig(c: AppConfig): string {
     ['openapi-version', c.openapiVersion],
     ['schema-cache-snapshot', c.schemaCacheSnapshot],
     ['server-cors-allowed-origins', c.serverCorsAllowedOrigins === null ? null : c.serverCorsAllowedOrigins.join(',')],
+    ['server-drain-timeout', c.serverDrainTimeout],
     ['server-host', c.serverHost],
     ['server-port', c.serverPort],
     ['server-reuseport', c.serverReuseport],
@@ -146,6 +147,7 @@ export function dumpConfig(c: AppConfig): string {
     ['server-unix-socket', c.serverUnixSocket],
     ['server-workers', c.serverWorkers],
     ['server-unix-socket-mode', octal(c.serverUnixSocketMode)],
+    ['server-write-timeout', c.serverWriteTimeout],
     ['url-use-legacy-target-names', c.urlUseLegacyTargetNames],
   ];
   for (const [key, value] of entries) put(key, value);
@@ -243,6 +245,10 @@ server-port = 3000
 ## Beyond PostgREST: uWS apps in worker threads on the one port, the db-pool split between
 ## them; "auto" = one per CPU the process may use, 1 = a single thread.
 # server-workers = "auto"
+## Seconds a response waits on a client that reads nothing before the connection is closed, and
+## seconds open connections are still answered (each then closed) after SIGTERM/SIGINT.
+# server-write-timeout = 60
+# server-drain-timeout = 5
 
 ## Allowed CORS origins (comma-separated); any origin when unset.
 # server-cors-allowed-origins = "https://example.com"

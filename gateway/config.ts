@@ -84,6 +84,10 @@ export interface AppConfig {
   /** server-trace-header: a request header echoed back in the response (lower-cased). */
   readonly serverTraceHeader: string | null;
   readonly serverTimingEnabled: boolean;
+  /** Beyond PostgREST: seconds a response may wait on a client that reads nothing before its connection is closed. */
+  readonly serverWriteTimeout: number;
+  /** Beyond PostgREST: seconds the gateway keeps answering open connections after SIGTERM/SIGINT. */
+  readonly serverDrainTimeout: number;
   /** server-unix-socket: serve the API on this socket path instead of host:port. */
   readonly serverUnixSocket: string | null;
   /** server-unix-socket-mode, as a number (0o660 by default). */
@@ -501,6 +505,8 @@ export function loadConfig(opts: {
     serverReuseport: bool('server-reuseport', false),
     serverTraceHeader: optStr('server-trace-header')?.trim().toLowerCase() ?? null,
     serverTimingEnabled: bool('server-timing-enabled', false),
+    serverWriteTimeout: int('server-write-timeout', 60, 1),
+    serverDrainTimeout: int('server-drain-timeout', 5, 0),
     serverUnixSocket: optStr('server-unix-socket'),
     serverUnixSocketMode: socketMode('server-unix-socket-mode'),
     adminServerUnixSocket: optStr('admin-server-unix-socket'),

@@ -12,6 +12,7 @@ import {
   rollbackStatements,
   txVarsStatement,
   type Plan,
+  txDecision,
   type PlanConfig,
   type RawRequest,
   type RequestConfig,
@@ -27,15 +28,6 @@ import type { AppConfig } from './config.js';
 import type { AppState } from './state.js';
 
 
-
-/** Add one preference to Preference-Applied (creating the header when absent). */
-function withApplied(r: HttpResponse, pref: string): HttpResponse {
-  const i = r.headers.findIndex(([k]) => k === 'Preference-Applied');
-  const headers = [...r.headers];
-  if (i < 0) headers.push(['Preference-Applied', pref]);
-  else headers[i] = ['Preference-Applied', `${headers[i]![1]}, ${pref}`];
-  return { ...r, headers };
-}
 
 /** What the handler learned that the access log wants (the role the request ran as). */
 export interface RequestMeta {
@@ -142,9 +134,10 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const explain = estimate === null ? undefined : results[mainIndex - 1]?.rows[0]?.[0];
   const plannedTotal = explain === undefined || explain === null ? null : plannedRows(explain.toString('utf8'));
   timing?.lap('transaction');
-  let response = respond(plan, row, plannedTotal);
+  // A read's honoured Prefer: tx= is reported too (writes and calls carry theirs in the plan).
+  const readTx = plan.kind === 'read' ? txDecision(config.dbTxEnd, plan.request.preferences).applied : null;
+  let response = respond(plan, row, plannedTotal, readTx);
   timing?.lap('response');
-  if ((plan.kind === 'mutate' || plan.kind === 'call') && plan.txApplied !== null) response = withApplied(response, `tx=${plan.txApplied}`);
   if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
   else if (media === 'msgpack') response = packResponse(response);
   return withProfile(response, config.dbSchemas, request.value.schema);

@@ -114,12 +114,15 @@ async function main(): Promise<number> {
       const allowSlowHttp = /^(1|true|yes|on)$/i.test(process.env['PGRST_SERVER_ALLOW_SLOW_HTTP'] ?? '');
       const fromEnv = (env: Readonly<Record<string, string | undefined>>, db?: ReadonlyMap<string, string>): AppConfig =>
         loadConfig({ file: command.file, env, warn, ...(db === undefined ? {} : { db }) });
-      const starting = startProcessGateway(workerCount(fromEnv(process.env)), command.file, fromEnv, { allowSlowHttp, onFatal: () => process.exit(1) });
+      const startConfig = fromEnv(process.env);
+      const starting = startProcessGateway(workerCount(startConfig), command.file, fromEnv, { allowSlowHttp, onFatal: () => process.exit(1) });
       // Handlers go in before the start finishes: a signal during it (worker threads starting,
       // after the first schema load was logged) waits for the gateway instead of killing the process.
       const shutdown = (signal: string): void => {
-        process.stderr.write(`${signal} received, finishing in-flight requests\n`);
-        starting.then((gateway) => gateway.stop()).then(
+        const drainMs = startConfig.serverDrainTimeout * 1000;
+        process.stderr.write(`${signal} received, answering open connections for up to ${drainMs / 1000} s
+`);
+        starting.then((gateway) => gateway.stop(drainMs)).then(
           () => process.exit(0),
           () => process.exit(1),
         );

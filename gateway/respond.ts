@@ -2,7 +2,7 @@
 // The body column goes out untouched; counts and GUC columns decide status and headers
 // (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
 
-import { contentType, legacyTargetWarning, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type Plan } from '../planner/index.js';
+import { contentType, legacyTargetWarning, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type ApiError, type Plan } from '../planner/index.js';
 import { mergeGucHeaders, parseGucHeaders, parseGucStatus } from './guc-response.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
@@ -12,8 +12,11 @@ function text(cell: Buffer | null | undefined): string | null {
   return cell === null || cell === undefined ? null : cell.toString('utf8');
 }
 
-/** Preference-Applied in PostgREST's order (tx=, decided by db-tx-end, is added by the handler). */
-function preferenceApplied(plan: Plan): string | null {
+/**
+ * Preference-Applied in PostgREST's order. `readTx` is a read's honoured `tx=` (writes and
+ * calls carry theirs in the plan): PostgREST reports it on reads too.
+ */
+function preferenceApplied(plan: Plan, readTx: 'commit' | 'rollback' | null): string | null {
   const p = plan.request.preferences;
   const applied: string[] = [];
   const mutate = plan.kind === 'mutate' ? plan : null;
@@ -22,6 +25,8 @@ function preferenceApplied(plan: Plan): string | null {
   if (mutate !== null && p.missing !== null && mutate.putKey === null && mutate.mutation !== 'delete') applied.push(`missing=${p.missing}`);
   if (p.return !== null && mutate !== null) applied.push(`return=${p.return}`);
   if (p.count !== null) applied.push(`count=${p.count}`);
+  const tx = plan.kind === 'read' ? readTx : plan.txApplied;
+  if (tx !== null) applied.push(`tx=${tx}`);
   if (p.handling !== null) applied.push(`handling=${p.handling}`);
   if (p.timezone !== null) applied.push(`timezone=${p.timezone}`);
   if (plan.kind !== 'read' && plan.maxAffected !== null) applied.push(`max-affected=${plan.maxAffected}`);
@@ -45,8 +50,13 @@ function contentLocation(plan: Plan): string {
   return '/' + encodeURIComponent(plan.request.relation) + (q === '' ? '' : '?' + q);
 }
 
+/** 416: the error body with `Content-Range: *\/total`, as RFC 9110 and PostgREST send it. */
+function unsatisfiable(error: ApiError, total: number | null): HttpResponse {
+  return errorResponse(error, [['Content-Range', `*/${total ?? '*'}`]]);
+}
+
 /** The main statement's row + plan → status, headers, body. */
-export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: number | null = null): HttpResponse {
+export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: number | null = null, readTx: 'commit' | 'rollback' | null = null): HttpResponse {
   const totalText = text(row[MainColumns.total]);
   const total = reportedTotal(plan, totalText === null ? null : Number(totalText), planned);
   const page = Number(text(row[MainColumns.pageTotal]) ?? '0');
@@ -65,8 +75,7 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
         break;
       }
       const answer = rangeAnswer(plan.range.offset, page, total);
-      // An offset past the known total is a 416 that still says the total (PostgREST).
-      if (!answer.ok) return errorResponse(answer.error, [['Content-Range', `*/${total ?? '*'}`]]);
+      if (!answer.ok) return unsatisfiable(answer.error, total);
       status = answer.value.status;
       headers.push(['Content-Range', answer.value.contentRange]);
       headers.push(['Content-Type', contentType(media)]);
@@ -74,8 +83,7 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
     }
     case 'read': {
       const answer = rangeAnswer(plan.range.offset, page, total);
-      // An offset past the known total is a 416 that still says the total (PostgREST).
-      if (!answer.ok) return errorResponse(answer.error, [['Content-Range', `*/${total ?? '*'}`]]);
+      if (!answer.ok) return unsatisfiable(answer.error, total);
       status = answer.value.status;
       headers.push(['Content-Range', answer.value.contentRange]);
       headers.push(['Content-Location', contentLocation(plan)]);
@@ -104,7 +112,7 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
       break;
     }
   }
-  const applied = preferenceApplied(plan);
+  const applied = preferenceApplied(plan, readTx);
   if (applied !== null) headers.push(['Preference-Applied', applied]);
   const gucHeaders = text(row[MainColumns.headers]);
   let merged: [string, string][] = headers;

@@ -49,8 +49,12 @@ export async function rootResponse(state: AppState, cache: SchemaCache, raw: Raw
   if (wanted === null) return errorResponse(apiError(406, 'PGRST107', `None of these media types are available: ${accept ?? ''}`));
   const { token, cookies } = requestToken(state, raw);
   const auth = await state.auth.authenticate(token);
+  const timing = meta.timing;
+  timing?.lap('jwt');
   if (!auth.ok) return authFailure(auth);
   meta.role = auth.auth.role;
+  timing?.lap('parse');
+  timing?.lap('plan');
   let accessJson: string | null = null;
   if (config.openapiMode === 'follow-privileges') {
     const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema, readOnly: true });
@@ -62,6 +66,7 @@ export async function rootResponse(state: AppState, cache: SchemaCache, raw: Raw
       return failureResponse(err, auth.auth.authenticated);
     }
   }
+  timing?.lap('transaction');
   let perCache = built.get(cache);
   if (perCache === undefined) {
     perCache = new Map();
@@ -83,6 +88,7 @@ export async function rootResponse(state: AppState, cache: SchemaCache, raw: Raw
     if (perCache.size >= MAX_BUILT) perCache.clear();
     perCache.set(key, body);
   }
+  timing?.lap('response');
   const contentType = wanted === '3.1' ? 'application/openapi+json; version=3.1; charset=utf-8' : 'application/openapi+json; charset=utf-8';
   // With several schemas exposed, the answer names the one described (as every other response).
   const headers: [string, string][] = [['Content-Type', contentType]];

@@ -1,6 +1,7 @@
 // The uWS HTTP front end, and the only file that imports uWebSockets.js. Captures method,
 // URL, query and headers synchronously, registers onAborted first, copies body chunks, and
-// writes each response inside one cork.
+// writes each response inside one cork: framing as RFC 9110 (no length on 204, HEAD with the
+// GET's length), ambiguous framing refused, big bodies under backpressure (tryEnd/onWritable).
 
 import { chmodSync, existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
 import uws from 'uWebSockets.js';
@@ -29,7 +30,8 @@ const REASONS: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content', 300: 'Multiple Choices',
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
-  416: 'Range Not Satisfiable', 500: 'Internal Server Error', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  416: 'Range Not Satisfiable', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
+  503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
 function statusLine(status: number): string {
@@ -70,39 +72,140 @@ export function listenHost(serverHost: string): string {
 
 const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
+/**
+ * Knobs the app changes while the server runs (a reloaded config, shutdown). Read per request
+ * or per slow response, never copied.
+ */
+export interface ServerControl {
+  /** Capture the client address (for the access log). */
+  captureRemote: boolean;
+  /** server-write-timeout in ms: a response whose client reads nothing for this long loses its connection. */
+  writeTimeoutMs: number;
+  /** Shutting down: every response closes its connection (`Connection: close`). */
+  draining: boolean;
+}
+
+/** Bodies up to this size may be copied into uWS's buffer when the connection must close after them. */
+const SMALL_BODY = 64 * 1024;
+
+/**
+ * Framing uWS 20.30 lets through that a smuggling proxy could read differently (RFC 9112 §6):
+ * repeated or non-numeric Content-Length, Content-Length with Transfer-Encoding, a transfer
+ * coding other than chunked. (A repeated Host is let through: common HTTP clients send one
+ * twice, and it cannot shift a body boundary.) null: the head is fine.
+ */
+export function framingProblem(headers: Readonly<Record<string, string>>, counts: Readonly<Record<string, number>>): string | null {
+  if ((counts['content-length'] ?? 0) > 1) return 'repeated Content-Length';
+  if ((counts['transfer-encoding'] ?? 0) > 1) return 'repeated Transfer-Encoding';
+  const cl = headers['content-length'];
+  const te = headers['transfer-encoding'];
+  if (cl !== undefined && !/^[0-9]+$/.test(cl)) return 'invalid Content-Length';
+  if (te !== undefined && cl !== undefined) return 'Content-Length with Transfer-Encoding';
+  if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return 'unsupported Transfer-Encoding';
+  return null;
+}
+
+/** Whether the Connection header's token list holds `close` (uWS itself only matches the bare value). */
+export function wantsClose(connection: string | undefined): boolean {
+  return connection !== undefined && connection.split(',').some((t) => t.trim().toLowerCase() === 'close');
+}
+
+const badRequest = (reason: string): HttpResponse => ({
+  status: 400,
+  headers: [['Content-Type', 'text/plain; charset=utf-8']],
+  body: `Bad Request: ${reason}`,
+});
+
+/** RFC 9110 §8.6: no Content-Length (and no body) on 1xx, 204 and 304. */
+const bodiless = (status: number): boolean => status < 200 || status === 204 || status === 304;
+
 export function startServer(
   bind: Bind,
   handler: Handler,
   maxBodyBytes: number,
-  /** Read per request, so a reloaded log-level turns address capture on or off. */
-  captureRemote: { readonly on: boolean } = { on: false },
+  control: ServerControl = { captureRemote: false, writeTimeoutMs: 60_000, draining: false },
 ): Promise<RunningServer> {
   const app = uws.App();
+  /** Set for the rest of the parse pass after a head was refused for its framing. */
+  let refusedFrom: Buffer | null = null;
   app.any('/*', (res, req) => {
     let aborted = false;
+    let onGone: (() => void) | null = null;
     const controller = new AbortFlag();
     res.onAborted(() => {
       aborted = true;
       controller.abort();
+      onGone?.();
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
     // Only for the access log: decoding the address costs a little on every request.
-    const remote = captureRemote.on ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
+    const remote = control.captureRemote ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
     const path = req.getUrl();
     const query = req.getQuery() ?? '';
     const headers: Record<string, string> = {};
+    let counts: Record<string, number> | null = null;
     req.forEach((k, v) => {
-      // Repeated headers are joined as HTTP allows (Prefer may be repeated).
-      headers[k] = headers[k] === undefined ? v : headers[k] + ', ' + v;
+      // Repeated headers are joined as HTTP allows (Prefer may be repeated); repeats are
+      // counted (rare: the counter exists only then) for the framing check.
+      if (headers[k] === undefined) headers[k] = v;
+      else {
+        headers[k] = headers[k] + ', ' + v;
+        counts ??= {};
+        counts[k] = (counts[k] ?? 1) + 1;
+      }
     });
+    const clientClose = wantsClose(headers['connection']);
+
+    /** A Buffer body through tryEnd/onWritable: uWS copies nothing it cannot send at once. */
+    const stream = (body: Buffer): void => {
+      const start = res.getWriteOffset();
+      const [, done] = res.tryEnd(body, body.length);
+      if (done) return;
+      // The client is not reading fast enough: resume on writable, and give up on a client
+      // that reads nothing for server-write-timeout (its body is held only until then).
+      const timer = setTimeout(() => {
+        if (!aborted) res.close();
+      }, control.writeTimeoutMs);
+      onGone = () => clearTimeout(timer);
+      res.onWritable((offset) => {
+        timer.refresh();
+        let ok = false;
+        res.cork(() => {
+          const [sent, finished] = res.tryEnd(body.subarray(offset - start), body.length);
+          ok = sent;
+          if (finished) {
+            clearTimeout(timer);
+            onGone = null;
+          }
+        });
+        return ok;
+      });
+    };
 
     const finish = (response: HttpResponse): void => {
       if (aborted) return;
+      const close = control.draining || clientClose;
       res.cork(() => {
         res.writeStatus(statusLine(response.status));
         for (const [k, v] of response.headers) res.writeHeader(k, v);
-        if (method === 'HEAD' || response.body === undefined) res.endWithoutBody(method === 'HEAD' ? undefined : 0);
-        else res.end(response.body);
+        const body = response.body;
+        if (bodiless(response.status) || (method === 'HEAD' && body === undefined)) {
+          // endWithoutBody(n, close) would write a Content-Length: name it and let the client close.
+          if (close) res.writeHeader('Connection', 'close');
+          res.endWithoutBody();
+        } else if (method === 'HEAD') {
+          // The length the GET would send, without the body.
+          const length = typeof body === 'string' ? Buffer.byteLength(body) : body!.length;
+          if (close) res.endWithoutBody(length, true);
+          else res.writeHeader('Content-Length', String(length)).endWithoutBody();
+        } else if (body === undefined || typeof body === 'string') {
+          res.end(body ?? '', close);
+        } else if (close && body.length <= SMALL_BODY) {
+          res.end(body, true);
+        } else {
+          if (close) res.writeHeader('Connection', 'close');
+          stream(body);
+        }
       });
     };
     const run = (body: Uint8Array | null): void => {
@@ -112,6 +215,27 @@ export function startServer(
       });
     };
 
+    // Answered at once and the connection closed, so no byte after this head is read as a request.
+    // uWS keeps parsing the bytes it already read after a close was asked for: a request
+    // smuggled behind a refused head arrives in the same pass, from the same address. Drop it.
+    if (refusedFrom !== null && Buffer.from(res.getRemoteAddress()).equals(refusedFrom)) {
+      aborted = true;
+      res.close();
+      return;
+    }
+    const problem = framingProblem(headers, counts ?? {});
+    if (problem !== null) {
+      refusedFrom = Buffer.from(res.getRemoteAddress());
+      setImmediate(() => (refusedFrom = null));
+      res.cork(() => {
+        const r = badRequest(problem);
+        res.writeStatus(statusLine(r.status));
+        for (const [k, v] of r.headers) res.writeHeader(k, v);
+        res.end(r.body as string, true);
+      });
+      aborted = true;
+      return;
+    }
     if (!METHODS_WITH_BODY.has(method)) {
       run(null);
       return;

@@ -36,7 +36,7 @@ async function run(): Promise<void> {
         break;
       case 'stop':
         clearInterval(timer);
-        void gateway.stop().then(() => {
+        void gateway.stop(msg.drainMs ?? undefined).then(() => {
           push();
           post({ kind: 'stopped' });
         });

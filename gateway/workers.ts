@@ -17,7 +17,7 @@ import type { CatalogLoad } from './schema-loader.js';
 export type ToWorker =
   | { readonly kind: 'schema'; readonly load: CatalogLoad }
   | { readonly kind: 'reload-config' }
-  | { readonly kind: 'stop' };
+  | { readonly kind: 'stop'; readonly drainMs: number | null };
 
 /** worker → main */
 export type FromWorker =
@@ -69,7 +69,8 @@ export interface ProcessGateway {
   readonly port: number;
   reloadSchema(): Promise<void>;
   reloadConfig(): Promise<boolean>;
-  stop(): Promise<void>;
+  /** Stop serving; with `drainMs`, open connections are still answered for up to that long (server-drain-timeout). */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /**
@@ -173,10 +174,10 @@ export async function startProcessGateway(
     port: gateway.port,
     reloadSchema: () => gateway.reloadSchema(),
     reloadConfig: () => gateway.reloadConfig(),
-    stop: async () => {
+    stop: async (drainMs?: number) => {
       stopping = true;
-      send({ kind: 'stop' });
-      await Promise.all([gateway.stop(), ...workers.map((w) => stopped.get(w))]);
+      send({ kind: 'stop', drainMs: drainMs ?? null });
+      await Promise.all([gateway.stop(drainMs), ...workers.map((w) => stopped.get(w))]);
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

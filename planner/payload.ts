@@ -7,12 +7,25 @@ import { csvPayload, formPayload } from './body-formats.js';
 import type { Payload, Preferences } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+// JSON must be UTF-8 (RFC 8259): a lenient decode would store U+FFFD where the client sent bytes.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as JSON text, or null when it is not valid UTF-8. */
+export function jsonText(body: Uint8Array | null): string | null {
+  if (body === null) return '';
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return null;
+  }
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parse a JSON body just enough to learn its keys; the text itself goes to PostgreSQL. */
 export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
-  const text = body === null ? '' : utf8.decode(body);
+  const text = jsonText(body);
+  if (text === null) return fail(invalidBody('Empty or invalid json'));
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -54,11 +67,11 @@ export function parseColumnsParam(value: string): Result<string[]> {
  */
 export function readPayload(body: Uint8Array | null, contentType: string | undefined, columns: readonly string[] | null): Result<Payload> {
   const mime = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  const text = body === null ? '' : utf8.decode(body);
-  if (mime === 'text/csv') return csvPayload(text, columns);
-  if (mime === 'application/x-www-form-urlencoded') return formPayload(text, columns);
+  if (mime === 'text/csv') return csvPayload(body === null ? '' : utf8.decode(body), columns);
+  if (mime === 'application/x-www-form-urlencoded') return formPayload(body === null ? '' : utf8.decode(body), columns);
   if (columns === null) return parseJsonPayload(body);
-  if (text.trim() === '') return fail(invalidBody('Empty or invalid json'));
+  const text = jsonText(body);
+  if (text === null || text.trim() === '') return fail(invalidBody('Empty or invalid json'));
   const first = text.trimStart()[0];
   if (first !== '{' && first !== '[') return fail(invalidBody('Empty or invalid json'));
   return ok({ json: text, keys: columns, isArray: first === '[' });

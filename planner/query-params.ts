@@ -209,7 +209,28 @@ function parseNonNegative(name: 'limit' | 'offset', value: string): Result<numbe
   if (!/^\d+$/.test(value)) {
     return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `unexpected ${JSON.stringify(value[0] ?? '')} expecting digit`));
   }
-  return ok(Number(value));
+  const n = Number(value);
+  // Past 2^53 a JS number is no longer the value sent; PostgREST names the text as given.
+  if (!Number.isSafeInteger(n)) {
+    return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `${name} is out of range (at most ${Number.MAX_SAFE_INTEGER})`));
+  }
+  return ok(n);
+}
+
+/** Parameters whose value names columns (a NUL there cannot reach PostgreSQL as an identifier). */
+const NAMING: ReadonlySet<string> = new Set(['select', 'order', 'columns', 'on_conflict']);
+
+/**
+ * A NUL in a column name, select or order: PostgREST's parser stops at it (400 PGRST100);
+ * sent on, PostgreSQL would refuse the whole message (08P01) and drop the connection.
+ */
+function nulError(key: string, value: string): Result<never> | null {
+  const inKey = key.indexOf('\0');
+  if (inKey >= 0) return fail(parseError(`"failed to parse tree path (${key})" (line 1, column ${inKey + 1})`, 'unexpected "\\NUL"'));
+  const name = key.slice(key.lastIndexOf('.') + 1);
+  const inValue = NAMING.has(name) ? value.indexOf('\0') : -1;
+  if (inValue >= 0) return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column ${inValue + 1})`, 'unexpected "\\NUL"'));
+  return null;
 }
 
 /** PostgREST reads the top-level limit/offset as integers (readMaybe) and ignores anything else. */
@@ -228,6 +249,10 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
   const embedParams: EmbedParam[] = [];
   let aggregates = false;
   for (const [key, value] of pairs) {
+    if (key.includes('\0') || value.includes('\0')) {
+      const nul = nulError(key, value);
+      if (nul !== null) return nul;
+    }
     if (key === 'select') {
       const deep = nestingError('select parameter', value);
       if (deep !== null) return fail(deep);

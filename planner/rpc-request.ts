@@ -7,6 +7,7 @@ import { parseOperation } from './filter-grammar.js';
 import { splitEmbedKey } from './embed-params.js';
 import { csvPayload, formPairs } from './body-formats.js';
 import type { Action, CallBody, Payload } from './types.js';
+import { jsonText } from './payload.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
 
@@ -106,8 +107,11 @@ export function callArgs(
   if (get) return ok(pairArgs(argPairs));
   const text = body === null ? '' : utf8.decode(body);
   switch (kind) {
-    case 'json':
-      return jsonArgs(text, columns);
+    case 'json': {
+      // Invalid UTF-8 in a JSON body is a client mistake (PGRST102), not text to guess at.
+      const strict = jsonText(body);
+      return strict === null ? fail(invalidBody('Empty or invalid json')) : jsonArgs(strict, columns);
+    }
     case 'form': {
       const pairs = formPairs(text);
       if (pairs === null) return fail(invalidBody('Invalid urlencoded body'));

@@ -36,6 +36,8 @@ const OPS_DEFAULTS = {
   serverReuseport: false,
   serverTraceHeader: null,
   serverTimingEnabled: false,
+  serverWriteTimeout: 60,
+  serverDrainTimeout: 5,
   serverUnixSocket: null,
   serverUnixSocketMode: 0o660,
   adminServerUnixSocket: null,
