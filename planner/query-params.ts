@@ -2,7 +2,7 @@
 // Pure and deterministic; errors are PGRST100 with PostgREST-style messages. Knows nothing
 // about the schema: whether a column exists is the planner's question.
 
-import { fail, ok, parseError, type Result } from './errors.js';
+import { apiError, fail, ok, parseError, type Result } from './errors.js';
 import { fieldShape, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import { parseEmbed } from './embed-grammar.js';
@@ -197,6 +197,10 @@ function parseOrder(value: string): Result<OrderTerm[]> {
 }
 
 function parseNonNegative(name: 'limit' | 'offset', value: string): Result<number> {
+  // PostgREST reads a negative limit as a number and refuses the range it makes.
+  if (name === 'limit' && /^-\d+$/.test(value)) {
+    return fail(apiError(416, 'PGRST103', 'Requested range not satisfiable', 'Limit should be greater than or equal to zero.'));
+  }
   if (!/^\d+$/.test(value)) {
     return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `unexpected ${JSON.stringify(value[0] ?? '')} expecting digit`));
   }
