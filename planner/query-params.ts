@@ -2,7 +2,7 @@
 // Pure and deterministic; errors are PGRST100 with PostgREST-style messages. Knows nothing
 // about the schema: whether a column exists is the planner's question.
 
-import { fail, ok, parseError, type Result } from './errors.js';
+import { apiError, fail, ok, parseError, type Result } from './errors.js';
 import { fieldShape, nestingError, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import { parseEmbed } from './embed-grammar.js';
@@ -206,15 +206,20 @@ function parseOrder(value: string): Result<OrderTerm[]> {
 
 /** An embed's `rel.limit` / `rel.offset`: a non-negative integer. */
 function parseNonNegative(name: 'limit' | 'offset', value: string): Result<number> {
+  // PostgREST reads a negative limit as a number and refuses the range it makes.
+  if (name === 'limit' && /^-\d+$/.test(value)) {
+    return fail(apiError(416, 'PGRST103', 'Requested range not satisfiable', 'Limit should be greater than or equal to zero.'));
+  }
   if (!/^\d+$/.test(value)) {
     return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `unexpected ${JSON.stringify(value[0] ?? '')} expecting digit`));
   }
-  const n = Number(value);
-  // Past 2^53 a JS number is no longer the value sent; PostgREST names the text as given.
-  if (!Number.isSafeInteger(n)) {
-    return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `${name} is out of range (at most ${Number.MAX_SAFE_INTEGER})`));
-  }
-  return ok(n);
+  return outOfRange(name, value) ?? ok(Number(value));
+}
+
+/** Past 2^53 a JS number is no longer the value sent: PGRST100 naming the text as given. */
+function outOfRange(name: 'limit' | 'offset', value: string): Result<never> | null {
+  if (Number.isSafeInteger(Number(value.trim()))) return null;
+  return fail(parseError(`"failed to parse ${name} parameter (${value})" (line 1, column 1)`, `${name} is out of range (at most ${Number.MAX_SAFE_INTEGER})`));
 }
 
 /** Parameters whose value names columns (a NUL there cannot reach PostgreSQL as an identifier). */
@@ -236,7 +241,7 @@ function nulError(key: string, value: string): Result<never> | null {
 /** PostgREST reads the top-level limit/offset as integers (readMaybe) and ignores anything else. */
 function parseInteger(value: string): number | null {
   const t = value.trim();
-  return /^-?\d{1,15}$/.test(t) ? Number(t) : null;
+  return /^-?\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : null;
 }
 
 export function parseQueryParams(pairs: readonly (readonly [string, string])[]): Result<QueryParams> {
@@ -270,7 +275,14 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
     } else if (key === 'limit' || key === 'offset') {
       // Negative values are kept: range.ts gives them PostgREST's meaning.
       const n = parseInteger(value);
-      if (n === null) continue;
+      if (n === null) {
+        // An integer too large to hold is refused; anything else that is no integer is ignored.
+        if (/^\s*-?\d+\s*$/.test(value)) {
+          const big = outOfRange(key, value);
+          if (big !== null) return big;
+        }
+        continue;
+      }
       if (key === 'limit') limit = n;
       else offset = n;
     } else if (RESERVED.has(key)) {

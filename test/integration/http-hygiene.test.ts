@@ -86,6 +86,12 @@ describe('HTTP hygiene', () => {
     }
   });
 
+  test('a negative limit is 416 PGRST103, as PostgREST', async () => {
+    const r = await request(gw(), 'GET', '/http62_items?limit=-1');
+    assert.equal(r.status, 416);
+    assert.deepEqual(r.json(), { code: 'PGRST103', details: 'Limit should be greater than or equal to zero.', hint: null, message: 'Requested range not satisfiable' });
+  });
+
   test('invalid UTF-8 in a JSON body is 400 PGRST102, for tables and functions', async () => {
     const bad = Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"name":"\xff\xfe"}
     for (const path of ['/http62_items', '/http62_items?columns=name', '/rpc/http62_echo']) {
