@@ -224,6 +224,15 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     captureRemote.on = c.logLevel === 'info' || c.logLevel === 'debug';
   };
   updateCapture(config);
+  // Requests that arrive before the first load get 503 PGRST002 from the handler.
+  const firstLoad = options.handedSchema !== undefined
+    ? Promise.resolve()
+    : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
+      fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  // Sharing the port with a live process (a handover, or server-workers), the kernel sends this
+  // one connections as soon as it listens: it listens only once it can serve them.
+  if (config.serverReuseport && config.serverUnixSocket === null) await firstLoad;
   const bind: Bind = config.serverUnixSocket !== null
     ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
     : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
@@ -265,12 +274,6 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   });
   let listening = true;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
-  // Requests that arrive before the first load get 503 PGRST002 from the handler.
-  const firstLoad = options.handedSchema !== undefined
-    ? Promise.resolve()
-    : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
-      fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
-    });
   if (options.waitForSchema !== false) await firstLoad;
   let admin: AdminServer | null = null;
   if (config.adminServerUnixSocket !== null) {
