@@ -230,9 +230,6 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
       fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
     });
-  // Sharing the port with a live process (a handover, or server-workers), the kernel sends this
-  // one connections as soon as it listens: it listens only once it can serve them.
-  if (config.serverReuseport && config.serverUnixSocket === null) await firstLoad;
   const bind: Bind = config.serverUnixSocket !== null
     ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
     : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
