@@ -2,7 +2,8 @@
 // by primary key through it; one gateway is killed (SIGKILL) a quarter into the run and started
 // again at half time. Reports req/s and failed requests (bad statuses, socket errors) to
 // bench/results/scale.json: HAProxy's health checks on /ready and its retries of idempotent
-// requests should leave none failed.
+// requests should leave none failed. Then server-workers 1 vs 2 on one process, on GET by pk
+// and on a 404 that never reaches PostgreSQL.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type EmbeddedCluster } from '../gateway/embedded.js';
 import { benchDatabase } from './database.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   try {
     const db = await benchDatabase(pgDataDir);
     cluster = db.cluster;
-    const launch = (g: { port: number; admin: number }): ChildProcess =>
+    const launch = (g: { port: number; admin: number }, workers = 1): ChildProcess =>
       spawn(process.execPath, ['--max-semi-space-size=4', join(root, 'dist', 'gateway', 'main.js')], {
         env: {
           ...process.env,
@@ -108,8 +109,8 @@ async function main(): Promise<void> {
           PGRST_DB_POOL: '4',
           PGRST_SERVER_HOST: '127.0.0.1',
           PGRST_SERVER_PORT: String(g.port),
-          // Three processes on a small box: one thread each.
-          PGRST_SERVER_WORKERS: '1',
+          // Three processes on a small box: one thread each (the worker phase sets more).
+          PGRST_SERVER_WORKERS: String(workers),
           PGRST_ADMIN_SERVER_HOST: '127.0.0.1',
           PGRST_ADMIN_SERVER_PORT: String(g.admin),
         },
@@ -157,6 +158,25 @@ async function main(): Promise<void> {
     const metrics = await (await fetch(`http://127.0.0.1:${victim.admin}/metrics`)).text();
     const servedAfterRestart = [...metrics.matchAll(/^pgrst_http_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 
+    // server-workers: one process with 1 and then 2 threads, no load balancer, on GET by pk
+    // (PostgreSQL-bound on this box) and on a 404 answered from the schema cache alone.
+    for (const c of [haproxy, ...gateways.map((g) => g.child)]) c?.kill('SIGTERM');
+    const cheap: Scenario = { name: 'error-404', method: 'GET', path: '/no_such_table', status: 404, peer: false };
+    const workerRuns: { workers: number; workload: string; rps: number; p99ms: number; failed: number }[] = [];
+    for (const workers of [1, 2]) {
+      const ports = { port: await freePort(), admin: await freePort() };
+      const g = { ...ports, child: launch(ports, workers) };
+      gateways.push(g);
+      await waitFor(`http://127.0.0.1:${g.admin}/ready`, `gateway with ${workers} threads`, g.child);
+      for (const s of [scenario, cheap]) {
+        const opts = { connections: CONNECTIONS, tmpDir: work, tokenFile: null, fixedToken: null };
+        await runWrk(`http://127.0.0.1:${g.port}`, s, { ...opts, seconds: 2 });
+        const r = await runWrk(`http://127.0.0.1:${g.port}`, s, { ...opts, seconds: quick ? 3 : 5 });
+        workerRuns.push({ workers, workload: s.name, rps: r.rps, p99ms: r.p99ms, failed: r.unexpected + r.socketErrors });
+      }
+      g.child.kill('SIGTERM');
+    }
+
     const report = {
       date: new Date().toISOString(),
       quick,
@@ -173,13 +193,15 @@ async function main(): Promise<void> {
         events,
         servedByRestartedGateway: servedAfterRestart,
       },
+      workers: workerRuns,
     };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     writeFileSync(join(root, 'bench', 'results', quick ? 'scale-quick.json' : 'scale.json'), JSON.stringify(report, null, 2) + '\n');
     process.stdout.write(
       `steady: ${steady.rps.toFixed(0)} req/s, ${report.steady.failed} failed\n` +
         `failover: ${failover.rps.toFixed(0)} req/s, ${failover.requests} requests, ${failover.unexpected} bad statuses, ${failover.socketErrors} socket errors; ` +
-        `restarted gateway served ${servedAfterRestart}\n${events.map((e) => '  ' + e).join('\n')}\n`,
+        `restarted gateway served ${servedAfterRestart}\n${events.map((e) => '  ' + e).join('\n')}\n` +
+        workerRuns.map((w) => `server-workers ${w.workers}, ${w.workload}: ${w.rps.toFixed(0)} req/s, ${w.failed} failed\n`).join(''),
     );
     if (failover.unexpected + failover.socketErrors > 0) process.exitCode = 1;
     if (servedAfterRestart === 0) {

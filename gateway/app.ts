@@ -231,6 +231,12 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     control.writeTimeoutMs = c.serverWriteTimeout * 1000;
   };
   updateCapture(config);
+  // Requests that arrive before the first load get 503 PGRST002 from the handler.
+  const firstLoad = options.handedSchema !== undefined
+    ? Promise.resolve()
+    : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
+      fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
+    });
   const bind: Bind = config.serverUnixSocket !== null
     ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
     : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
@@ -273,12 +279,6 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   });
   let listening = true;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
-  // Requests that arrive before the first load get 503 PGRST002 from the handler.
-  const firstLoad = options.handedSchema !== undefined
-    ? Promise.resolve()
-    : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
-      fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
-    });
   if (options.waitForSchema !== false) await firstLoad;
   // The explorer path must not hide a table: refused at start, once the cache names them.
   const clash = explorerClash(config.openapiUiPath, config.dbSchemas, state.schemaCache);
