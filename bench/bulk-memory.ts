@@ -7,17 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../gateway/embedded.js';
 import { rssMiB } from './procstat.js';
-import { startGatewayChild, withBenchDatabase } from './gateway-child.js';
+import { CANONICAL_ROLES, startGatewayChild, withBenchDatabase } from './gateway-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 
-const SETUP = `
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'web_anon') THEN CREATE ROLE web_anon NOLOGIN; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticator') THEN CREATE ROLE authenticator NOINHERIT LOGIN PASSWORD 'pw'; END IF;
-END $$;
-GRANT web_anon TO authenticator;
+const SETUP = CANONICAL_ROLES + `
 CREATE SCHEMA IF NOT EXISTS mem;
 GRANT USAGE ON SCHEMA mem TO web_anon;
 CREATE TABLE mem.perf_articles (id integer PRIMARY KEY, body text NOT NULL);

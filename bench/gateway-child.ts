@@ -10,6 +10,15 @@ import { freePort, startEmbedded, type EmbeddedCluster } from '../gateway/embedd
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** PostgREST's canonical roles for a bench database: `authenticator` (pw) with nothing but `web_anon`. */
+export const CANONICAL_ROLES = `
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'web_anon') THEN CREATE ROLE web_anon NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticator') THEN CREATE ROLE authenticator NOINHERIT LOGIN PASSWORD 'pw'; END IF;
+END $$;
+GRANT web_anon TO authenticator;
+`;
+
 /** Start the gateway with PGRST_* settings `env` (schema, anon role, …); waits until `probe` answers 2xx. */
 export async function startGatewayChild(uri: string, port: number, env: Record<string, string>, probe: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--expose-gc', join(root, 'dist', 'gateway', 'main.js')], {

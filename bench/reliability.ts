@@ -7,17 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../gateway/embedded.js';
-import { startGatewayChild, withBenchDatabase } from './gateway-child.js';
+import { CANONICAL_ROLES, startGatewayChild, withBenchDatabase } from './gateway-child.js';
 import { cpuMicros, rssMiB } from './procstat.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const SETUP = `
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'web_anon') THEN CREATE ROLE web_anon NOLOGIN; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticator') THEN CREATE ROLE authenticator NOINHERIT LOGIN PASSWORD 'pw'; END IF;
-END $$;
-GRANT web_anon TO authenticator;
+const SETUP = CANONICAL_ROLES + `
 CREATE SCHEMA rel;
 GRANT USAGE ON SCHEMA rel TO web_anon;
 CREATE TABLE rel.items (id int PRIMARY KEY, name text NOT NULL);
