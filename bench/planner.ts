@@ -1,10 +1,13 @@
 // Planner micro-benchmark: URL → SQL per second for each workload URL, cold (parse, plan,
-// build and compile the SQL) and plan-cached (parse, plan, reuse the text and collect the
-// parameters), on the schema cache of the benchmark database (loaded once, so embeds and
+// build and compile the SQL), plan-cached (parse, plan, reuse the text and collect the
+// parameters) and shape-cached (the gateway's request cache: a known GET shape skips parse and
+// plan; a new `{id}` each time, as under load; bodies are not cached), on the schema cache of the benchmark database (loaded once, so embeds and
 // functions plan as the gateway plans them). No HTTP; the timed loop never touches the database.
 
 import { actionPlan, mainStatement, toApiRequest, type RawRequest, type SchemaCache } from '../planner/index.js';
 import { PlanCache } from '../gateway/plan-cache.js';
+import { RequestCache, type Prepared } from '../gateway/request-cache.js';
+import { errorResponse } from '../gateway/response.js';
 import { loadSchemaCache } from '../gateway/schema-loader.js';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { concretePath, SCENARIOS } from './scenarios.js';
@@ -13,6 +16,7 @@ export interface PlannerResult {
   readonly workload: string;
   readonly coldPerSecond: number | null;
   readonly cachedPerSecond: number | null;
+  readonly shapeCachedPerSecond: number | null;
   readonly skipped: string | null;
 }
 
@@ -25,15 +29,18 @@ function perSecond(iterations: number, fn: () => unknown): number {
 
 export function runPlannerBench(iterations: number, benchSchema: SchemaCache): PlannerResult[] {
   return SCENARIOS.map((s) => {
-    const url = concretePath(s, 4242);
-    const q = url.indexOf('?');
-    const raw: RawRequest = {
-      method: s.method,
-      path: q < 0 ? url : url.slice(0, q),
-      query: q < 0 ? '' : url.slice(q + 1),
-      headers: {},
-      body: s.body === undefined ? null : Buffer.from(s.body),
+    const rawFor = (id: number): RawRequest => {
+      const url = concretePath(s, id);
+      const q = url.indexOf('?');
+      return {
+        method: s.method,
+        path: q < 0 ? url : url.slice(0, q),
+        query: q < 0 ? '' : url.slice(q + 1),
+        headers: {},
+        body: s.body === undefined ? null : Buffer.from(s.body),
+      };
     };
+    const raw = rawFor(4242);
     const planOf = () => {
       const req = toApiRequest(raw, { schemas: ['bench'] });
       if (!req.ok) return req.error.code;
@@ -41,7 +48,7 @@ export function runPlannerBench(iterations: number, benchSchema: SchemaCache): P
       return plan.ok ? plan.value : plan.error.code;
     };
     const first = planOf();
-    if (typeof first === 'string') return { workload: s.name, coldPerSecond: null, cachedPerSecond: null, skipped: `planner answers ${first}` };
+    if (typeof first === 'string') return { workload: s.name, coldPerSecond: null, cachedPerSecond: null, shapeCachedPerSecond: null, skipped: `planner answers ${first}` };
     const cache = new PlanCache(100);
     const cold = perSecond(iterations, () => {
       const p = planOf();
@@ -51,7 +58,20 @@ export function runPlannerBench(iterations: number, benchSchema: SchemaCache): P
       const p = planOf();
       return typeof p === 'string' ? p : cache.statements(p, benchSchema);
     });
-    return { workload: s.name, coldPerSecond: cold, cachedPerSecond: cached, skipped: null };
+    // As the handler: parse, plan and statements behind the request cache.
+    const config = { schemas: ['bench'] };
+    const compute = (r: RawRequest): Prepared => {
+      const req = toApiRequest(r, config);
+      if (!req.ok) return { ok: false, response: errorResponse(req.error) };
+      const plan = actionPlan(req.value, benchSchema, { maxRows: null });
+      if (!plan.ok) return { ok: false, response: errorResponse(plan.error) };
+      const { main, estimate } = cache.statements(plan.value, benchSchema);
+      return { ok: true, request: req.value, plan: plan.value, main, estimate };
+    };
+    const requests = new RequestCache(100);
+    let i = 0;
+    const shapeCached = perSecond(iterations, () => requests.prepare(rawFor(1 + (i++ % 100000)), config, benchSchema, compute));
+    return { workload: s.name, coldPerSecond: cold, cachedPerSecond: cached, shapeCachedPerSecond: shapeCached, skipped: null };
   });
 }
 
@@ -70,7 +90,7 @@ if (process.argv[1]?.endsWith('planner.js')) {
   const uri = process.argv[2];
   if (uri === undefined) throw new Error('usage: node dist/bench/planner.js DB_URI [iterations] (a database with bench/dataset.sql loaded)');
   for (const r of runPlannerBench(Number(process.argv[3] ?? 20000), await loadBenchSchema(uri))) {
-    const line = r.skipped !== null ? `skipped: ${r.skipped}` : `${r.coldPerSecond?.toFixed(0)} cold, ${r.cachedPerSecond?.toFixed(0)} plan-cached URL→SQL/s`;
+    const line = r.skipped !== null ? `skipped: ${r.skipped}` : `${r.coldPerSecond?.toFixed(0)} cold, ${r.cachedPerSecond?.toFixed(0)} plan-cached, ${r.shapeCachedPerSecond?.toFixed(0)} shape-cached URL→SQL/s`;
     process.stdout.write(`${r.workload.padEnd(26)} ${line}\n`);
   }
 }

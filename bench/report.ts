@@ -23,7 +23,7 @@ export interface WorkloadReport {
 
 export interface Report {
   /** URL → SQL per second per workload URL, cold and plan-cached. */
-  readonly planner: readonly { readonly workload: string; readonly coldPerSecond: number | null; readonly cachedPerSecond: number | null; readonly skipped: string | null }[];
+  readonly planner: readonly { readonly workload: string; readonly coldPerSecond: number | null; readonly cachedPerSecond: number | null; readonly shapeCachedPerSecond?: number | null; readonly skipped: string | null }[];
   readonly date: string;
   readonly quick: boolean;
   readonly rounds: number;
@@ -60,9 +60,9 @@ export function markdown(r: Report): string {
     lines.push('', '| workload (gateway at half of peak) | rate req/s | p50 ms | p99 ms |', '| --- | ---: | ---: | ---: |');
     for (const w of half) lines.push(`| ${w.workload} | ${f0(w.halfPeak?.rate)} | ${f2(w.halfPeak?.p50ms)} | ${f2(w.halfPeak?.p99ms)} |`);
   }
-  lines.push('', '| planner (URL → SQL) | cold per s | plan-cached per s |', '| --- | ---: | ---: |');
+  lines.push('', '| planner (URL → SQL) | cold per s | plan-cached per s | shape-cached per s |', '| --- | ---: | ---: | ---: |');
   for (const p of r.planner) {
-    lines.push(p.skipped !== null ? `| ${p.workload} | ${p.skipped} | |` : `| ${p.workload} | ${f0(p.coldPerSecond)} | ${f0(p.cachedPerSecond)} |`);
+    lines.push(p.skipped !== null ? `| ${p.workload} | ${p.skipped} | | |` : `| ${p.workload} | ${f0(p.coldPerSecond)} | ${f0(p.cachedPerSecond)} | ${f0(p.shapeCachedPerSecond)} |`);
   }
   lines.push('');
   lines.push(`Ceilings: uWS hello ${f0(r.ceilings.httpHello?.rps)} req/s; pgbench of the gateway's GET-by-pk SQL ${f0(r.ceilings.pgbenchPkPerRoundTrip1)} req/s (1 per round trip), ${f0(r.ceilings.pgbenchPkPerRoundTrip16)} req/s (16 pipelined).`);
@@ -124,6 +124,9 @@ export function targetLines(r: Report): string[] {
   const pgPaired = paired.filter((w) => w.gateway!.pgCpuMicrosPerRequest !== null && w.fastify!.pgCpuMicrosPerRequest !== null);
   const pgOver = pgPaired.filter((w) => w.gateway!.pgCpuMicrosPerRequest! > w.fastify!.pgCpuMicrosPerRequest!).map((w) => `${w.workload} ${f0(w.gateway!.pgCpuMicrosPerRequest)} vs ${f0(w.fastify!.pgCpuMicrosPerRequest)} µs`);
   out.push(`PostgreSQL CPU per request ≤ the Fastify peer's on every workload: ${mark(pgPaired.length === 0 ? null : pgOver.length === 0)}${pgOver.length === 0 ? '' : ` (over: ${pgOver.join(', ')})`}`);
+  const planned = r.planner.filter((p) => p.skipped === null && p.shapeCachedPerSecond != null);
+  const slowPlans = planned.filter((p) => p.shapeCachedPerSecond! < 250_000).map((p) => `${p.workload} ${f0(p.shapeCachedPerSecond)}/s`);
+  out.push(`planner ≥ 250k URL→SQL/s per bench URL once its shape is known: ${mark(planned.length === 0 ? null : slowPlans.length === 0)}${slowPlans.length === 0 ? '' : ` (below: ${slowPlans.join(', ')})`}`);
   const rss = Math.max(0, ...r.workloads.map((w) => w.gateway?.rssMiB ?? 0));
   out.push(`RSS ≤ 100 MB under load: ${mark(rss === 0 ? null : rss <= 100)} (${f0(rss)} MiB)`);
   return out;

@@ -125,11 +125,20 @@ export class Authenticator {
   private readonly roleClaim: readonly PathStep[];
   private readonly cache = new Map<string, Verified>();
   private readonly anonClaims: string;
+  /** The outcome of every request without a token: fixed per config, so built once. */
+  private readonly anon: AuthOutcome;
 
   constructor(private readonly config: AppConfig, timing: RemoteJwksTiming = { maxAgeMs: 300_000, cooldownMs: 1_000 }) {
     this.keys = loadKeySet(config, timing);
     this.roleClaim = parseRoleClaimKey(config.jwtRoleClaimKey);
     this.anonClaims = JSON.stringify({ role: config.dbAnonRole });
+    const role = config.dbAnonRole;
+    this.anon = role === null ? fail('PGRST302', 'Anonymous access is disabled') : { ok: true, auth: { role, claims: this.anonClaims, authenticated: false } };
+  }
+
+  /** What a request without a token is (synchronous: the hot path need not wait a tick). */
+  anonymous(): AuthOutcome {
+    return this.anon;
   }
 
   /** Fetches a jwt-jwks-uri key set now (at start and periodically); a no-op otherwise. */
@@ -142,11 +151,7 @@ export class Authenticator {
   }
 
   async authenticate(token: string | null, nowSeconds = Math.floor(Date.now() / 1000)): Promise<AuthOutcome> {
-    const anon = this.config.dbAnonRole;
-    if (token === null) {
-      if (anon === null) return fail('PGRST302', 'Anonymous access is disabled');
-      return { ok: true, auth: { role: anon, claims: this.anonClaims, authenticated: false } };
-    }
+    if (token === null) return this.anon;
     if (token === '') return fail('PGRST301', 'Empty JWT is sent in Authorization header');
     if (this.keys.kind === 'none') return fail('PGRST300', 'Server lacks JWT secret', null, 500);
     const parts = token.split('.').length;

@@ -16,6 +16,7 @@ import {
   type PlanConfig,
   type RawRequest,
   type RequestConfig,
+  type SchemaCache,
 } from '../planner/index.js';
 import { PgError, type AbortHook } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
@@ -24,6 +25,7 @@ import { respond } from './respond.js';
 import { errorResponse, failureResponse, type HttpResponse } from './response.js';
 import { handlerBytes, msgpackRequest, packResponse, planResponse } from './media-body.js';
 import type { ServerTiming } from './server-timing.js';
+import type { Prepared } from './request-cache.js';
 import type { AppConfig } from './config.js';
 import type { AppState } from './state.js';
 
@@ -76,7 +78,7 @@ function plannerConfigOf(config: AppConfig): { readonly request: RequestConfig; 
 export async function handle(state: AppState, raw: RawRequest, meta?: RequestMeta): Promise<HttpResponse> {
   const config = state.config;
   const { token, cookies } = requestToken(state, raw);
-  const auth = await state.auth.authenticate(token);
+  const auth = token === null ? state.auth.anonymous() : await state.auth.authenticate(token);
   const timing = meta?.timing;
   timing?.lap('jwt');
   if (!auth.ok) return authFailure(auth);
@@ -86,24 +88,20 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const parsed = raw.body === null ? raw : msgpackRequest(raw);
   if (!('method' in parsed)) return errorResponse(parsed);
   const derived = plannerConfigOf(config);
-  const request = toApiRequest(parsed, derived.request, state.schemaCache);
-  timing?.lap('parse');
-  if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
-  if (cache === null) {
-    return errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]);
-  }
-  const planned = actionPlan(request.value, cache, derived.plan);
-  if (!planned.ok) return errorResponse(planned.error);
-  const plan = planned.value;
+  // A bodiless GET/HEAD of a shape seen before skips parsing and planning (request-cache.ts).
+  const prepared = cache === null ? prepare(state, parsed, derived, null) : state.planCache.requests.prepare(parsed, derived, cache, (r) => prepare(state, r, derived, cache));
+  timing?.lap('parse');
+  if (!prepared.ok) return prepared.response;
+  const { plan, main, estimate } = prepared;
+  const request = prepared.request;
 
-  const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.value.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) });
+  const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth: auth.auth, schema: request.schema, readOnly: plan.kind === 'read' || (plan.kind === 'call' && plan.readOnly) });
   const hoisted = plan.kind === 'call' ? hoistedSettings(plan.routine, config.dbHoistedTxSettings) : [];
   // Prefer: timezone= is one more transaction-local setting; PostgreSQL rejects a bad zone (22023).
   const tz = plan.request.preferences.timezone;
   const extra = tz === null ? hoisted : [...hoisted, ['timezone', tz] as const];
   const txVars = txVarsStatement(extra.length === 0 ? ctx : { ...ctx, settings: [...ctx.settings, ...extra] });
-  const { main, estimate } = state.planCache.statements(plan, cache);
   timing?.lap('plan');
   if (config.logQuery && meta !== undefined) meta.sql = main.text;
   const media = plan.request.media.kind;
@@ -121,14 +119,14 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   let results: readonly { readonly rows: readonly (readonly (Buffer | null)[])[] }[];
   try {
     const replicas = state.replicas;
-    results = await (replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
+    results = await (replicas != null && readsFromReplica(plan) && request.preferences.read === null
       ? replicas.run(state.pool, statements, meta?.signal)
       : state.pool.run(statements, meta?.signal));
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
     results = err.completed.map((rows) => ({ rows }));
   }
-  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex]?.rows ?? []), config.dbSchemas, request.value.schema);
+  if (media === 'plan') return withProfile(planResponse(plan, results[mainIndex]?.rows ?? []), config.dbSchemas, request.schema);
   const row = results[mainIndex]?.rows[0];
   if (row === undefined) return failureResponse(new Error('main statement returned no row'), auth.auth.authenticated);
   const explain = estimate === null ? undefined : results[mainIndex - 1]?.rows[0]?.[0];
@@ -140,7 +138,20 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   timing?.lap('response');
   if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
   else if (media === 'msgpack') response = packResponse(response);
-  return withProfile(response, config.dbSchemas, request.value.schema);
+  return withProfile(response, config.dbSchemas, request.schema);
+}
+
+/** Parse, plan and SQL for one request, without the request cache; errors as their response. */
+function prepare(state: AppState, raw: RawRequest, derived: { readonly request: RequestConfig; readonly plan: PlanConfig }, cache: SchemaCache | null): Prepared {
+  const request = toApiRequest(raw, derived.request, cache);
+  if (!request.ok) return { ok: false, response: errorResponse(request.error) };
+  if (cache === null) {
+    return { ok: false, response: errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]) };
+  }
+  const planned = actionPlan(request.value, cache, derived.plan);
+  if (!planned.ok) return { ok: false, response: errorResponse(planned.error) };
+  const { main, estimate } = state.planCache.statements(planned.value, cache);
+  return { ok: true, request: request.value, plan: planned.value, main, estimate };
 }
 
 /**

@@ -40,12 +40,21 @@ export class Metrics {
     this.loopDelay.enable();
   }
 
+  /** The same histograms by method, then status: no label string is built per request. */
+  private readonly byMethod = new Map<string, Map<number, Histogram>>();
+
   observeRequest(method: string, status: number, seconds: number): void {
-    const key = `method="${method}",status="${status}"`;
-    let h = this.requests.get(key);
+    let byStatus = this.byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.byMethod.set(method, byStatus);
+    }
+    let h = byStatus.get(status);
     if (h === undefined) {
-      h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+      const key = `method="${method}",status="${status}"`;
+      h = this.requests.get(key) ?? { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
       this.requests.set(key, h);
+      byStatus.set(status, h);
     }
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
     h.sum += seconds;

@@ -12,6 +12,7 @@ import {
   type SchemaCache,
   type Sql,
 } from '../planner/index.js';
+import { RequestCache } from './request-cache.js';
 
 export interface Statements {
   readonly main: Compiled;
@@ -30,9 +31,12 @@ export class PlanCache {
   misses = 0;
 
   private readonly capacity: number;
+  /** In front of this one: bodiless GET/HEAD requests by raw shape (parse and plan skipped). */
+  readonly requests: RequestCache;
 
   constructor(capacity: number) {
     this.capacity = capacity;
+    this.requests = new RequestCache(capacity);
   }
 
   get size(): number {

@@ -94,9 +94,9 @@ const SMALL_BODY = 64 * 1024;
  * coding other than chunked. (A repeated Host is let through: common HTTP clients send one
  * twice, and it cannot shift a body boundary.) null: the head is fine.
  */
-export function framingProblem(headers: Readonly<Record<string, string>>, counts: Readonly<Record<string, number>>): string | null {
-  if ((counts['content-length'] ?? 0) > 1) return 'repeated Content-Length';
-  if ((counts['transfer-encoding'] ?? 0) > 1) return 'repeated Transfer-Encoding';
+export function framingProblem(headers: Readonly<Record<string, string>>, counts: Readonly<Record<string, number>> | null): string | null {
+  if (counts !== null && (counts['content-length'] ?? 0) > 1) return 'repeated Content-Length';
+  if (counts !== null && (counts['transfer-encoding'] ?? 0) > 1) return 'repeated Transfer-Encoding';
   const cl = headers['content-length'];
   const te = headers['transfer-encoding'];
   if (cl !== undefined && !/^[0-9]+$/.test(cl)) return 'invalid Content-Length';
@@ -223,7 +223,7 @@ export function startServer(
       res.close();
       return;
     }
-    const problem = framingProblem(headers, counts ?? {});
+    const problem = framingProblem(headers, counts);
     if (problem !== null) {
       refusedFrom = Buffer.from(res.getRemoteAddress());
       setImmediate(() => (refusedFrom = null));

@@ -69,6 +69,8 @@ interface Batch {
   retried: boolean;
   /** Its last statement ran under slowAfterMs last time on this connection. */
   expectedFast: boolean;
+  /** How long its last statement ran last time (updated when this batch finishes). */
+  timing: { runMs: number } | null;
   /** Its client went away after it was sent: cancel it as soon as it runs. */
   cancelWhenStarted: boolean;
   done: boolean;
@@ -226,7 +228,7 @@ export class Connection {
       resolve = res;
       reject = rej;
     });
-    const batch: Batch = { queries, results: [], index: 0, error: null, parses: [], parsed: 0, used: [], retried: false, expectedFast: false, cancelWhenStarted: false, done: false, resolve, reject, promise };
+    const batch: Batch = { queries, results: [], index: 0, error: null, parses: [], parsed: 0, used: [], retried: false, expectedFast: false, timing: null, cancelWhenStarted: false, done: false, resolve, reject, promise };
     if (this.closed) {
       reject(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
       return batch;
@@ -262,6 +264,7 @@ export class Connection {
   }
 
   private enqueue(batch: Batch): void {
+    let timing: { runMs: number } | null = null;
     for (const q of batch.queries) {
       batch.results.push({ rows: [], command: '' });
       const types = q.types === undefined ? [] : [...q.types];
@@ -272,28 +275,48 @@ export class Connection {
         if (hit !== undefined && hit.ready) {
           name = hit.name;
           batch.used.push({ key, entry: hit });
+          timing = hit;
         } else if (hit === undefined) {
           const { entry, evicted } = this.cache.reserve(key);
           for (const old of evicted) this.pendingWrites.push(serialize.close({ type: 'S', name: old }));
           name = entry.name;
           batch.parses.push({ key, entry });
           batch.used.push({ key, entry });
+          timing = entry;
           this.pendingWrites.push(serialize.parse({ name, text: q.text, types }));
         } else {
           // Someone else's Parse of this text is still in flight: use the unnamed statement.
+          timing = hit;
           this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
         }
       } else {
+        timing = this.unnamedTiming(statementKey(q.text, q.types));
         this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
       }
       this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
     }
     this.pendingWrites.push(syncMessage);
-    const last = batch.used[batch.used.length - 1];
-    batch.expectedFast = last !== undefined && last.entry.runMs >= 0 && last.entry.runMs < this.slowAfterMs;
+    batch.timing = timing;
+    batch.expectedFast = timing !== null && timing.runMs >= 0 && timing.runMs < this.slowAfterMs;
     if (!batch.expectedFast) this.unknownInFlight++;
     this.queue.push(batch);
     this.scheduleFlush();
+  }
+
+  /**
+   * Run times of unnamed statements (db-prepared-statements = false), by text, bounded as the
+   * statement cache: without them no batch would ever be known fast, so none would be pipelined.
+   */
+  private readonly unnamedTimings = new Map<string, { runMs: number }>();
+
+  private unnamedTiming(key: string): { runMs: number } {
+    let t = this.unnamedTimings.get(key);
+    if (t === undefined) {
+      t = { runMs: -1 };
+      this.unnamedTimings.set(key, t);
+      if (this.unnamedTimings.size > this.options.statementCacheSize) this.unnamedTimings.delete(this.unnamedTimings.keys().next().value as string);
+    }
+    return t;
   }
 
   /**
@@ -440,8 +463,7 @@ export class Connection {
     batch.done = true;
     const cancelTarget = this.cancelTarget;
     const now = Date.now();
-    const last = batch.used[batch.used.length - 1];
-    if (last !== undefined) last.entry.runMs = now - this.headSince;
+    if (batch.timing !== null) batch.timing.runMs = now - this.headSince;
     if (!batch.expectedFast) this.unknownInFlight--;
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);

@@ -98,3 +98,22 @@ describe('pipelined batches on one connection', () => {
     assert.deepEqual(column((await next)[0]), ['3']);
   });
 });
+
+describe('which batches may be pipelined', () => {
+  for (const prepared of [true, false]) {
+    test(`db-prepared-statements=${prepared}: behind a statement that ran fast last time, not behind one never run`, async () => {
+      const conn = await Connection.connect(testConnInfo('proto-pipe-known'), { statementCacheSize: 10, preparedStatements: prepared });
+      try {
+        await conn.send([{ text: 'select 1', params: [] }]);
+        const known = conn.send([{ text: 'select 1', params: [] }]);
+        assert.equal(conn.acceptsPipelined(Date.now()), true);
+        await known;
+        const unknown = conn.send([{ text: 'select 2', params: [] }]);
+        assert.equal(conn.acceptsPipelined(Date.now()), false);
+        await unknown;
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+});

@@ -86,17 +86,25 @@ describe('txVarsStatement', () => {
     readOnly: false,
   };
 
-  test('the text is the same whatever the role, claims or number of settings', () => {
-    const a = txVarsStatement({ ...ctx, settings: [] });
+  test('the text is the same whatever the role, claims or number of settings (one text without any)', () => {
+    const none = txVarsStatement({ ...ctx, settings: [] });
+    const a = txVarsStatement({ ...ctx, settings: [['app.settings.a', '1']] });
     const b = txVarsStatement({ ...ctx, role: 'other', settings: [['app.settings.a', '1'], ['statement_timeout', '1s'], ['x.y', EVIL]] });
     assert.equal(a.text, b.text);
-    assert.ok(!a.text.includes('reset role'));
+    assert.notEqual(none.text, a.text);
+    assert.equal(txVarsStatement({ ...ctx, role: 'other', claims: '{"a":1}', settings: [] }).text, none.text);
+    assert.ok(!a.text.includes('reset role') && !none.text.includes('reset role'));
+    assert.ok(!none.text.includes('unnest'));
+    assert.deepEqual(none.params.length, 7);
     assert.deepEqual(b.params.slice(7), ['{"app.settings.a","statement_timeout","x.y"}', `{"1","1s","${EVIL}"}`]);
   });
 
   test('reads get the read-only variant, still one statement', () => {
-    const r = txVarsStatement({ ...ctx, settings: [], readOnly: true });
+    const r = txVarsStatement({ ...ctx, settings: [['app.settings.a', '1']], readOnly: true });
     assert.match(r.text, /transaction_read_only/);
     assert.equal(r.params.length, 9);
+    const bare = txVarsStatement({ ...ctx, settings: [], readOnly: true });
+    assert.match(bare.text, /transaction_read_only/);
+    assert.equal(bare.params.length, 7);
   });
 });

@@ -1,0 +1,212 @@
+// The request cache: a GET/HEAD request's parse, plan and statement by its raw shape (method,
+// path, query string, the headers the planner reads), so a repeated shape skips toApiRequest,
+// actionPlan and SQL building. Filter values of the plain comparisons (`col=eq.4242`) are
+// masked in the key, and a template says which statement parameter each one becomes; any other
+// query is keyed as it is. Bounded LRU; emptied when the schema cache or the config is swapped.
+//
+// Why it is exact: the planner is pure (same raw request, schema cache and config → same
+// result). A masked template is only kept after the shape was planned twice, with the real
+// values and with sentinels, and both gave the same text and the sentinels came back as whole
+// parameters (and in the canonical query) and nowhere else; masked values are limited to
+// characters that URL decoding and the filter grammar leave alone.
+
+import { type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
+import type { HttpResponse } from './response.js';
+
+/** A request made ready to run: its plan and statements, or the error response it gets. */
+export type Prepared =
+  | { readonly ok: true; readonly request: ApiRequest; readonly plan: Plan; readonly main: Compiled; readonly estimate: Compiled | null }
+  | { readonly ok: false; readonly response: HttpResponse };
+
+type Entry =
+  | { readonly kind: 'exact'; readonly prepared: Prepared }
+  | {
+      readonly kind: 'template';
+      readonly request: ApiRequest;
+      readonly plan: Extract<Plan, { kind: 'read' }>;
+      readonly text: string;
+      readonly params: readonly (string | null)[];
+      /** Per parameter: the masked value it takes (index), or -1 for the constant in `params`. */
+      readonly slots: readonly number[];
+      /** The canonical query (Content-Location) around the masked values: pieces[0] v0 pieces[1] … */
+      readonly canonical: readonly string[];
+      readonly canonicalSlots: readonly number[];
+    }
+  // Masking does not hold for this shape: its requests are cached by their exact query.
+  | { readonly kind: 'unmaskable' };
+
+/** The plain comparisons whose operand becomes one parameter as it is. */
+const MASKABLE_VALUE = /^(not\.)?(eq|neq|gt|gte|lt|lte)\.([A-Za-z0-9_.:-]+)$/;
+const MASKABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** Keys (or an embed's `rel.key`) that are not filters. */
+const NOT_FILTERS: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or']);
+const sentinel = (i: number): string => `pgrst${i}mask`;
+const SENTINEL = /pgrst\d+mask/;
+
+interface Masked {
+  /** The query with each masked value replaced by \u0002. */
+  readonly shape: string;
+  readonly values: readonly string[];
+  /** The query with each masked value replaced by its sentinel. */
+  readonly probe: string;
+}
+
+/** The query's maskable filter values, or null when it has none. */
+export function maskQuery(query: string): Masked | null {
+  if (query === '' || !query.includes('.')) return null;
+  const pieces = query.split('&');
+  const values: string[] = [];
+  const probe: string[] = [];
+  let shape = '';
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const eq = piece.indexOf('=');
+    const key = eq < 0 ? '' : piece.slice(0, eq);
+    const m = eq < 0 ? null : MASKABLE_VALUE.exec(piece.slice(eq + 1));
+    const last = key.slice(key.lastIndexOf('.') + 1);
+    if (m === null || !MASKABLE_KEY.test(key) || NOT_FILTERS.has(last)) {
+      shape += (i === 0 ? '' : '&') + piece;
+      probe.push(piece);
+      continue;
+    }
+    const head = piece.slice(0, piece.length - m[3]!.length);
+    shape += (i === 0 ? '' : '&') + head + '\u0002';
+    probe.push(head + sentinel(values.length));
+    values.push(m[3]!);
+  }
+  return values.length === 0 ? null : { shape, values, probe: probe.join('&') };
+}
+
+/** A key component, length-prefixed so no value can spell another split; absent ≠ empty. */
+const h = (v: string | undefined): string => (v === undefined ? '-' : v.length + ':' + v);
+
+/** Everything besides the query that toApiRequest reads from a GET/HEAD request. */
+function headKey(raw: RawRequest): string {
+  const x = raw.headers;
+  return h(raw.method) + h(raw.path) + h(x['accept']) + h(x['accept-profile']) + h(x['content-profile']) + h(x['range']) + h(x['prefer']) + h(x['content-type']);
+}
+
+export class RequestCache {
+  private readonly entries = new Map<string, Entry>();
+  private schema: SchemaCache | null = null;
+  private config: object | null = null;
+  private readonly capacity: number;
+  hits = 0;
+  misses = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The prepared request, from the cache when its shape was seen under this schema cache and
+   * planner config; `compute` prepares one without the cache. Only bodiless GET and HEAD.
+   */
+  prepare(raw: RawRequest, config: object, schema: SchemaCache, compute: (raw: RawRequest) => Prepared): Prepared {
+    if (raw.body !== null || (raw.method !== 'GET' && raw.method !== 'HEAD')) return compute(raw);
+    if (schema !== this.schema || config !== this.config) {
+      this.entries.clear();
+      this.schema = schema;
+      this.config = config;
+    }
+    const head = headKey(raw);
+    const masked = maskQuery(raw.query);
+    // Exact and masked keys live apart ('x'/'m'): a query could spell a masked shape literally.
+    if (masked === null) return this.exact('x' + head + raw.query, raw, compute);
+    const key = 'm' + head + masked.shape;
+    const entry = this.get(key);
+    if (entry === undefined) {
+      this.misses++;
+      const prepared = compute(raw);
+      const template = templateOf(prepared, masked, compute({ ...raw, query: masked.probe }));
+      this.set(key, template ?? { kind: 'unmaskable' });
+      if (template === null) this.set('x' + head + raw.query, { kind: 'exact', prepared });
+      return prepared;
+    }
+    if (entry.kind !== 'template') return this.exact('x' + head + raw.query, raw, compute);
+    this.hits++;
+    const values = masked.values;
+    const params = entry.params.map((p, i) => (entry.slots[i]! < 0 ? p : values[entry.slots[i]!]!));
+    let canonical = entry.canonical[0]!;
+    for (let i = 0; i < entry.canonicalSlots.length; i++) canonical += values[entry.canonicalSlots[i]!]! + entry.canonical[i + 1]!;
+    const request: ApiRequest = { ...entry.request, canonicalQuery: canonical };
+    return { ok: true, request, plan: { ...entry.plan, request }, main: { text: entry.text, params }, estimate: null };
+  }
+
+  private exact(key: string, raw: RawRequest, compute: (raw: RawRequest) => Prepared): Prepared {
+    const entry = this.get(key);
+    if (entry !== undefined && entry.kind === 'exact') {
+      this.hits++;
+      return entry.prepared;
+    }
+    this.misses++;
+    const prepared = compute(raw);
+    this.set(key, { kind: 'exact', prepared });
+    return prepared;
+  }
+
+  private get(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      // Re-insert: the Map's order is the LRU order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  private set(key: string, entry: Entry): void {
+    this.entries.set(key, entry);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+  }
+}
+
+/**
+ * The template of a masked shape, or null when masking does not hold for it: both plans must be
+ * reads with the same text, each sentinel must come back only as whole parameters where the
+ * real request has its value, and the canonical queries must match the same way.
+ */
+function templateOf(real: Prepared, masked: Masked, probe: Prepared): Entry | null {
+  if (!real.ok || !probe.ok || real.plan.kind !== 'read' || probe.plan.kind !== 'read') return null;
+  if (real.estimate !== null || probe.estimate !== null || real.main.text !== probe.main.text) return null;
+  const rp = real.main.params;
+  const pp = probe.main.params;
+  if (rp.length !== pp.length) return null;
+  const index = new Map(masked.values.map((_, i) => [sentinel(i), i]));
+  const slots: number[] = [];
+  for (let i = 0; i < pp.length; i++) {
+    const p = pp[i]!;
+    const k = p === null ? undefined : index.get(p);
+    if (k !== undefined) {
+      if (rp[i] !== masked.values[k]) return null;
+      slots.push(k);
+    } else {
+      if (p !== rp[i] || (p !== null && SENTINEL.test(p))) return null;
+      slots.push(-1);
+    }
+  }
+  // Content-Location: the probe's canonical query split around its sentinels.
+  const canonical: string[] = [];
+  const canonicalSlots: number[] = [];
+  let rest = probe.request.canonicalQuery;
+  for (let m = SENTINEL.exec(rest); m !== null; m = SENTINEL.exec(rest)) {
+    const k = index.get(m[0]);
+    if (k === undefined) return null;
+    canonical.push(rest.slice(0, m.index));
+    canonicalSlots.push(k);
+    rest = rest.slice(m.index + m[0].length);
+  }
+  canonical.push(rest);
+  let rebuilt = canonical[0]!;
+  for (let i = 0; i < canonicalSlots.length; i++) rebuilt += masked.values[canonicalSlots[i]!]! + canonical[i + 1]!;
+  if (rebuilt !== real.request.canonicalQuery) return null;
+  // The plan apart from its filter values and Content-Location is the same for both requests.
+  return { kind: 'template', request: real.request, plan: real.plan, text: real.main.text, params: pp, slots, canonical, canonicalSlots };
+}

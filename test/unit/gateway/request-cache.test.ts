@@ -1,0 +1,140 @@
+// The request cache: a repeated GET shape skips parse and plan and gives exactly what a fresh
+// parse and plan give (text, parameters, Content-Location), masked filter values included;
+// shapes where masking does not hold, other headers, methods with bodies and errors are right too.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PlanCache } from '../../../gateway/plan-cache.js';
+import { maskQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
+import { errorResponse } from '../../../gateway/response.js';
+import { actionPlan, toApiRequest, type RawRequest, type SchemaCache } from '../../../planner/index.js';
+import { filmsSchema } from '../planner/films-schema.js';
+
+const config = { schemas: ['api'] };
+
+/** What the handler computes without the cache. */
+function computeWith(plans: PlanCache, schema: SchemaCache = filmsSchema): { calls: number; fn: (raw: RawRequest) => Prepared } {
+  const state = {
+    calls: 0,
+    fn: (raw: RawRequest): Prepared => {
+      state.calls++;
+      const req = toApiRequest(raw, config);
+      if (!req.ok) return { ok: false, response: errorResponse(req.error) };
+      const plan = actionPlan(req.value, schema, { maxRows: null });
+      if (!plan.ok) return { ok: false, response: errorResponse(plan.error) };
+      const { main, estimate } = plans.statements(plan.value, schema);
+      return { ok: true, request: req.value, plan: plan.value, main, estimate };
+    },
+  };
+  return state;
+}
+
+const get = (query: string, headers: Record<string, string> = {}, path = '/films', method = 'GET'): RawRequest => ({ method, path, query, headers, body: null });
+
+/** The cached answer must equal the uncached one in everything the handler reads. */
+function assertSame(a: Prepared, b: Prepared): void {
+  assert.equal(a.ok, b.ok);
+  if (!a.ok || !b.ok) {
+    assert.deepEqual(a, b);
+    return;
+  }
+  assert.equal(a.main.text, b.main.text);
+  assert.deepEqual(a.main.params, b.main.params);
+  assert.deepEqual(a.estimate, b.estimate);
+  assert.equal(a.request.canonicalQuery, b.request.canonicalQuery);
+  assert.equal(a.plan.request.canonicalQuery, b.plan.request.canonicalQuery);
+  assert.equal(a.request.shape, b.request.shape);
+  assert.deepEqual(a.plan.kind === 'read' && a.plan.range, b.plan.kind === 'read' && b.plan.range);
+}
+
+describe('request cache', () => {
+  test('masking: plain comparisons only, never limit/offset/select/order or encoded values', () => {
+    assert.deepEqual(maskQuery('id=eq.42&year=gte.1990'), { shape: 'id=eq.\u0002&year=gte.\u0002', values: ['42', '1990'], probe: 'id=eq.pgrst0mask&year=gte.pgrst1mask' });
+    assert.equal(maskQuery('select=id,title&order=year.desc&limit=5&offset=10'), null);
+    assert.equal(maskQuery('title=eq.a%20b&title=like.a*&id=in.(1,2)&id=is.null'), null);
+    assert.equal(maskQuery('title=eq.a+b'), null);
+    assert.equal(maskQuery('rel.limit=eq.5&or=(id.eq.1)'), null);
+    assert.deepEqual(maskQuery('id=not.eq.7')?.values, ['7']);
+  });
+
+  test('a masked shape: one miss, then hits equal to a fresh plan for every value', () => {
+    const plans = new PlanCache(100);
+    const cache = new RequestCache(100);
+    const compute = computeWith(plans);
+    const fresh = computeWith(new PlanCache(100));
+    for (const [i, id] of ['1', '4242', '77', '-3', '2024-01-01T00:00:00'].entries()) {
+      const raw = get(`select=id,title&id=eq.${id}&year=lt.2000&order=year.desc&limit=5`);
+      assertSame(cache.prepare(raw, config, filmsSchema, compute.fn), fresh.fn(raw));
+      assert.equal(cache.misses, 1);
+      assert.equal(cache.hits, i);
+    }
+    // The miss planned twice (real values and sentinels); every hit planned nothing.
+    assert.equal(compute.calls, 2);
+  });
+
+  test('exact shapes (no maskable value) are cached by their whole query', () => {
+    const cache = new RequestCache(100);
+    const compute = computeWith(new PlanCache(100));
+    const raw = get('select=id&id=in.(1,2)&limit=3&offset=1');
+    const first = cache.prepare(raw, config, filmsSchema, compute.fn);
+    assertSame(cache.prepare(raw, config, filmsSchema, compute.fn), first);
+    const other = get('select=id&id=in.(1,2,3)&limit=4&offset=1');
+    assertSame(cache.prepare(other, config, filmsSchema, compute.fn), computeWith(new PlanCache(100)).fn(other));
+    assert.equal(compute.calls, 2);
+    assert.equal(cache.hits, 1);
+  });
+
+  test('headers the planner reads are part of the key; others are not', () => {
+    const cache = new RequestCache(100);
+    const compute = computeWith(new PlanCache(100));
+    const q = 'id=eq.1';
+    const plain = cache.prepare(get(q), config, filmsSchema, compute.fn);
+    const counted = cache.prepare(get(q, { prefer: 'count=exact' }), config, filmsSchema, compute.fn);
+    const ranged = cache.prepare(get(q, { range: '0-1' }), config, filmsSchema, compute.fn);
+    const csv = cache.prepare(get(q, { accept: 'text/csv' }), config, filmsSchema, compute.fn);
+    assert.ok(plain.ok && counted.ok && ranged.ok && csv.ok);
+    assert.notEqual(plain.main.text, counted.main.text);
+    assert.notEqual(plain.main.text, csv.main.text);
+    assert.deepEqual(ranged.plan.kind === 'read' && ranged.plan.range, { offset: 0, limit: 2 });
+    cache.prepare(get(q, { 'user-agent': 'x', authorization: 'Bearer y' }), config, filmsSchema, compute.fn);
+    assert.equal(cache.hits, 1);
+    // HEAD is its own shape.
+    const head = cache.prepare(get(q, {}, '/films', 'HEAD'), config, filmsSchema, compute.fn);
+    assert.ok(head.ok && head.plan.kind === 'read' && head.plan.headOnly);
+  });
+
+  test('errors are cached as their response; bodies and other methods bypass the cache', () => {
+    const cache = new RequestCache(100);
+    const compute = computeWith(new PlanCache(100));
+    const missing = get('', {}, '/nope');
+    const first = cache.prepare(missing, config, filmsSchema, compute.fn);
+    assert.equal(first.ok, false);
+    assert.equal(first.ok === false && first.response.status, 404);
+    assert.deepEqual(cache.prepare(missing, config, filmsSchema, compute.fn), first);
+    const bad = get('id=eq.1&limit=abc-');
+    assertSame(cache.prepare(bad, config, filmsSchema, compute.fn), computeWith(new PlanCache(100)).fn(bad));
+    const calls = compute.calls;
+    cache.prepare({ ...get('id=eq.1'), method: 'DELETE' }, config, filmsSchema, compute.fn);
+    cache.prepare({ ...get('id=eq.1'), body: new Uint8Array([123, 125]) }, config, filmsSchema, compute.fn);
+    assert.equal(compute.calls, calls + 2);
+  });
+
+  test('a new schema cache or config empties it', () => {
+    const cache = new RequestCache(100);
+    const compute = computeWith(new PlanCache(100));
+    cache.prepare(get('id=eq.1'), config, filmsSchema, compute.fn);
+    const other = { ...filmsSchema };
+    cache.prepare(get('id=eq.2'), config, other, compute.fn);
+    cache.prepare(get('id=eq.3'), { schemas: ['api'] }, other, compute.fn);
+    assert.equal(cache.hits, 0);
+    assert.equal(cache.misses, 3);
+  });
+
+  test('bounded: the least recently used shape goes first', () => {
+    const cache = new RequestCache(2);
+    const compute = computeWith(new PlanCache(100));
+    for (const q of ['select=id', 'select=title', 'select=id', 'select=year', 'select=id']) cache.prepare(get(q), config, filmsSchema, compute.fn);
+    assert.equal(cache.size, 2);
+    assert.equal(cache.hits, 2);
+  });
+});
