@@ -35,46 +35,72 @@ type Entry =
   // Masking does not hold for this shape: its requests are cached by their exact query.
   | { readonly kind: 'unmaskable' };
 
+interface Slot {
+  readonly entry: Entry;
+  refreshed: number;
+}
+
 /** The plain comparisons whose operand becomes one parameter as it is. */
-const MASKABLE_VALUE = /^(not\.)?(eq|neq|gt|gte|lt|lte)\.([A-Za-z0-9_.:-]+)$/;
+const OPERATORS: readonly string[] = ['eq.', 'neq.', 'gt.', 'gte.', 'lt.', 'lte.'];
 const MASKABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** Keys (or an embed's `rel.key`) that are not filters. */
 const NOT_FILTERS: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or']);
 const sentinel = (i: number): string => `pgrst${i}mask`;
 const SENTINEL = /pgrst\d+mask/;
+const MASK = '\u0002';
 
 interface Masked {
   /** The query with each masked value replaced by \u0002. */
   readonly shape: string;
   readonly values: readonly string[];
-  /** The query with each masked value replaced by its sentinel. */
-  readonly probe: string;
+}
+
+/** Characters URL decoding and the filter grammar leave as they are: [A-Za-z0-9_.:-]. */
+function plainChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 46 || c === 45;
+}
+
+/** Where the operand of `[not.]op.operand` starts in query[from, end), when it is maskable; else -1. */
+function maskedValueStart(query: string, from: number, end: number): number {
+  let at = query.startsWith('not.', from) ? from + 4 : from;
+  const op = OPERATORS.find((o) => query.startsWith(o, at));
+  if (op === undefined) return -1;
+  at += op.length;
+  if (at >= end) return -1;
+  for (let i = at; i < end; i++) if (!plainChar(query.charCodeAt(i))) return -1;
+  return at;
 }
 
 /** The query's maskable filter values, or null when it has none. */
 export function maskQuery(query: string): Masked | null {
-  if (query === '' || !query.includes('.')) return null;
-  const pieces = query.split('&');
-  const values: string[] = [];
-  const probe: string[] = [];
+  if (query === '' || !query.includes('.') || query.includes(MASK)) return null;
+  let values: string[] | null = null;
   let shape = '';
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i]!;
-    const eq = piece.indexOf('=');
-    const key = eq < 0 ? '' : piece.slice(0, eq);
-    const m = eq < 0 ? null : MASKABLE_VALUE.exec(piece.slice(eq + 1));
-    const last = key.slice(key.lastIndexOf('.') + 1);
-    if (m === null || !MASKABLE_KEY.test(key) || NOT_FILTERS.has(last)) {
-      shape += (i === 0 ? '' : '&') + piece;
-      probe.push(piece);
-      continue;
+  let copied = 0;
+  for (let start = 0; start < query.length; ) {
+    let end = query.indexOf('&', start);
+    if (end < 0) end = query.length;
+    const eq = query.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const v = maskedValueStart(query, eq + 1, end);
+      if (v >= 0) {
+        const key = query.slice(start, eq);
+        if (MASKABLE_KEY.test(key) && !NOT_FILTERS.has(key.slice(key.lastIndexOf('.') + 1))) {
+          shape += query.slice(copied, v) + MASK;
+          copied = end;
+          (values ??= []).push(query.slice(v, end));
+        }
+      }
     }
-    const head = piece.slice(0, piece.length - m[3]!.length);
-    shape += (i === 0 ? '' : '&') + head + '\u0002';
-    probe.push(head + sentinel(values.length));
-    values.push(m[3]!);
+    start = end + 1;
   }
-  return values.length === 0 ? null : { shape, values, probe: probe.join('&') };
+  return values === null ? null : { shape: shape + query.slice(copied), values };
+}
+
+/** The masked query with each masked value replaced by its sentinel (the probe request's query). */
+export function probeQuery(masked: Masked): string {
+  let i = 0;
+  return masked.shape.replace(/\u0002/g, () => sentinel(i++));
 }
 
 /** A key component, length-prefixed so no value can spell another split; absent ≠ empty. */
@@ -87,7 +113,9 @@ function headKey(raw: RawRequest): string {
 }
 
 export class RequestCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Slot>();
+  /** Insertions so far: a hit re-inserts its entry only when many came since its last refresh. */
+  private clock = 0;
   private schema: SchemaCache | null = null;
   private config: object | null = null;
   private readonly capacity: number;
@@ -122,7 +150,7 @@ export class RequestCache {
     if (entry === undefined) {
       this.misses++;
       const prepared = compute(raw);
-      const template = templateOf(prepared, masked, compute({ ...raw, query: masked.probe }));
+      const template = templateOf(prepared, masked, compute({ ...raw, query: probeQuery(masked) }));
       this.set(key, template ?? { kind: 'unmaskable' });
       if (template === null) this.set('x' + head + raw.query, { kind: 'exact', prepared });
       return prepared;
@@ -150,17 +178,21 @@ export class RequestCache {
   }
 
   private get(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      // Re-insert: the Map's order is the LRU order.
+    const slot = this.entries.get(key);
+    if (slot === undefined) return undefined;
+    // The Map's order is the eviction order. Re-inserting on every hit costs two more hash
+    // operations; a quarter of the capacity's insertions between refreshes keeps it near LRU.
+    if (this.clock - slot.refreshed > this.capacity >> 2) {
       this.entries.delete(key);
-      this.entries.set(key, entry);
+      this.entries.set(key, slot);
+      slot.refreshed = this.clock;
     }
-    return entry;
+    return slot.entry;
   }
 
   private set(key: string, entry: Entry): void {
-    this.entries.set(key, entry);
+    this.clock++;
+    this.entries.set(key, { entry, refreshed: this.clock });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlanCache } from '../../../gateway/plan-cache.js';
-import { maskQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
+import { maskQuery, probeQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
 import { errorResponse } from '../../../gateway/response.js';
 import { actionPlan, toApiRequest, type RawRequest, type SchemaCache } from '../../../planner/index.js';
 import { filmsSchema } from '../planner/films-schema.js';
@@ -49,7 +49,11 @@ function assertSame(a: Prepared, b: Prepared): void {
 
 describe('request cache', () => {
   test('masking: plain comparisons only, never limit/offset/select/order or encoded values', () => {
-    assert.deepEqual(maskQuery('id=eq.42&year=gte.1990'), { shape: 'id=eq.\u0002&year=gte.\u0002', values: ['42', '1990'], probe: 'id=eq.pgrst0mask&year=gte.pgrst1mask' });
+    const masked = maskQuery('id=eq.42&year=gte.1990&select=id');
+    assert.deepEqual(masked, { shape: 'id=eq.\u0002&year=gte.\u0002&select=id', values: ['42', '1990'] });
+    assert.equal(probeQuery(masked!), 'id=eq.pgrst0mask&year=gte.pgrst1mask&select=id');
+    assert.equal(maskQuery('id=eq.\u0002&year=gte.1'), null);
+    assert.equal(maskQuery('id=eq.&=eq.1&id&id=gtx.1'), null);
     assert.equal(maskQuery('select=id,title&order=year.desc&limit=5&offset=10'), null);
     assert.equal(maskQuery('title=eq.a%20b&title=like.a*&id=in.(1,2)&id=is.null'), null);
     assert.equal(maskQuery('title=eq.a+b'), null);
