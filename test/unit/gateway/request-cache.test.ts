@@ -4,8 +4,11 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PlanCache } from '../../../gateway/plan-cache.js';
-import { maskQuery, probeQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
+import { maskQuery, PLANNER_HEADERS, probeQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
 import { errorResponse } from '../../../gateway/response.js';
 import { actionPlan, toApiRequest, type RawRequest, type SchemaCache } from '../../../planner/index.js';
 import { filmsSchema } from '../planner/films-schema.js';
@@ -140,5 +143,20 @@ describe('request cache', () => {
     for (const q of ['select=id', 'select=title', 'select=id', 'select=year', 'select=id']) cache.prepare(get(q), config, filmsSchema, compute.fn);
     assert.equal(cache.size, 2);
     assert.equal(cache.hits, 2);
+  });
+
+  test('every request header planner/ reads is part of the key', () => {
+    // Compiled to dist/test/unit/gateway/: the repository root is four levels up.
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    const read = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.ts')) for (const m of readFileSync(join(root, dir, e.name), 'utf8').matchAll(/headers\[['"]([a-z0-9-]+)['"]\]/g)) read.add(m[1]!);
+      }
+    };
+    walk('planner');
+    assert.ok(read.has('prefer') && read.has('accept'), 'the scan found none of the known headers: it does not look where it should');
+    for (const name of read) assert.ok(PLANNER_HEADERS.includes(name), `planner/ reads ${name}, which the request cache's key leaves out`);
   });
 });
