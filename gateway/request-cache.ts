@@ -1,16 +1,19 @@
-// The request cache: a GET/HEAD request's parse, plan and statement by its raw shape (method,
-// path, query string, the headers the planner reads), so a repeated shape skips toApiRequest,
-// actionPlan and SQL building. Filter values of the plain comparisons (`col=eq.4242`) are
-// masked in the key, and a template says which statement parameter each one becomes; any other
-// query is keyed as it is. Bounded LRU; emptied when the schema cache or the config is swapped.
+// The request cache: a request's parse, plan and statement by its raw shape (method, path,
+// query string, the headers the planner reads, and for a JSON write body its keys), so a
+// repeated shape skips toApiRequest, actionPlan and SQL building. Filter values of the plain
+// comparisons (`col=eq.4242`) are masked in the key, and a template says which statement
+// parameter each one becomes (and which one is the body's text); any other GET/HEAD query is
+// keyed as it is. Bounded LRU; emptied when the schema cache or the config is swapped.
 //
 // Why it is exact: the planner is pure (same raw request, schema cache and config → same
 // result). A masked template is only kept after the shape was planned twice, with the real
 // values and with sentinels, and both gave the same text and the sentinels came back as whole
 // parameters (and in the canonical query) and nowhere else; masked values are limited to
-// characters that URL decoding and the filter grammar leave alone.
+// characters that URL decoding and the filter grammar leave alone. A table write's body reaches
+// the plan only as its keys, whether it is an array, and its text as one parameter
+// (planner/payload.ts): the first two are in the key, the third is a template slot.
 
-import { type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
+import { parseJsonPayload, type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
 import type { HttpResponse } from './response.js';
 
 /** A request made ready to run: its plan and statements, or the error response it gets. */
@@ -23,10 +26,11 @@ type Entry =
   | {
       readonly kind: 'template';
       readonly request: ApiRequest;
-      readonly plan: Extract<Plan, { kind: 'read' }>;
+      /** For a write, with the body's text left out (it is not kept: a new one fills it). */
+      readonly plan: Extract<Plan, { kind: 'read' | 'mutate' }>;
       readonly text: string;
       readonly params: readonly (string | null)[];
-      /** Per parameter: the masked value it takes (index), or -1 for the constant in `params`. */
+      /** Per parameter: the masked value it takes (index), BODY for the body's text, or -1 for the constant in `params`. */
       readonly slots: readonly number[];
       /** The canonical query (Content-Location) around the masked values: pieces[0] v0 pieces[1] … */
       readonly canonical: readonly string[];
@@ -48,6 +52,10 @@ const NOT_FILTERS: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'o
 const sentinel = (i: number): string => `pgrst${i}mask`;
 const SENTINEL = /pgrst\d+mask/;
 const MASK = '\u0002';
+/** The template slot of the write body's text. */
+const BODY = -2;
+/** Bigger write bodies are planned each time: a JSON parse for the key would cost what planning saves. */
+const MAX_CACHED_BODY = 64 * 1024;
 
 interface Masked {
   /** The query with each masked value replaced by \u0002. */
@@ -120,6 +128,27 @@ function headKey(raw: RawRequest): string {
   return key;
 }
 
+interface BodyShape {
+  /** The body's text, as the planner passes it to PostgreSQL. */
+  readonly text: string;
+  /** What the plan takes from the body: whether it is an array, and its keys. */
+  readonly keys: string;
+}
+
+/**
+ * A POST/PATCH body's part of the key, or null when the request is not cached: not a table
+ * (one path segment), not JSON, too big, not a JSON object or array of objects with keys.
+ */
+function bodyShape(raw: RawRequest): BodyShape | null {
+  if ((raw.method !== 'POST' && raw.method !== 'PATCH') || raw.body === null || raw.body.length > MAX_CACHED_BODY) return null;
+  if (raw.path.indexOf('/', 1) >= 0) return null;
+  const type = raw.headers['content-type'];
+  if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
+  const payload = parseJsonPayload(raw.body);
+  if (!payload.ok || payload.value.keys.length === 0) return null;
+  return { text: payload.value.json, keys: (payload.value.isArray ? 'a' : 'o') + JSON.stringify(payload.value.keys) };
+}
+
 export class RequestCache {
   private readonly entries = new Map<string, Slot>();
   /** Insertions so far: a hit re-inserts its entry only when many came since its last refresh. */
@@ -140,10 +169,12 @@ export class RequestCache {
 
   /**
    * The prepared request, from the cache when its shape was seen under this schema cache and
-   * planner config; `compute` prepares one without the cache. Only bodiless GET and HEAD.
+   * planner config; `compute` prepares one without the cache. Bodiless GET, HEAD and DELETE,
+   * and POST/PATCH of a JSON body (up to 64 KiB) to a table.
    */
   prepare(raw: RawRequest, config: object, schema: SchemaCache, compute: (raw: RawRequest) => Prepared): Prepared {
-    if (raw.body !== null || (raw.method !== 'GET' && raw.method !== 'HEAD')) return compute(raw);
+    const body = raw.body === null ? null : bodyShape(raw);
+    if (raw.body !== null ? body === null : raw.method !== 'GET' && raw.method !== 'HEAD' && raw.method !== 'DELETE') return compute(raw);
     if (schema !== this.schema || config !== this.config) {
       this.entries.clear();
       this.schema = schema;
@@ -151,25 +182,41 @@ export class RequestCache {
     }
     const head = headKey(raw);
     const masked = maskQuery(raw.query);
-    // Exact and masked keys live apart ('x'/'m'): a query could spell a masked shape literally.
-    if (masked === null) return this.exact('x' + head + raw.query, raw, compute);
-    const key = 'm' + head + masked.shape;
+    // Exact, masked and write keys live apart ('x'/'m'/'w'): a query could spell a masked shape literally.
+    if (body === null) {
+      if (masked !== null) return this.template('m' + head + masked.shape, raw, masked, null, compute);
+      return raw.method === 'DELETE' ? compute(raw) : this.exact('x' + head + raw.query, raw, compute);
+    }
+    // A write is only cached as a template: its body differs every time.
+    if (masked === null && raw.query.includes(MASK)) return compute(raw);
+    const shape = masked ?? { shape: raw.query, values: [] };
+    return this.template('w' + h(body.keys) + head + shape.shape, raw, shape, body, compute);
+  }
+
+  private template(key: string, raw: RawRequest, masked: Masked, body: BodyShape | null, compute: (raw: RawRequest) => Prepared): Prepared {
     const entry = this.get(key);
     if (entry === undefined) {
       this.misses++;
       const prepared = compute(raw);
-      const template = templateOf(prepared, masked, compute({ ...raw, query: probeQuery(masked) }));
+      const template = templateOf(prepared, masked, masked.values.length === 0 ? prepared : compute({ ...raw, query: probeQuery(masked) }), body?.text ?? null);
       this.set(key, template ?? { kind: 'unmaskable' });
-      if (template === null) this.set('x' + head + raw.query, { kind: 'exact', prepared });
+      if (template === null && body === null && raw.method !== 'DELETE') this.set('x' + headKey(raw) + raw.query, { kind: 'exact', prepared });
       return prepared;
     }
-    if (entry.kind !== 'template') return this.exact('x' + head + raw.query, raw, compute);
+    if (entry.kind !== 'template') return body === null && raw.method !== 'DELETE' ? this.exact('x' + headKey(raw) + raw.query, raw, compute) : compute(raw);
     this.hits++;
     const values = masked.values;
-    const params = entry.params.map((p, i) => (entry.slots[i]! < 0 ? p : values[entry.slots[i]!]!));
+    const text = body?.text ?? null;
+    const params = entry.params.map((p, i) => {
+      const slot = entry.slots[i]!;
+      return slot === -1 ? p : slot === BODY ? text : values[slot]!;
+    });
     let canonical = entry.canonical[0]!;
     for (let i = 0; i < entry.canonicalSlots.length; i++) canonical += values[entry.canonicalSlots[i]!]! + entry.canonical[i + 1]!;
-    const request: ApiRequest = { ...entry.request, canonicalQuery: canonical };
+    const stored = entry.request;
+    const request: ApiRequest = text === null || stored.payload === null
+      ? { ...stored, canonicalQuery: canonical }
+      : { ...stored, canonicalQuery: canonical, payload: { ...stored.payload, json: text } };
     return { ok: true, request, plan: { ...entry.plan, request }, main: { text: entry.text, params }, estimate: null };
   }
 
@@ -213,8 +260,9 @@ export class RequestCache {
  * reads with the same text, each sentinel must come back only as whole parameters where the
  * real request has its value, and the canonical queries must match the same way.
  */
-function templateOf(real: Prepared, masked: Masked, probe: Prepared): Entry | null {
-  if (!real.ok || !probe.ok || real.plan.kind !== 'read' || probe.plan.kind !== 'read') return null;
+function templateOf(real: Prepared, masked: Masked, probe: Prepared, bodyText: string | null): Entry | null {
+  if (!real.ok || !probe.ok || real.plan.kind !== probe.plan.kind || (real.plan.kind !== 'read' && real.plan.kind !== 'mutate')) return null;
+  if (bodyText !== null && real.request.payload?.json !== bodyText) return null;
   if (real.estimate !== null || probe.estimate !== null || real.main.text !== probe.main.text) return null;
   const rp = real.main.params;
   const pp = probe.main.params;
@@ -227,6 +275,9 @@ function templateOf(real: Prepared, masked: Masked, probe: Prepared): Entry | nu
     if (k !== undefined) {
       if (rp[i] !== masked.values[k]) return null;
       slots.push(k);
+    } else if (bodyText !== null && p === bodyText) {
+      if (rp[i] !== bodyText) return null;
+      slots.push(BODY);
     } else {
       if (p !== rp[i] || (p !== null && SENTINEL.test(p))) return null;
       slots.push(-1);
@@ -247,6 +298,12 @@ function templateOf(real: Prepared, masked: Masked, probe: Prepared): Entry | nu
   let rebuilt = canonical[0]!;
   for (let i = 0; i < canonicalSlots.length; i++) rebuilt += masked.values[canonicalSlots[i]!]! + canonical[i + 1]!;
   if (rebuilt !== real.request.canonicalQuery) return null;
-  // The plan apart from its filter values and Content-Location is the same for both requests.
-  return { kind: 'template', request: real.request, plan: real.plan, text: real.main.text, params: pp, slots, canonical, canonicalSlots };
+  if (bodyText !== null && !slots.includes(BODY)) return null;
+  // The plan apart from its filter values, Content-Location and body text is the same for every
+  // request of the shape (the filter values it holds are those of the first: nothing after
+  // planning reads them). The body's text is not kept.
+  const payload = real.request.payload;
+  const request: ApiRequest = payload === null ? real.request : { ...real.request, payload: { ...payload, json: '' } };
+  const plan = { ...real.plan, request } as Extract<Plan, { kind: 'read' | 'mutate' }>;
+  return { kind: 'template', request, plan, text: real.main.text, params: pp.map((p, i) => (slots[i] === -1 ? p : null)), slots, canonical, canonicalSlots };
 }

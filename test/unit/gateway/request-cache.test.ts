@@ -1,6 +1,7 @@
-// The request cache: a repeated GET shape skips parse and plan and gives exactly what a fresh
-// parse and plan give (text, parameters, Content-Location), masked filter values included;
-// shapes where masking does not hold, other headers, methods with bodies and errors are right too.
+// The request cache: a repeated GET shape or JSON write shape skips parse and plan and gives
+// exactly what a fresh parse and plan give (text, parameters, Content-Location, payload), masked
+// filter values and body texts included; shapes where masking does not hold, other headers,
+// bodies it does not cache and errors are right too.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,7 +49,18 @@ function assertSame(a: Prepared, b: Prepared): void {
   assert.equal(a.plan.request.canonicalQuery, b.plan.request.canonicalQuery);
   assert.equal(a.request.shape, b.request.shape);
   assert.deepEqual(a.plan.kind === 'read' && a.plan.range, b.plan.kind === 'read' && b.plan.range);
+  assert.deepEqual(a.request.payload, b.request.payload);
+  assert.deepEqual(a.plan.request.payload, b.plan.request.payload);
+  assert.equal(a.plan.kind, b.plan.kind);
 }
+
+const write = (method: string, query: string, body: string, headers: Record<string, string> = {}, path = '/films'): RawRequest => ({
+  method,
+  path,
+  query,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: new TextEncoder().encode(body),
+});
 
 describe('request cache', () => {
   test('masking: plain comparisons only, never limit/offset/select/order or encoded values', () => {
@@ -110,6 +122,46 @@ describe('request cache', () => {
     assert.ok(head.ok && head.plan.kind === 'read' && head.plan.headOnly);
   });
 
+  test('writes: a JSON body of the same keys reuses the template with its own text and values', () => {
+    const cache = new RequestCache(100);
+    const compute = computeWith(new PlanCache(100));
+    const fresh = computeWith(new PlanCache(100));
+    const cases: RawRequest[] = [
+      write('PATCH', 'id=eq.1', '{"title":"a","year":1}'),
+      write('PATCH', 'id=eq.2', '{"title":"b\\"c","year":2000}'),
+      write('PATCH', 'id=eq.3', '{"year":3,"title":null}'),
+      write('POST', '', '[{"title":"x","year":1},{"title":"y","year":2}]'),
+      write('POST', '', '[{"title":"z","year":3}]'),
+      write('POST', '', '{"title":"z","year":3}'),
+      write('POST', 'columns=title', '[{"title":"z","year":3}]', { prefer: 'return=representation' }),
+      write('POST', 'columns=title', '[{"title":"q","year":4}]', { prefer: 'return=representation' }),
+    ];
+    for (const raw of cases) assertSame(cache.prepare(raw, config, filmsSchema, compute.fn), fresh.fn(raw));
+    // PATCH ×3 (one shape, though the third lists its keys in another order: two), POST arrays (one), POST object, columns.
+    assert.equal(cache.hits, 3);
+    const hit = cache.prepare(write('POST', '', '[{"title":"new","year":9}]'), config, filmsSchema, compute.fn);
+    assert.ok(hit.ok && hit.request.payload?.json === '[{"title":"new","year":9}]' && hit.main.params.includes('[{"title":"new","year":9}]'));
+  });
+
+  test('writes that are planned each time: other types, big or keyless bodies, bad JSON, functions, PUT', () => {
+    const cache = new RequestCache(100);
+    const compute = computeWith(new PlanCache(100));
+    const fresh = computeWith(new PlanCache(100));
+    const big = '[' + Array.from({ length: 3000 }, (_, i) => `{"title":"t${i}","year":${i}}`).join(',') + ']';
+    const cases: RawRequest[] = [
+      write('POST', '', 'title,year\nx,1', { 'content-type': 'text/csv' }),
+      write('POST', '', big),
+      write('POST', '', '[]'),
+      write('POST', '', '{}'),
+      write('POST', '', '{"title":'),
+      write('POST', '', '{"nope":1}'),
+      write('POST', '', '{"a":1}', {}, '/rpc/f'),
+      write('PUT', 'id=eq.1', '{"id":1,"title":"x"}'),
+    ];
+    for (const raw of [...cases, ...cases]) assertSame(cache.prepare(raw, config, filmsSchema, compute.fn), fresh.fn(raw));
+    assert.equal(cache.hits, 0);
+  });
+
   test('errors are cached as their response; bodies and other methods bypass the cache', () => {
     const cache = new RequestCache(100);
     const compute = computeWith(new PlanCache(100));
@@ -121,9 +173,13 @@ describe('request cache', () => {
     const bad = get('id=eq.1&limit=abc-');
     assertSame(cache.prepare(bad, config, filmsSchema, compute.fn), computeWith(new PlanCache(100)).fn(bad));
     const calls = compute.calls;
-    cache.prepare({ ...get('id=eq.1'), method: 'DELETE' }, config, filmsSchema, compute.fn);
+    cache.prepare({ ...get('id=eq.1'), method: 'OPTIONS' }, config, filmsSchema, compute.fn);
     cache.prepare({ ...get('id=eq.1'), body: new Uint8Array([123, 125]) }, config, filmsSchema, compute.fn);
     assert.equal(compute.calls, calls + 2);
+    // DELETE by a masked filter is a template too.
+    const del = (id: string): Prepared => cache.prepare({ ...get(`id=eq.${id}`), method: 'DELETE' }, config, filmsSchema, compute.fn);
+    del('1');
+    assertSame(del('2'), computeWith(new PlanCache(100)).fn({ ...get('id=eq.2'), method: 'DELETE' }));
   });
 
   test('a new schema cache or config empties it', () => {
