@@ -1,7 +1,7 @@
 // Planner micro-benchmark: URL → SQL per second for each workload URL, cold (parse, plan,
 // build and compile the SQL), plan-cached (parse, plan, reuse the text and collect the
 // parameters) and shape-cached (the gateway's request cache: a known GET shape skips parse and
-// plan; a new `{id}` each time, as under load; bodies are not cached), on the schema cache of the benchmark database (loaded once, so embeds and
+// plan; a new `{id}` each time, as under load; a JSON table write by its keys, a call with a body not at all), on the schema cache of the benchmark database (loaded once, so embeds and
 // functions plan as the gateway plans them). No HTTP; the timed loop never touches the database.
 
 import { actionPlan, mainStatement, toApiRequest, type RawRequest, type SchemaCache } from '../planner/index.js';

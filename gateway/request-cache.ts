@@ -54,6 +54,9 @@ const SENTINEL = /pgrst\d+mask/;
 const MASK = '\u0002';
 /** The template slot of the write body's text. */
 const BODY = -2;
+const COLUMNS = /(?:^|&)columns=/;
+// As planner/payload.ts decodes a JSON body.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Bigger write bodies are planned each time: a JSON parse for the key would cost what planning saves. */
 const MAX_CACHED_BODY = 64 * 1024;
 
@@ -141,9 +144,21 @@ interface BodyShape {
  */
 function bodyShape(raw: RawRequest): BodyShape | null {
   if ((raw.method !== 'POST' && raw.method !== 'PATCH') || raw.body === null || raw.body.length > MAX_CACHED_BODY) return null;
-  if (raw.path.indexOf('/', 1) >= 0) return null;
+  // A percent-encoded key could spell `columns`: such queries are planned each time.
+  if (raw.path.indexOf('/', 1) >= 0 || raw.query.includes('%')) return null;
   const type = raw.headers['content-type'];
   if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
+  if (COLUMNS.test(raw.query)) {
+    // With ?columns= the planner does not parse the body (PostgreSQL does): neither does the key.
+    let text: string;
+    try {
+      text = strictUtf8.decode(raw.body);
+    } catch {
+      return null;
+    }
+    const first = text.trimStart()[0];
+    return first === '{' || first === '[' ? { text, keys: 'c' + first } : null;
+  }
   const payload = parseJsonPayload(raw.body);
   if (!payload.ok || payload.value.keys.length === 0) return null;
   return { text: payload.value.json, keys: (payload.value.isArray ? 'a' : 'o') + JSON.stringify(payload.value.keys) };
