@@ -223,7 +223,7 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;
-  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM pgrst_source _pgrst_t`;
+  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
 }
 
 /** The Location header value: `/table?pk=eq.v` (`is.null` for a null key), values URL-encoded. */

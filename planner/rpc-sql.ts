@@ -89,7 +89,7 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const limited = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
   // In SQL, so a volatile function's non-singular result rolls its side effects back.
   const pageTotal = req.media.kind === 'object' ? singularCheck(count, limited) : limited;
-  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs} FROM pgrst_source _pgrst_t`;
+  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
   let ctes: Sql;
   let total: Sql;
   if (counted(plan)) {

@@ -149,7 +149,7 @@ function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
       const source = sql`SELECT ${cols} FROM ${target}${embeds.joins}${where}${tail}${page}`;
       const total = totalSql(plan, scope);
       const body = plan.headOnly ? sql`null::text` : bodySql(media);
-      return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM pgrst_source _pgrst_t`;
+      return sql`WITH pgrst_source AS (${source}) SELECT ${total} AS total_result_set, pg_catalog.count(_pgrst_t) AS page_total, ${body} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
     }
     case 'mutate':
       return mutateStatementSql(plan, bodySql(media), responseGucs);
