@@ -36,7 +36,7 @@ type Entry =
       readonly canonical: readonly string[];
       readonly canonicalSlots: readonly number[];
     }
-  // Masking does not hold for this shape: its requests are cached by their exact query.
+  // Masking does not hold for this shape: a GET/HEAD is cached by its exact query, anything else is planned each time.
   | { readonly kind: 'unmaskable' };
 
 interface Slot {
