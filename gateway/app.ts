@@ -237,6 +237,22 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
       fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
     });
+  // Sharing the port with a live process (a handover, or server-workers), the kernel sends this
+  // one connections as soon as it listens: it listens only once it can serve them.
+  if (config.serverReuseport && config.serverUnixSocket === null) await firstLoad;
+  /**
+   * A start that fails once the pool, the listener and the first load are under way releases
+   * them all. The first load above all: left running, it retries against the closed pool
+   * forever, and its timer keeps the process (a test runner, say) alive after the failed start.
+   */
+  const abandon = async (): Promise<void> => {
+    reloader.stop();
+    if (jwksTimer !== null) clearInterval(jwksTimer);
+    await firstLoad;
+    await listener?.stop();
+    await replicas?.end();
+    await pool.end();
+  };
   const bind: Bind = config.serverUnixSocket !== null
     ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
     : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
@@ -272,9 +288,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     MAX_BODY_BYTES,
     control,
   ).catch(async (err: unknown) => {
-    await listener?.stop();
-    await replicas?.end();
-    await pool.end();
+    await abandon();
     throw err;
   });
   let listening = true;
@@ -283,20 +297,25 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   // The explorer path must not hide a table: refused at start, once the cache names them.
   const clash = explorerClash(config.openapiUiPath, config.dbSchemas, state.schemaCache);
   if (clash !== null) {
-    reloader.stop();
-    await listener?.stop();
     server.close();
-    await pool.end();
+    await abandon();
     throw new ConfigError(clash);
   }
   let admin: AdminServer | null = null;
-  if (config.adminServerUnixSocket !== null) {
-    const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
-    admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => listening);
-    log(`Admin server listening on unix socket ${socket.path}`);
-  } else if (config.adminServerPort !== null) {
-    admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => listening);
-    log(`Admin server listening on port ${admin.port}`);
+  try {
+    if (config.adminServerUnixSocket !== null) {
+      const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
+      admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => listening);
+      log(`Admin server listening on unix socket ${socket.path}`);
+    } else if (config.adminServerPort !== null) {
+      admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => listening);
+      log(`Admin server listening on port ${admin.port}`);
+    }
+  } catch (err) {
+    // An admin port in use: the API server must not stay listening behind the failed start.
+    server.close();
+    await abandon();
+    throw err;
   }
   return {
     port: server.port,
