@@ -17,7 +17,12 @@ export function uwsIsNative(): boolean {
 
 export interface RunningServer {
   readonly port: number;
+  /** Stop accepting connections; those already open stay served. */
   close(): void;
+  /** Requests whose head has arrived and whose response is not yet fully handed to the socket. */
+  pending(): number;
+  /** Resolves once pending() is 0 (at once when it is). */
+  whenIdle(): Promise<void>;
 }
 
 /**
@@ -83,6 +88,13 @@ export interface ServerControl {
   writeTimeoutMs: number;
   /** Shutting down: every response closes its connection (`Connection: close`). */
   draining: boolean;
+  /**
+   * Shut down (the pool is closing): a request that still arrives on an open keep-alive
+   * connection gets that connection closed unanswered, as an idle connection the server closed
+   * (a client may retry an idempotent request on it, RFC 9112 §9.3.1), never a 503 from a
+   * closed pool. Absent = false.
+   */
+  closed?: boolean;
 }
 
 /** Bodies up to this size may be copied into uWS's buffer when the connection must close after them. */
@@ -128,14 +140,34 @@ export function startServer(
   const app = uws.App();
   /** Set for the rest of the parse pass after a head was refused for its framing. */
   let refusedFrom: Buffer | null = null;
+  /** Requests between head and a response fully handed over (or an abort): what a drain waits for. */
+  let pending = 0;
+  let idleWaiters: (() => void)[] = [];
   app.any('/*', (res, req) => {
+    if (control.closed === true) {
+      res.close();
+      return;
+    }
     let aborted = false;
     let onGone: (() => void) | null = null;
     const controller = new AbortFlag();
+    let counted = true;
+    pending++;
+    /** This request no longer holds the drain: answered, streamed to its end, refused or gone. */
+    const settle = (): void => {
+      if (!counted) return;
+      counted = false;
+      if (--pending === 0 && idleWaiters.length > 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    };
     res.onAborted(() => {
       aborted = true;
       controller.abort();
       onGone?.();
+      settle();
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
     // Only for the access log: decoding the address costs a little on every request.
@@ -160,11 +192,15 @@ export function startServer(
     const stream = (body: Buffer): void => {
       const start = res.getWriteOffset();
       const [, done] = res.tryEnd(body, body.length);
-      if (done) return;
+      if (done) {
+        settle();
+        return;
+      }
       // The client is not reading fast enough: resume on writable, and give up on a client
       // that reads nothing for server-write-timeout (its body is held only until then).
       const timer = setTimeout(() => {
         if (!aborted) res.close();
+        settle();
       }, control.writeTimeoutMs);
       onGone = () => clearTimeout(timer);
       res.onWritable((offset) => {
@@ -176,6 +212,7 @@ export function startServer(
           if (finished) {
             clearTimeout(timer);
             onGone = null;
+            settle();
           }
         });
         return ok;
@@ -184,6 +221,7 @@ export function startServer(
 
     const finish = (response: HttpResponse): void => {
       if (aborted) return;
+      let streaming = false;
       const close = control.draining || clientClose;
       res.cork(() => {
         res.writeStatus(statusLine(response.status));
@@ -204,9 +242,11 @@ export function startServer(
           res.end(body, true);
         } else {
           if (close) res.writeHeader('Connection', 'close');
+          streaming = true;
           stream(body);
         }
       });
+      if (!streaming) settle();
     };
     const run = (body: Uint8Array | null): void => {
       handler({ method, path, query, headers, body }, remote, controller).then(finish, (err: unknown) => {
@@ -221,6 +261,7 @@ export function startServer(
     if (refusedFrom !== null && Buffer.from(res.getRemoteAddress()).equals(refusedFrom)) {
       aborted = true;
       res.close();
+      settle();
       return;
     }
     const problem = framingProblem(headers, counts ?? {});
@@ -234,6 +275,7 @@ export function startServer(
         res.end(r.body as string, true);
       });
       aborted = true;
+      settle();
       return;
     }
     if (!METHODS_WITH_BODY.has(method)) {
@@ -263,17 +305,24 @@ export function startServer(
       else run(chunks.length === 1 && whole === null ? chunks[0]! : Buffer.concat(whole === null ? chunks : [whole.subarray(0, Math.min(size, whole.byteLength)), ...chunks]));
     });
   });
-  if (bind.kind === 'unix') return listenUnix(app, bind.path, bind.mode);
-  return listenTcp(app, bind.hosts, bind.port, bind.reusePort);
+  const counts = {
+    pending: () => pending,
+    whenIdle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+  };
+  const listening = bind.kind === 'unix' ? listenUnix(app, bind.path, bind.mode) : listenTcp(app, bind.hosts, bind.port, bind.reusePort);
+  return listening.then((l) => ({ ...l, ...counts }));
 }
 
 /** uSockets' listen option (the addon exports it, its typings only as a const enum member). */
 const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 
-function listenTcp(app: uws.TemplatedApp, hosts: readonly string[], port: number, reusePort: boolean): Promise<RunningServer> {
+/** A bound listener, before startServer adds its request counts. */
+type Listening = Pick<RunningServer, 'port' | 'close'>;
+
+function listenTcp(app: uws.TemplatedApp, hosts: readonly string[], port: number, reusePort: boolean): Promise<Listening> {
   // uSockets sets SO_REUSEPORT unless told the port is exclusive; PostgREST's default is exclusive.
   const options = reusePort ? 0 : LIBUS_LISTEN_EXCLUSIVE_PORT;
-  const attempt = (i: number): Promise<RunningServer> =>
+  const attempt = (i: number): Promise<Listening> =>
     new Promise<uws.us_listen_socket | false>((resolve) => {
       // The typings lack the (host, port, options, cb) overload the addon has.
       (app.listen as unknown as (h: string, p: number, o: number, cb: (s: uws.us_listen_socket | false) => void) => void)(hosts[i]!, port, options, resolve);
@@ -292,7 +341,7 @@ export function clearStaleSocket(path: string, option: string): void {
   unlinkSync(path);
 }
 
-function listenUnix(app: uws.TemplatedApp, path: string, mode: number): Promise<RunningServer> {
+function listenUnix(app: uws.TemplatedApp, path: string, mode: number): Promise<Listening> {
   try {
     clearStaleSocket(path, 'server-unix-socket');
   } catch (err) {
