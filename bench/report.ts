@@ -21,6 +21,34 @@ export interface WorkloadReport {
   readonly halfPeak: { readonly rate: number; readonly p50ms: number; readonly p99ms: number } | null;
 }
 
+/** One server-workers setting on one workload (issue 19 item 1). */
+export interface WorkerRun {
+  readonly workers: number;
+  readonly workload: string;
+  readonly rps: number;
+  readonly p99ms: number;
+  /** The gateway process's CPU seconds per second of the run, every thread's together. */
+  readonly cores: number;
+  readonly failed: number;
+}
+
+/** One workload through a gateway with db-read-uris on a streaming replica (issue 19 item 2). */
+export interface ReplicaSplitRun {
+  readonly workload: string;
+  readonly rps: number;
+  readonly p99ms: number;
+  /** Requests the gateway counted, and how many of them ran on the replica and on the primary. */
+  readonly requests: number;
+  readonly onReplica: number;
+  readonly onPrimary: number;
+  readonly failed: number;
+}
+
+export interface ScalingReport {
+  readonly workers: readonly WorkerRun[];
+  readonly replica: { readonly runs: readonly ReplicaSplitRun[] } | { readonly skipped: string };
+}
+
 export interface Report {
   /** URL → SQL per second per workload URL, cold and plan-cached. */
   readonly planner: readonly { readonly workload: string; readonly coldPerSecond: number | null; readonly cachedPerSecond: number | null; readonly skipped: string | null }[];
@@ -32,6 +60,8 @@ export interface Report {
   readonly workloads: readonly WorkloadReport[];
   readonly ceilings: { readonly httpHello: SystemResult | null; readonly pgbenchPkPerRoundTrip1: number | null; readonly pgbenchPkPerRoundTrip16: number | null };
   readonly notes: readonly string[];
+  /** Worker scaling and the replica split; absent in reports from before they were measured. */
+  readonly scaling?: ScalingReport;
 }
 
 const f0 = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : n.toFixed(0));
@@ -64,11 +94,32 @@ export function markdown(r: Report): string {
   for (const p of r.planner) {
     lines.push(p.skipped !== null ? `| ${p.workload} | ${p.skipped} | |` : `| ${p.workload} | ${f0(p.coldPerSecond)} | ${f0(p.cachedPerSecond)} |`);
   }
+  if (r.scaling !== undefined) lines.push('', ...scalingLines(r.scaling));
   lines.push('');
   lines.push(`Ceilings: uWS hello ${f0(r.ceilings.httpHello?.rps)} req/s; pgbench of the gateway's GET-by-pk SQL ${f0(r.ceilings.pgbenchPkPerRoundTrip1)} req/s (1 per round trip), ${f0(r.ceilings.pgbenchPkPerRoundTrip16)} req/s (16 pipelined).`);
   lines.push('', 'Targets (GET by primary key):', ...targetLines(r).map((t) => `- ${t}`));
   for (const n of r.notes) lines.push('', `- ${n}`);
   return lines.join('\n') + '\n';
+}
+
+/** The scale-out tables: server-workers 1 vs 2, and where a replica-backed gateway's requests ran. */
+export function scalingLines(sc: ScalingReport): string[] {
+  const lines = ['| server-workers | workload | req/s | vs 1 worker | p99 ms | gateway CPU cores | failed |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const w of sc.workers) {
+    const one = sc.workers.find((x) => x.workers === 1 && x.workload === w.workload);
+    lines.push(`| ${w.workers} | ${w.workload} | ${f0(w.rps)} | ${ratio(w.rps, one?.rps)} | ${f2(w.p99ms)} | ${f2(w.cores)} | ${w.failed} |`);
+  }
+  lines.push('');
+  if ('skipped' in sc.replica) {
+    lines.push(`Read replica split: skipped (${sc.replica.skipped}).`);
+    return lines;
+  }
+  lines.push('| db-read-uris (1 streaming replica) | req/s | p99 ms | requests | on the replica | on the primary | failed |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const x of sc.replica.runs) {
+    const pct = (n: number): string => (x.requests === 0 ? '–' : `${n} (${((100 * n) / x.requests).toFixed(0)}%)`);
+    lines.push(`| ${x.workload} | ${f0(x.rps)} | ${f2(x.p99ms)} | ${x.requests} | ${pct(x.onReplica)} | ${pct(x.onPrimary)} | ${x.failed} |`);
+  }
+  return lines;
 }
 
 export function svg(r: Report): string {
