@@ -223,30 +223,34 @@ export function startServer(
       if (aborted) return;
       let streaming = false;
       const close = control.draining || clientClose;
-      res.cork(() => {
-        res.writeStatus(statusLine(response.status));
-        for (const [k, v] of response.headers) res.writeHeader(k, v);
-        const body = response.body;
-        if (bodiless(response.status) || (method === 'HEAD' && body === undefined)) {
-          // endWithoutBody(n, close) would write a Content-Length: name it and let the client close.
-          if (close) res.writeHeader('Connection', 'close');
-          res.endWithoutBody();
-        } else if (method === 'HEAD') {
-          // The length the GET would send, without the body.
-          const length = typeof body === 'string' ? Buffer.byteLength(body) : body!.length;
-          if (close) res.endWithoutBody(length, true);
-          else res.writeHeader('Content-Length', String(length)).endWithoutBody();
-        } else if (body === undefined || typeof body === 'string') {
-          res.end(body ?? '', close);
-        } else if (close && body.length <= SMALL_BODY) {
-          res.end(body, true);
-        } else {
-          if (close) res.writeHeader('Connection', 'close');
-          streaming = true;
-          stream(body);
-        }
-      });
-      if (!streaming) settle();
+      // Settled however the write goes: a request left counted would hold a drain forever.
+      try {
+        res.cork(() => {
+          res.writeStatus(statusLine(response.status));
+          for (const [k, v] of response.headers) res.writeHeader(k, v);
+          const body = response.body;
+          if (bodiless(response.status) || (method === 'HEAD' && body === undefined)) {
+            // endWithoutBody(n, close) would write a Content-Length: name it and let the client close.
+            if (close) res.writeHeader('Connection', 'close');
+            res.endWithoutBody();
+          } else if (method === 'HEAD') {
+            // The length the GET would send, without the body.
+            const length = typeof body === 'string' ? Buffer.byteLength(body) : body!.length;
+            if (close) res.endWithoutBody(length, true);
+            else res.writeHeader('Content-Length', String(length)).endWithoutBody();
+          } else if (body === undefined || typeof body === 'string') {
+            res.end(body ?? '', close);
+          } else if (close && body.length <= SMALL_BODY) {
+            res.end(body, true);
+          } else {
+            if (close) res.writeHeader('Connection', 'close');
+            streaming = true;
+            stream(body);
+          }
+        });
+      } finally {
+        if (!streaming) settle();
+      }
     };
     const run = (body: Uint8Array | null): void => {
       handler({ method, path, query, headers, body }, remote, controller).then(finish, (err: unknown) => {
