@@ -5,7 +5,7 @@ export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } f
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
 export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { arrayLiteral } from './operators.js';
-export { decodeSchemaCache } from './schema/decode.js';
+export { decodeSchemaCache, type CatalogAnswer } from './schema/decode.js';
 export { NO_COMMENTS, NO_TYPES } from './schema/annotations.js';
 export { commentsQuery, computedRelationshipsQuery, typesQuery, foreignKeysQuery, tablesQuery, viewsQuery } from './schema/queries.js';
 export { routinesQuery } from './schema/routines.js';
