@@ -20,5 +20,6 @@ export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
 export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';
 export { InsertedColumn, LocationColumn, locationHeader, markerError, writeMarker } from './mutate-sql.js';
-export { isRollback, rollbackStatements, txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';
+export { txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';
+export { isRollback, rollbackStatements } from './tx-end-sql.js';
 export { legacyTargetWarning } from './legacy-targets.js';
