@@ -21,7 +21,7 @@ import {
   type RawRequest,
   type RequestConfig,
 } from '../planner/index.js';
-import { PgError, type AbortHook } from '../protocol/index.js';
+import { PgError, type AbortHook, type RunOptions } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
@@ -32,6 +32,8 @@ import type { AppConfig } from './config.js';
 import type { AppState } from './state.js';
 
 
+
+const READ_ONLY: RunOptions = { readOnly: true };
 
 /** What the handler learned that the access log wants (the role the request ran as). */
 export interface RequestMeta {
@@ -132,9 +134,11 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   let results: readonly { readonly rows: readonly (readonly (Buffer | null)[])[] }[];
   try {
     const replicas = state.replicas;
+    // A read-only batch may be answered 504 before it runs (pool.ts): nothing it does can stick.
+    const options = ctx.readOnly ? READ_ONLY : undefined;
     results = await (replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
-      ? replicas.run(state.pool, statements, meta?.signal)
-      : state.pool.run(statements, meta?.signal));
+      ? replicas.run(state.pool, statements, meta?.signal, options)
+      : state.pool.run(statements, meta?.signal, options));
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
     results = err.completed.map((rows) => ({ rows }));
