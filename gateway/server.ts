@@ -4,7 +4,7 @@
 // GET's length), ambiguous framing refused, big bodies under backpressure (tryEnd/onWritable).
 
 import { chmodSync, existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
-// uWebSockets.js is an npm alias of @trufflesuite/uws-js-unofficial (uWS 20.30, glibc 2.18+).
+// uWebSockets.js is an npm alias of @trufflesuite/uws-js-unofficial (uWS 20.30, glibc 2.27+).
 // A current build (v20.5x+, glibc 2.38+, with 400/431 for malformed heads and unknown methods
 // answered) was looked for on the npm registry, to prefer at run time where glibc allows:
 // the only republished one, @btc-vision/uwebsockets.js 20.57.0, has no provenance
