@@ -93,7 +93,10 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (!('method' in parsed)) return errorResponse(parsed);
   const derived = plannerConfigOf(config);
   const head = requestHead(parsed, derived.request, state.schemaCache);
-  if (!head.ok) return errorResponse(head.error);
+  if (!head.ok) {
+    timing?.lap('parse');
+    return errorResponse(head.error);
+  }
   const probe = parsed.body === null || state.schemaCache === null ? null : insertProbe(head.value, parsed.body.length, state.schemaCache);
   if (probe !== null) {
     const refused = await refusedInsert(state, parsed, cookies, auth.auth, head.value.schema, probe, meta?.signal);
