@@ -2,7 +2,7 @@
 // for a new one while the pool is below `size`, else is pipelined onto the least-loaded
 // connection whose running batch is not yet slow, else waits in a FIFO (acquisition timeout).
 // The timeout counts until a batch starts: a read-only one pipelined behind a batch that
-// turned slow is refused at the timeout too (startWithin).
+// turned slow moves to an idle connection, else is refused at the timeout too (startWithin).
 // While the server is unreachable batches fail at once and reconnects follow a 1→32 s
 // backoff. Idle and old connections are recycled. Knows nothing about HTTP or plans.
 
@@ -26,6 +26,8 @@ export interface PoolOptions extends ConnectionOptions {
 
 // Reconnect schedule: 1 s, 2 s, 4 s … capped at 32 s, as PostgREST does.
 export const BACKOFF_FIRST_MS = 1000;
+/** A pipelined read not started after this long looks for an idle connection to move to. */
+const MOVE_AFTER_MS = 50;
 export const BACKOFF_MAX_MS = 32000;
 
 /** Delay before reconnect attempt number `failures` (1 = after the first failure). */
@@ -272,7 +274,7 @@ export class Pool {
     this.dispatched++;
     const pipelined = startBy > 0 && conn.inFlight > 0;
     const handle = conn.submit(queries);
-    const p = pipelined ? this.startWithin(conn, handle, startBy) : handle.promise;
+    const p = pipelined ? this.startWithin(conn, handle, queries, signal, startBy) : handle.promise;
     // The client went away after the batch was sent: cancel it when it runs.
     const onAbort = (): void => {
       void conn.abortBatch(handle).then(() => this.drain());
@@ -288,32 +290,60 @@ export class Pool {
   }
 
   /**
-   * A read-only batch pipelined behind others: if it has not started by `startBy` (a batch
-   * ahead turned slow after it was assigned), POOL_TIMEOUT, as if it had waited in the queue,
-   * and it is cancelled should it start later. Replies already received are read first, so a
-   * batch that started in time is never refused.
+   * A read-only batch pipelined behind others, not started after MOVE_AFTER_MS (a batch ahead
+   * turned slow after it was assigned): it moves to an idle connection when there is one (the
+   * sent copy is cancelled should it start; a read run twice changes nothing). Not started
+   * by `startBy`: POOL_TIMEOUT, as if it had waited in the queue. Replies already received are
+   * read first, so a batch that started in time is never moved or refused.
    */
-  private startWithin(conn: Connection, handle: BatchHandle, startBy: number): Promise<QueryResult[]> {
+  private startWithin(conn: Connection, handle: BatchHandle, queries: readonly Query[], signal: AbortHook | undefined, startBy: number): Promise<QueryResult[]> {
     return new Promise((resolve, reject) => {
-      const expire = (): void => {
-        if (conn.hasStarted(handle)) return;
-        this.timeouts++;
-        reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
+      let timer: NodeJS.Timeout | null = null;
+      let left = false;
+      const leave = (): void => {
+        left = true;
         void conn.abortBatch(handle).then(() => this.drain());
       };
+      const check = (): void => {
+        timer = null;
+        if (left || conn.hasStarted(handle)) return;
+        if (Date.now() >= startBy) {
+          this.timeouts++;
+          leave();
+          reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
+          return;
+        }
+        const other = this.idleConnection();
+        if (other !== null) {
+          leave();
+          this.dispatch(other, queries, signal, 0).then(resolve, reject);
+          return;
+        }
+        arm();
+      };
       // setImmediate: the poll phase runs first, so a ReadyForQuery already on the socket counts.
-      const timer = setTimeout(() => setImmediate(expire), Math.max(0, startBy - Date.now()));
+      const arm = (): void => {
+        timer = setTimeout(() => setImmediate(check), Math.max(0, Math.min(MOVE_AFTER_MS, startBy - Date.now())));
+      };
+      arm();
       handle.promise.then(
         (r) => {
-          clearTimeout(timer);
-          resolve(r);
+          if (timer !== null) clearTimeout(timer);
+          if (!left) resolve(r);
         },
         (e: unknown) => {
-          clearTimeout(timer);
-          reject(e instanceof Error ? e : new Error(String(e)));
+          if (timer !== null) clearTimeout(timer);
+          if (!left) reject(e instanceof Error ? e : new Error(String(e)));
         },
       );
     });
+  }
+
+  /** A connection with nothing in flight, else null (opening one more if the pool may grow). */
+  private idleConnection(): Connection | null {
+    for (const c of this.slots) if (c !== null && !c.isClosed && !c.isFull && c.inFlight === 0) return c;
+    if (this.slots.some((c) => c === null || c.isClosed)) this.grow();
+    return null;
   }
 
   /** Batches in flight or waiting: how busy the pool is, to pick the least-loaded of several. */

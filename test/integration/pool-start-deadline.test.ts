@@ -1,8 +1,8 @@
 // Issue 15 item 2: db-pool-acquisition-timeout counts until a batch's statements start, also
 // for a batch pipelined behind one that turned slow after it was assigned. A read-only batch
-// gets POOL_TIMEOUT (504 PGRST003) at the timeout and is cancelled if it starts later; the slow
-// batch ahead is not disturbed; a write keeps its place (answering it before it runs could
-// misreport a write that then commits).
+// moves to a connection that is idle, else gets POOL_TIMEOUT (504 PGRST003) at the timeout and
+// is cancelled if it starts later; the slow batch ahead is not disturbed; a write keeps its
+// place (answering it before it runs could misreport a write that then commits).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +13,9 @@ import { column, eventually, noHang, testConnInfo } from '../helpers/protocol.js
 const options: PoolOptions = { size: 1, pipelineDepth: 16, acquisitionTimeoutMs: 300, statementCacheSize: 100, preparedStatements: true };
 const sleep = (secs: string): { text: string; params: string[] } => ({ text: 'select pg_sleep($1::float8)', params: [secs] });
 
-/** A pool whose one connection knows `select pg_sleep($1)` as fast (it ran in no time there). */
-async function warmPool(app: string): Promise<Pool> {
-  const pool = new Pool(testConnInfo(app), options);
+/** A pool whose first connection knows `select pg_sleep($1)` as fast (it ran in no time there). */
+async function warmPool(app: string, size = 1): Promise<Pool> {
+  const pool = new Pool(testConnInfo(app), { ...options, size, acquisitionTimeoutMs: size === 1 ? 300 : 5000 });
   await pool.warm();
   await pool.run([sleep('0')]);
   await pool.run([sleep('0')]);
@@ -49,6 +49,27 @@ describe('acquisition timeout until the statements start', () => {
       await eventually(async () => (await running(app, '%hold-late-read%')) === 0, 10_000, 'the refused read to be cancelled');
       assert.deepEqual(column((await noHang(pool.run([{ text: 'select 7', params: [] }]), 10_000, 'the next batch'))[0]), ['7']);
       assert.equal(pool.stats().timeouts, 1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a read-only batch pipelined behind a batch that turned slow moves to a connection that went idle', async () => {
+    const app = 'hold-deadline-move';
+    const pool = await warmPool(app, 2);
+    try {
+      const order: string[] = [];
+      // The first connection runs what turns slow; the second is busy for a moment, so the read
+      // is pipelined behind the first, then finds the second idle.
+      const slow = pool.run([sleep('2')]).then((r) => (order.push('slow'), r));
+      const brief = pool.run([{ text: 'select 1', params: [] }]);
+      const read = pool.run([{ text: "select 'hold-moved'", params: [] }], undefined, { readOnly: true }).then((r) => (order.push('read'), r));
+      assert.deepEqual(column((await brief)[0]), ['1']);
+      assert.deepEqual(column((await noHang(read, 10_000, 'the moved read'))[0]), ['hold-moved']);
+      assert.deepEqual(order, ['read'], 'answered before the slow batch ahead of its first copy finished');
+      assert.deepEqual(column((await noHang(slow, 10_000, 'the slow batch'))[0]), ['']);
+      assert.equal(pool.stats().timeouts, 0);
+      assert.deepEqual(column((await noHang(pool.run([{ text: 'select 8', params: [] }]), 10_000, 'the next batch'))[0]), ['8']);
     } finally {
       await pool.end();
     }
