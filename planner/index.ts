@@ -1,7 +1,8 @@
 // The public surface of planner/: request parsing, planning, SQL, schema-cache model, errors.
 // Everything here is pure: no I/O, no node:* imports, deterministic output.
 
-export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } from './request.js';
+export { toApiRequest, requestHead, withBody, parseJsonPayload, type RawRequest, type RequestConfig, type RequestHead } from './request.js';
+export { insertProbe } from './privilege-probe.js';
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
 export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { arrayLiteral } from './operators.js';

@@ -124,6 +124,11 @@ export class Connection extends Wire<ConnectionOptions> {
     return Promise.resolve();
   }
 
+  /** Whether a sent batch has reached the head of the pipeline (the server runs it), or is done. */
+  hasStarted(handle: BatchHandle): boolean {
+    return (handle as Batch).done || this.closed || this.queue[this.queueHead] === handle;
+  }
+
   /** Resolves once the CancelRequest is delivered (the connection takes new work again). */
   private startCancel(batch: Batch): Promise<void> {
     if (this.cancelState !== 'none') return Promise.resolve();
