@@ -14,6 +14,7 @@ import {
   type PoolOptions,
   type Query,
   type QueryResult,
+  type RunOptions,
 } from '../protocol/index.js';
 
 export const PROBE_INTERVAL_MS = 1000;
@@ -95,18 +96,18 @@ export class ReplicaSet {
   }
 
   /** Run a read on the least-loaded healthy replica, or on `primary` when none is (or it fails). */
-  async run(primary: Pool, queries: readonly Query[], signal?: AbortHook): Promise<QueryResult[]> {
+  async run(primary: Pool, queries: readonly Query[], signal?: AbortHook, options?: RunOptions): Promise<QueryResult[]> {
     const replica = this.pick();
-    if (replica === null) return primary.run(queries, signal);
+    if (replica === null) return primary.run(queries, signal, options);
     replica.reads++;
     const pool = replica.pool;
     try {
-      return await pool.run(queries, signal);
+      return await pool.run(queries, signal, options);
     } catch (err) {
       if (!isReplicaFault(err)) throw err;
       replica.fallbacks++;
       this.takeOut(replica, pool, err instanceof Error ? err.message : String(err));
-      return primary.run(queries, signal);
+      return primary.run(queries, signal, options);
     }
   }
 

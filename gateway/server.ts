@@ -4,6 +4,12 @@
 // GET's length), ambiguous framing refused, big bodies under backpressure (tryEnd/onWritable).
 
 import { chmodSync, existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
+// uWebSockets.js is an npm alias of @trufflesuite/uws-js-unofficial (uWS 20.30, glibc 2.27+).
+// A current build (v20.5x+, glibc 2.38+, with 400/431 for malformed heads and unknown methods
+// answered) was looked for on the npm registry, to prefer at run time where glibc allows:
+// the only republished one, @btc-vision/uwebsockets.js 20.57.0, has no provenance
+// attestation, no gitHead, a fork as its repository, and binaries that cannot be compared with
+// upstream's v20.57.0 tag, so it is not trusted; upstream publishes on GitHub only. Kept as is.
 import uws from 'uWebSockets.js';
 import type { RawRequest } from '../planner/index.js';
 import { AbortFlag, type AbortHook } from '../protocol/index.js';
@@ -97,6 +103,9 @@ export interface ServerControl {
   closed?: boolean;
 }
 
+/** Bytes of a body handed to one tryEnd: bigger bodies are written a slice per event-loop turn. */
+const WRITE_SLICE = 1024 * 1024;
+
 /** Bodies up to this size may be copied into uWS's buffer when the connection must close after them. */
 const SMALL_BODY = 64 * 1024;
 
@@ -188,35 +197,54 @@ export function startServer(
     });
     const clientClose = wantsClose(headers['connection']);
 
-    /** A Buffer body through tryEnd/onWritable: uWS copies nothing it cannot send at once. */
+    /**
+     * A Buffer body through tryEnd/onWritable: uWS copies nothing it cannot send at once. A
+     * body over WRITE_SLICE goes out a slice per event-loop turn, so no single write (the
+     * kernel takes megabytes at once on loopback) holds other requests up.
+     */
     const stream = (body: Buffer): void => {
       const start = res.getWriteOffset();
-      const [, done] = res.tryEnd(body, body.length);
+      const [sent, done] = res.tryEnd(body.length <= WRITE_SLICE ? body : body.subarray(0, WRITE_SLICE), body.length);
       if (done) {
         settle();
         return;
       }
+      let timer: NodeJS.Timeout | null = null;
+      /** The next slice from where the client is; false when it hit backpressure. */
+      const step = (): boolean => {
+        const at = res.getWriteOffset() - start;
+        const [ok, finished] = res.tryEnd(body.subarray(at, Math.min(body.length, at + WRITE_SLICE)), body.length);
+        if (finished) {
+          if (timer !== null) clearTimeout(timer);
+          onGone = null;
+          settle();
+        } else if (ok) setImmediate(next);
+        else waitWritable();
+        return ok;
+      };
+      const next = (): void => {
+        if (aborted) return;
+        timer?.refresh();
+        res.cork(step);
+      };
       // The client is not reading fast enough: resume on writable, and give up on a client
       // that reads nothing for server-write-timeout (its body is held only until then).
-      const timer = setTimeout(() => {
-        if (!aborted) res.close();
-        settle();
-      }, control.writeTimeoutMs);
-      onGone = () => clearTimeout(timer);
-      res.onWritable((offset) => {
-        timer.refresh();
-        let ok = false;
-        res.cork(() => {
-          const [sent, finished] = res.tryEnd(body.subarray(offset - start), body.length);
-          ok = sent;
-          if (finished) {
-            clearTimeout(timer);
-            onGone = null;
-            settle();
-          }
+      const waitWritable = (): void => {
+        if (timer !== null) return;
+        timer = setTimeout(() => {
+          if (!aborted) res.close();
+          settle();
+        }, control.writeTimeoutMs);
+        onGone = () => clearTimeout(timer!);
+        res.onWritable(() => {
+          timer!.refresh();
+          let ok = false;
+          res.cork(() => (ok = step()));
+          return ok;
         });
-        return ok;
-      });
+      };
+      if (sent) setImmediate(next);
+      else waitWritable();
     };
 
     const finish = (response: HttpResponse): void => {
