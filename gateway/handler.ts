@@ -1,14 +1,18 @@
 // The per-request pipeline: auth → toApiRequest → actionPlan → SQL → one pipelined batch →
-// response record. Requests that fail before planning never touch the pool.
+// response record. Requests that fail before planning never touch the pool (a large insert
+// body asks the database about the role's privileges first, before it is parsed).
 
 import {
   actionPlan,
   apiError,
+  insertProbe,
+  requestHead,
+  withBody,
+  type Compiled,
   hoistedSettings,
   isRollback,
   plannedRows,
   preRequestStatement,
-  toApiRequest,
   rollbackStatements,
   txVarsStatement,
   type Plan,
@@ -17,8 +21,11 @@ import {
   type RawRequest,
   type RequestConfig,
   type SchemaCache,
+  toApiRequest,
+  type ApiRequest,
+  type Result,
 } from '../planner/index.js';
-import { PgError, type AbortHook } from '../protocol/index.js';
+import { PgError, type AbortHook, type RunOptions } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
@@ -30,6 +37,8 @@ import type { AppConfig } from './config.js';
 import type { AppState } from './state.js';
 
 
+
+const READ_ONLY: RunOptions = { readOnly: true };
 
 /** What the handler learned that the access log wants (the role the request ran as). */
 export interface RequestMeta {
@@ -89,8 +98,10 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (!('method' in parsed)) return errorResponse(parsed);
   const derived = plannerConfigOf(config);
   const cache = state.schemaCache;
-  // A bodiless GET/HEAD of a shape seen before skips parsing and planning (request-cache.ts).
-  const prepared = cache === null ? prepare(state, parsed, derived, null) : state.planCache.requests.prepare(parsed, derived, cache, (r) => prepare(state, r, derived, cache));
+  // A known request shape skips parsing and planning (request-cache.ts); null: one it does not cache.
+  const prepared =
+    (cache === null ? null : state.planCache.requests.prepare(parsed, derived, cache, (r) => prepare(state, toApiRequest(r, derived.request, cache), derived, cache))) ??
+    (await prepareUncached(state, parsed, derived, cookies, auth.auth, meta?.signal));
   timing?.lap('parse');
   if (!prepared.ok) return prepared.response;
   const { plan, main, estimate } = prepared;
@@ -119,9 +130,11 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   let results: readonly { readonly rows: readonly (readonly (Buffer | null)[])[] }[];
   try {
     const replicas = state.replicas;
+    // A read-only batch may be answered 504 before it runs (pool.ts): nothing it does can stick.
+    const options = ctx.readOnly ? READ_ONLY : undefined;
     results = await (replicas != null && readsFromReplica(plan) && request.preferences.read === null
-      ? replicas.run(state.pool, statements, meta?.signal)
-      : state.pool.run(statements, meta?.signal));
+      ? replicas.run(state.pool, statements, meta?.signal, options)
+      : state.pool.run(statements, meta?.signal, options));
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
     results = err.completed.map((rows) => ({ rows }));
@@ -141,9 +154,8 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   return withProfile(response, config.dbSchemas, request.schema);
 }
 
-/** Parse, plan and SQL for one request, without the request cache; errors as their response. */
-function prepare(state: AppState, raw: RawRequest, derived: { readonly request: RequestConfig; readonly plan: PlanConfig }, cache: SchemaCache | null): Prepared {
-  const request = toApiRequest(raw, derived.request, cache);
+/** Plan and SQL for a parsed request, without the request cache; errors as their response. */
+function prepare(state: AppState, request: Result<ApiRequest>, derived: { readonly request: RequestConfig; readonly plan: PlanConfig }, cache: SchemaCache | null): Prepared {
   if (!request.ok) return { ok: false, response: errorResponse(request.error) };
   if (cache === null) {
     return { ok: false, response: errorResponse(apiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'), [['Retry-After', '1']]) };
@@ -152,6 +164,55 @@ function prepare(state: AppState, raw: RawRequest, derived: { readonly request: 
   if (!planned.ok) return { ok: false, response: errorResponse(planned.error) };
   const { main, estimate } = state.planCache.statements(planned.value, cache);
   return { ok: true, request: request.value, plan: planned.value, main, estimate };
+}
+
+/**
+ * A request the request cache does not take: parsed in two steps, so that a large insert body
+ * is refused for the role's privileges (refusedInsert) before it is parsed.
+ */
+async function prepareUncached(
+  state: AppState,
+  raw: RawRequest,
+  derived: { readonly request: RequestConfig; readonly plan: PlanConfig },
+  cookies: Record<string, string>,
+  auth: Extract<AuthOutcome, { ok: true }>['auth'],
+  signal: AbortHook | undefined,
+): Promise<Prepared> {
+  const head = requestHead(raw, derived.request, state.schemaCache);
+  if (!head.ok) return { ok: false, response: errorResponse(head.error) };
+  const probe = raw.body === null || state.schemaCache === null ? null : insertProbe(head.value, raw.body.length, state.schemaCache);
+  if (probe !== null) {
+    const refused = await refusedInsert(state, raw, cookies, auth, head.value.schema, probe, signal);
+    if (refused !== null) return { ok: false, response: refused };
+  }
+  return prepare(state, withBody(head.value, raw), derived, state.schemaCache);
+}
+
+/**
+ * Before a large insert body is parsed: PostgreSQL's answer to `probe` (privilege-probe.ts)
+ * in the request's own context (role, claims), when it is a refusal the real insert would get
+ * too: 42501, or the pool's own failure. Anything else (null) lets the request go on as usual.
+ * Not with db-pre-request: it runs before the insert, so its effects and errors come first.
+ */
+async function refusedInsert(
+  state: AppState,
+  raw: RawRequest,
+  cookies: Record<string, string>,
+  auth: Extract<AuthOutcome, { ok: true }>['auth'],
+  schema: string,
+  probe: Compiled,
+  signal: AbortHook | undefined,
+): Promise<HttpResponse | null> {
+  const config = state.config;
+  if (config.dbPreRequest !== null) return null;
+  const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth, schema, readOnly: false });
+  try {
+    await state.pool.run([txVarsStatement(ctx), probe], signal);
+    return null;
+  } catch (err) {
+    if (err instanceof PgError && err.code !== '42501') return null;
+    return failureResponse(err, auth.authenticated);
+  }
 }
 
 /**

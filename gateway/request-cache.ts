@@ -185,11 +185,12 @@ export class RequestCache {
   /**
    * The prepared request, from the cache when its shape was seen under this schema cache and
    * planner config; `compute` prepares one without the cache. Bodiless GET, HEAD and DELETE,
-   * and POST/PATCH of a JSON body (up to 64 KiB) to a table.
+   * and POST/PATCH of a JSON body (up to 64 KiB) to a table; null for any other request (the
+   * caller prepares it).
    */
-  prepare(raw: RawRequest, config: object, schema: SchemaCache, compute: (raw: RawRequest) => Prepared): Prepared {
+  prepare(raw: RawRequest, config: object, schema: SchemaCache, compute: (raw: RawRequest) => Prepared): Prepared | null {
     const body = raw.body === null ? null : bodyShape(raw);
-    if (raw.body !== null ? body === null : raw.method !== 'GET' && raw.method !== 'HEAD' && raw.method !== 'DELETE') return compute(raw);
+    if (raw.body !== null ? body === null : raw.method !== 'GET' && raw.method !== 'HEAD' && raw.method !== 'DELETE') return null;
     if (schema !== this.schema || config !== this.config) {
       this.entries.clear();
       this.schema = schema;
