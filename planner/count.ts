@@ -1,17 +1,31 @@
-// Prefer: count=… as SQL. exact: count(*) over the same conditions; planned: the planner's
+// Prefer: count=… as SQL. exact: count(*) over the same conditions (the page's own count when
+// nothing is paged away); planned: the planner's
 // row estimate from an EXPLAIN sent in the same pipelined batch; estimated: exact up to
 // db-max-rows (a bounded count), the planner's estimate beyond it, as PostgREST does.
 
 import { whereSql, type Scope } from './fragments.js';
 import { andWhere, embedParts } from './embed-sql.js';
 import type { Plan } from './plan.js';
+import type { RowRange } from './types.js';
 import { compile, ident, param, sql, type Compiled, type Sql } from './sql.js';
 
 type ReadPlan = Extract<Plan, { kind: 'read' }>;
 
+/**
+ * Whether the total is the page itself: no rows are paged away (no limit, offset or
+ * db-max-rows), so the page's count is the total and no second count runs (PostgREST's countF:
+ * one aggregate for count=exact). The request shape records whether a range was given.
+ */
+export const pageIsTotal = (range: RowRange, maxRows: number | null): boolean => maxRows === null && range.offset === 0 && range.limit === null;
+
+/** The page's row count, the main statement's page_total. */
+export const pageCountSql = sql`pg_catalog.count(_pgrst_t)`;
+
 /** The total_result_set expression of a read's main statement. */
 export function totalSql(plan: ReadPlan, scope: Scope): Sql {
   const maxRows = plan.maxRows;
+  const count = plan.request.preferences.count;
+  if ((count === 'exact' || count === 'estimated') && pageIsTotal(plan.range, maxRows)) return pageCountSql;
   const target = ident(plan.table.schema, plan.table.name);
   // Only the embeds that filter (`!inner`, `rel=is.null`, and/or terms on them) change the count.
   const filtering = plan.embeds.filter((e) => e.inner || e.absent || e.nullChecked);

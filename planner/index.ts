@@ -3,7 +3,7 @@
 
 export { toApiRequest, parseJsonPayload, type RawRequest, type RequestConfig } from './request.js';
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
-export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
+export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, WriteColumns, resultColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { arrayLiteral } from './operators.js';
 export { decodeSchemaCache } from './schema/decode.js';
 export { NO_COMMENTS, NO_TYPES } from './schema/annotations.js';
@@ -19,6 +19,6 @@ export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
 export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';
-export { InsertedColumn, LocationColumn, locationHeader, markerError, writeMarker } from './mutate-sql.js';
+export { locationHeader, markerError, writeMarker } from './mutate-sql.js';
 export { isRollback, rollbackStatements, txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';
 export { legacyTargetWarning } from './legacy-targets.js';

@@ -14,9 +14,6 @@ import { returningOf } from './returning.js';
 
 type MutatePlan = Extract<Plan, { kind: 'mutate' }>;
 
-/** Columns of a write's main-statement row after the fixed five. */
-export const LocationColumn = 5;
-export const InsertedColumn = 6;
 
 /** Prefixes of the deliberate cast errors; the gateway maps them back (writeMarker). */
 const PUT_MARKER = 'pgrst-put-mismatch:';
@@ -235,16 +232,18 @@ function locationSql(plan: MutatePlan): Sql {
  */
 function representationSql(plan: MutatePlan): Sql {
   if (!plan.returnRepresentation) return sql`SELECT 1 FROM pgrst_mutation`;
-  const scope: Scope = { qualifier: ident('pgrst_mutation'), table: plan.table };
+  // Named after the table, as PostgREST's `FROM pgrst_source AS "table"`: so EXPLAIN shows it.
+  const alias = ident(plan.table.name);
+  const scope: Scope = { qualifier: alias, table: plan.table };
   const own = selectSql(scope, plan.request.select);
   const mode = plan.request.aggregates === true ? levelMode(plan.request.select, plan.embeds) : 'none';
   // `order=` orders the representation, as on reads.
   const order = orderSql(scope, plan.request.order, relatedOrder(scope, plan.embeds, mode));
-  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation${order}`;
+  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation AS ${alias}${order}`;
   const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
   const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
   const group = mode === 'group' ? groupBySql(scope, plan.request.select, embeds.groupBy) : empty;
-  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}${group}${order}`;
+  return sql`SELECT ${cols} FROM pgrst_mutation AS ${alias}${embeds.joins}${andWhere(empty, embeds.where)}${group}${order}`;
 }
 
 /** The write's main statement; `body` is the representation of `_pgrst_t` for the media type. */
@@ -261,7 +260,8 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;
-  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  // PostgREST's column order (statements.ts WriteColumns): the Location data before the body.
+  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${locationSql(plan)} AS header, ${body} AS body, ${gucs}, ${inserted} AS response_inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
 }
 
 /** The Location header value: `/table?pk=eq.v` (`is.null` for a null key), values URL-encoded. */

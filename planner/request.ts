@@ -131,7 +131,8 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig, cache?: Sch
     relation,
     JSON.stringify(params.value.shape),
     'ret=' + (preferences.return ?? ''),
-    'count=' + (preferences.count ?? ''),
+    // Whether rows are paged decides how a count is taken (count.ts: one aggregate when not).
+    'count=' + (preferences.count ?? '') + (range.value.offset === 0 && range.value.limit === null ? '' : '/paged'),
     media.value === null ? 'media=?' + (accept ?? '') : 'media=' + mediaShape(media.value),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
     writeShape(preferences, write.value.onConflict),

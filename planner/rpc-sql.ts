@@ -8,6 +8,7 @@ import type { CallPlan } from './rpc.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 import { maxAffectedCheck, singularCheck } from './mutate-sql.js';
+import { pageCountSql, pageIsTotal } from './count.js';
 
 /** The arguments record (or nothing) and the call expression `fn(…)` reading it. */
 function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: Sql } {
@@ -61,9 +62,7 @@ function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql, scalarB
       return sql`null::text`;
     case 'scalar':
       if (scalarBody !== null) return scalarBody;
-      return r.setOf
-        ? sql`coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')::text`
-        : sql`coalesce((json_agg(_pgrst_t.pgrst_scalar)->0)::text, 'null')`;
+      return r.setOf ? sql`coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')` : sql`coalesce((json_agg(_pgrst_t.pgrst_scalar)->0), 'null')`;
     case 'composite':
       return rowsBody(!r.setOf);
   }
@@ -92,7 +91,9 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
   let ctes: Sql;
   let total: Sql;
-  if (counted(plan)) {
+  // Nothing paged away: the page's count is the total, one aggregate (PostgREST's countF).
+  const pageTotals = pageIsTotal(plan.range, plan.maxRows);
+  if (counted(plan) && !pageTotals) {
     // The function runs once: its filtered rows (the embeds that filter, `!inner` and
     // `rel=is.null`, included, so the total honours them) are materialized, then both paged
     // and counted, so a volatile function's side effects happen once.
@@ -102,7 +103,7 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
     total = sql`(SELECT pg_catalog.count(*) FROM pgrst_call)`;
   } else {
     ctes = sql`WITH pgrst_source AS (SELECT ${cols} FROM ${callFromSql(plan)}${embeds.joins}${andWhere(whereSql(scope, req.filters), embeds.where)}${order}${page})`;
-    total = sql`null::bigint`;
+    total = counted(plan) ? pageCountSql : sql`null::bigint`;
   }
   return sql`${ctes} SELECT ${total} AS total_result_set, ${tail}`;
 }
