@@ -80,7 +80,8 @@ export function reportedTotal(plan: Plan, counted: number | null, estimate: numb
     case 'planned':
       return estimate;
     case 'estimated':
-      return maxRows !== null && counted !== null && counted > maxRows ? estimate ?? counted : counted;
+      // Beyond db-max-rows the larger of the bounded count and the planner's estimate (PostgREST's MainTx).
+      return maxRows !== null && counted !== null && counted > maxRows && estimate !== null ? Math.max(counted, estimate) : counted;
     case 'exact':
     case null:
       return counted;

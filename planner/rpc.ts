@@ -9,7 +9,7 @@ import { findTable, type SchemaCache, type Table } from './schema/model.js';
 import { FuzzySet, NAME_HINT_SCORE, PARAMS_HINT_SCORE } from './fuzzy.js';
 import { routineKey, type Routine, type RoutineParam } from './schema/routines.js';
 import type { ApiRequest, CallBody, Payload, RowRange } from './types.js';
-import { planEmbeds, type EmbedPlan } from './embed.js';
+import { capEmbeds, planEmbeds, type EmbedPlan } from './embed.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 
 export interface CallPlan {
@@ -226,7 +226,7 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     routine,
     table,
     request: req,
-    embeds: planned.value.embeds,
+    embeds: capEmbeds(planned.value.embeds, maxRows),
     args: wholeBody ? [] : routine.params.filter((p) => given.has(p.name)),
     argsJson: action.get || action.body === 'form' ? directArgs(routine, action.args) : action.args.json,
     wholeBody,

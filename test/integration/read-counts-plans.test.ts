@@ -1,0 +1,108 @@
+// Counts, db-max-rows and EXPLAIN as PostgREST (test/fixtures/69_reads2.sql): db-max-rows caps
+// every embed, count=estimated is the larger of the bounded count and the planner's estimate
+// beyond the cap, count=exact without paging is one aggregate, EXPLAIN shows the statement
+// PostgREST would run (json bodies, a write's columns in its order, the table's name), and a
+// select ends where PostgREST's parser stops.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, suiteGateway } from '../helpers/gateway.js';
+
+describe('read: db-max-rows on embeds and count=estimated', () => {
+  const gw = suiteGateway({ PGRST_DB_MAX_ROWS: '2', PGRST_DB_TX_END: 'commit-allow-override' });
+
+  test('every to-many embed is capped too; to-one embeds are unaffected', async () => {
+    const r = await request(gw(), 'GET', '/rd2_shelf?select=id,rd2_can(id)&order=id&rd2_can.order=id');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [
+      { id: 1, rd2_can: [{ id: 1 }, { id: 2 }] },
+      { id: 2, rd2_can: [{ id: 4 }] },
+    ]);
+    // A smaller embed limit stays; nested levels are capped as well.
+    const limited = await request(gw(), 'GET', '/rd2_shelf?select=id,rd2_can(id,rd2_shelf(rd2_can(id)))&id=eq.1&rd2_can.limit=1&rd2_can.order=id');
+    assert.deepEqual(limited.json(), [{ id: 1, rd2_can: [{ id: 1, rd2_shelf: { rd2_can: [{ id: 1 }, { id: 2 }] } }] }]);
+    const toOne = await request(gw(), 'GET', '/rd2_can?select=id,rd2_shelf(name)&id=gt.2&order=id');
+    assert.deepEqual(toOne.json(), [{ id: 3, rd2_shelf: { name: 'top' } }, { id: 4, rd2_shelf: { name: 'middle' } }]);
+  });
+
+  test('a function call caps its embeds the same way', async () => {
+    const r = await request(gw(), 'GET', '/rpc/rd2_cans_many?select=id,rd2_shelf(id,rd2_can(id))&id=eq.1');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ id: 1, rd2_shelf: { id: 1, rd2_can: [{ id: 1 }, { id: 2 }] } }]);
+  });
+
+  test('count=estimated beyond the cap is the larger of the bounded count and the estimate', async () => {
+    const few = await request(gw(), 'HEAD', '/rd2_cans_few_v', { headers: { Prefer: 'count=estimated' } });
+    assert.equal(few.status, 206);
+    assert.equal(few.headers.get('content-range'), '0-1/3');
+    const many = await request(gw(), 'HEAD', '/rd2_cans_many_v', { headers: { Prefer: 'count=estimated' } });
+    assert.equal(many.headers.get('content-range'), '0-1/1000');
+    // Within the cap the count is exact.
+    const exact = await request(gw(), 'HEAD', '/rd2_cans_many_v?id=lt.3', { headers: { Prefer: 'count=estimated' } });
+    assert.equal(exact.headers.get('content-range'), '0-1/2');
+  });
+
+  test('a write representation is not capped', async () => {
+    const r = await request(gw(), 'DELETE', '/rd2_can?id=in.(1,2,3)&select=id&order=id', { headers: { Prefer: 'return=representation, tx=rollback' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+});
+
+describe('read: EXPLAIN and counts as PostgREST', () => {
+  const gw = suiteGateway({ PGRST_DB_PLAN_ENABLED: 'true', PGRST_DB_TX_END: 'commit-allow-override' });
+  type PlanNode = { Plan: { Output?: string[]; 'Total Cost': number } };
+  const plan = async (method: string, path: string, accept: string, prefer?: string): Promise<{ status: number; text: string; json: PlanNode[] }> => {
+    const headers: Record<string, string> = { Accept: accept, ...(prefer === undefined ? {} : { Prefer: prefer }) };
+    const r = await request(gw(), method, path, { headers });
+    return { status: r.status, text: r.text, json: r.status === 200 ? (r.json() as PlanNode[]) : [] };
+  };
+
+  test('count=exact with nothing paged away is one aggregate; with a limit it is counted apart', async () => {
+    const whole = await plan('GET', '/rd2_can', 'application/vnd.pgrst.plan+json', 'count=exact');
+    assert.equal(whole.status, 200, whole.text);
+    assert.equal(whole.text.split('Aggregate').length - 1, 1);
+    const paged = await plan('GET', '/rd2_can?limit=2', 'application/vnd.pgrst.plan+json', 'count=exact');
+    assert.ok(paged.text.split('Aggregate').length - 1 > 1, paged.text);
+    const call = await plan('GET', '/rpc/rd2_cans_many', 'application/vnd.pgrst.plan+json', 'count=exact');
+    assert.equal(call.text.split('Aggregate').length - 1, 1, call.text);
+    // And the counts themselves are right.
+    const counted = await request(gw(), 'GET', '/rd2_can?select=id&shelf_id=eq.1', { headers: { Prefer: 'count=exact' } });
+    assert.equal(counted.headers.get('content-range'), '0-2/3');
+    const pagedCount = await request(gw(), 'GET', '/rd2_can?select=id&limit=1', { headers: { Prefer: 'count=exact' } });
+    assert.equal(pagedCount.headers.get('content-range'), '0-0/4');
+    const callCount = await request(gw(), 'GET', '/rpc/rd2_cans_many?shelf_id=eq.1', { headers: { Prefer: 'count=exact' } });
+    assert.equal(callCount.headers.get('content-range'), '0-2/3');
+  });
+
+  test('the body is json as PostgreSQL builds it, and a write lists the Location data before it', async () => {
+    const read = await plan('GET', '/rd2_shelf', 'application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=verbose');
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.json[0]!.Plan.Output![2], "COALESCE((json_agg(ROW(rd2_shelf.id, rd2_shelf.name)) -> 0), 'null'::json)");
+    const del = await plan('DELETE', '/rd2_shelf?id=eq.3', 'application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=verbose', 'return=representation');
+    assert.equal(del.status, 200, del.text);
+    assert.equal(del.json[0]!.Plan.Output![3], "COALESCE((json_agg(ROW(rd2_shelf.id, rd2_shelf.name)) -> 0), 'null'::json)");
+    assert.equal(del.json[0]!.Plan.Output!.length, 7);
+  });
+
+  test('writes still answer as before: Location, status and body from their columns', async () => {
+    const r = await request(gw(), 'POST', '/rd2_shelf', { body: '{"id":9,"name":"extra"}', headers: { 'Content-Type': 'application/json', Prefer: 'return=headers-only, tx=rollback' } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.headers.get('location'), '/rd2_shelf?id=eq.9');
+    const rep = await request(gw(), 'POST', '/rd2_shelf', { body: '{"id":9,"name":"extra"}', headers: { 'Content-Type': 'application/json', Prefer: 'return=representation, tx=rollback' } });
+    assert.deepEqual(rep.json(), [{ id: 9, name: 'extra' }]);
+  });
+
+  test('a select ends after an embed followed by anything but `,` or `)`', async () => {
+    const r = await request(gw(), 'GET', "/rd2_shelf?select=name,rd2_can(id)'junk,ignored&id=eq.2");
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ name: 'middle', rd2_can: [{ id: 4 }] }]);
+    // Inside an embed the next character must close it.
+    const nested = await request(gw(), 'GET', "/rd2_shelf?select=name,rd2_can(id,rd2_shelf(id)'x)");
+    assert.equal(nested.status, 400);
+    assert.equal((nested.json() as { code: string }).code, 'PGRST100');
+    // An aggregate call goes on with its cast (aggregates are off here: PGRST123, not a parse error).
+    const agg = await request(gw(), 'GET', '/rd2_shelf?select=count()::text');
+    assert.equal((agg.json() as { code: string }).code, 'PGRST123');
+  });
+});
