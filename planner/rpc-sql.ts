@@ -1,6 +1,7 @@
-// A call plan → the main statement. The arguments travel as ONE json parameter expanded by
-// json_to_record with the routine's parameter types; only the names given are passed, so
-// defaults apply. The result is filtered, ordered and paged with the read fragments.
+// A call plan → the main statement. Query-string and form arguments go straight into the call,
+// one parameter each cast to its type; JSON bodies (and calls with a variadic argument) travel
+// as ONE json parameter expanded by json_to_record with the routine's parameter types. Only
+// the names given are passed, so defaults apply. The result is filtered, ordered and paged with the read fragments.
 
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import { groupBySql, levelMode } from './aggregate-sql.js';
@@ -16,6 +17,11 @@ function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: 
   const fn = ident(r.schema, r.name);
   if (plan.wholeBody) return { args: null, call: sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)})` };
   if (plan.args.length === 0) return { args: null, call: sql`${fn}()` };
+  const direct = plan.directValues;
+  if (direct !== null) {
+    // Query-string arguments straight into the call, each cast to its parameter's type (PostgREST's DirectArgs).
+    return { args: null, call: sql`${fn}(${join(plan.args.map((p, i) => sql`${ident(p.name)} := ${param(direct[i]!)}::${keyword(p.castType)}`), ', ')})` };
+  }
   const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.castType)}`), ', ');
   const named = join(
     plan.args.map((p) => sql`${p.variadic ? keyword('VARIADIC ') : empty}${ident(p.name)} := _pgrst_a.${ident(p.name)}`),

@@ -1,6 +1,7 @@
 // The search_path of a request as PostgREST sets it (test/fixtures/69_reads2.sql): the request's
 // schema, then db-extra-search-path as given, repeats kept (clients such as postgrest-js read
-// it back); the default extra path is public.
+// it back); the default extra path is public. And query-string arguments of a call, passed
+// straight into it as PostgREST does.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,5 +28,36 @@ describe('read: search_path as PostgREST sets it', () => {
 
   test('an empty db-extra-search-path leaves the request schema alone', async () => {
     assert.equal(await path(none), '"api"');
+  });
+});
+
+describe('rpc: query-string arguments straight into the call', () => {
+  const gw = suiteGateway({ PGRST_DB_PLAN_ENABLED: 'true' });
+
+  test('each argument is read by its parameter type, a json one as JSON', async () => {
+    const r = await request(gw(), 'GET', `/rpc/rd2_echo?j=${encodeURIComponent('{"a":[1,2]}')}&n=2`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), { j: { a: [1, 2] }, n: 2, v: 'x' });
+    // Form bodies too.
+    const form = await request(gw(), 'POST', '/rpc/rd2_echo', { body: 'j=3&v=y', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.deepEqual(form.json(), { j: 3, n: 0, v: 'y' });
+    // A repeated name keeps its last value (through the JSON path).
+    const rep = await request(gw(), 'GET', '/rpc/rd2_echo?j=1&n=1&n=5');
+    assert.deepEqual(rep.json(), { j: 1, n: 5, v: 'x' });
+  });
+
+  test('bad values fail as the type input does', async () => {
+    const bad = await request(gw(), 'GET', '/rpc/rd2_echo?j=1&n=abc');
+    assert.equal(bad.status, 400);
+    assert.equal((bad.json() as { code: string }).code, '22P02');
+    const json = await request(gw(), 'GET', '/rpc/rd2_echo?j={oops');
+    assert.equal(json.status, 400);
+    assert.equal((json.json() as { code: string }).code, '22P02');
+  });
+
+  test('the plan has no json_to_record for them', async () => {
+    const r = await request(gw(), 'GET', '/rpc/rd2_echo?j=1&n=2', { headers: { Accept: 'application/vnd.pgrst.plan' } });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!r.text.includes('json_to_record'), r.text);
   });
 });
