@@ -43,7 +43,8 @@ export const convert = (fn: Converter, arg: Sql): Sql => sql`${ident(fn.schema, 
  * it names one without a JSON path (the path walks the stored value), else as fieldSql.
  */
 export function outputSql(scope: Scope, f: Field): { readonly expr: Sql; readonly formatted: boolean } {
-  const fn = f.json.length === 0 ? scope.table.columnsByName.get(f.name)?.representation?.toJson : undefined;
+  // Tables without representations (most) skip the column lookup.
+  const fn = f.json.length === 0 && scope.table.formatsOutput === true ? scope.table.columnsByName.get(f.name)?.representation?.toJson : undefined;
   return fn === undefined ? { expr: fieldSql(scope, f), formatted: false } : { expr: convert(fn, fieldSql(scope, f)), formatted: true };
 }
 

@@ -70,7 +70,7 @@ function filterSql(scope: Scope, f: Filter): Sql {
   const col = fieldSql(scope, f.field);
   // A column whose domain reads text through a data representation gets its values that way
   // (PostgREST's rule: every operator with a value but like/ilike and full-text search).
-  const parse = f.field.json.length === 0 ? scope.table.columnsByName.get(f.field.name)?.representation?.fromText : undefined;
+  const parse = f.field.json.length === 0 && scope.table.parsesText === true ? scope.table.columnsByName.get(f.field.name)?.representation?.fromText : undefined;
   const value = (op: QuantOperator | PlainOperator, v: string): Sql =>
     parse === undefined || op === 'like' || op === 'ilike' ? param(patternValue(op, v)) : convert(parse, sql`${param(v)}::text`);
   let cond: Sql;

@@ -61,6 +61,7 @@ function decodeTable(raw: unknown, extra: Annotations): Table {
     ...(description === undefined ? {} : { description }),
     ...(columns.some((c) => c.representation?.toJson !== undefined) ? { formatsOutput: true as const } : {}),
     ...(columns.some((c) => c.representation?.fromJson !== undefined) ? { parsesJson: true as const } : {}),
+    ...(columns.some((c) => c.representation?.fromText !== undefined) ? { parsesText: true as const } : {}),
   });
 }
 

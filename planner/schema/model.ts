@@ -42,6 +42,8 @@ export interface Table {
   readonly formatsOutput?: true;
   /** Some column reads request bodies through a data representation (from json). */
   readonly parsesJson?: true;
+  /** Some column reads filter values through a data representation (from text). */
+  readonly parsesText?: true;
 }
 
 /** A foreign key; `unique` when its columns are also a primary key or unique constraint. */

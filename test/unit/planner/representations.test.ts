@@ -76,6 +76,7 @@ describe('data representations: decoding', () => {
     assert.equal(paint.columnsByName.get('made')?.representation?.fromText, undefined);
     assert.equal(paint.formatsOutput, true);
     assert.equal(paint.parsesJson, true);
+    assert.equal(paint.parsesText, true);
     const plain = cache.tables.get('api\u0000plain')!;
     assert.equal(plain.formatsOutput, undefined);
     assert.equal(plain.columnsByName.get('color')?.representation, undefined);
