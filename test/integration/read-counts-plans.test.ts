@@ -2,7 +2,7 @@
 // every embed, count=estimated is the larger of the bounded count and the planner's estimate
 // beyond the cap, count=exact without paging is one aggregate, EXPLAIN shows the statement
 // PostgREST would run (json bodies, a write's columns in its order, the table's name), and a
-// select ends where PostgREST's parser stops.
+// select or logic tree ends where PostgREST's parser stops (spaces allowed inside a tree).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,6 +91,16 @@ describe('read: EXPLAIN and counts as PostgREST', () => {
     assert.equal(r.headers.get('location'), '/rd2_shelf?id=eq.9');
     const rep = await request(gw(), 'POST', '/rd2_shelf', { body: '{"id":9,"name":"extra"}', headers: { 'Content-Type': 'application/json', Prefer: 'return=representation, tx=rollback' } });
     assert.deepEqual(rep.json(), [{ id: 9, name: 'extra' }]);
+  });
+
+  test('a logic tree allows spaces around its parts and ends at its closing )', async () => {
+    const r = await request(gw(), 'GET', '/rd2_shelf?select=id&order=id&or=( id.eq.3 , and ( id.gt.0 , id.lt.2 ) , not.or (id.gte.1) )junk');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ id: 1 }, { id: 3 }]);
+    // Still strict inside: an unclosed group is a parse error.
+    const bad = await request(gw(), 'GET', '/rd2_shelf?or=(id.eq.1,and(id.eq.2)');
+    assert.equal(bad.status, 400);
+    assert.equal((bad.json() as { code: string }).code, 'PGRST100');
   });
 
   test('a select ends after an embed followed by anything but `,` or `)`', async () => {
