@@ -26,15 +26,10 @@ export function totalSql(plan: ReadPlan, scope: Scope): Sql {
   const maxRows = plan.maxRows;
   const count = plan.request.preferences.count;
   if ((count === 'exact' || count === 'estimated') && pageIsTotal(plan.range, maxRows)) return pageCountSql;
+  if (count === null || count === 'planned') return sql`null::bigint`;
   const target = ident(plan.table.schema, plan.table.name);
-  // Only the embeds that filter (`!inner`, `rel=is.null`, and/or terms on them) change the count.
-  const filtering = plan.embeds.filter((e) => e.inner || e.absent || e.nullChecked);
-  const embeds = embedParts(scope, filtering, 'pgrst', plan.request.aggregates === true ? 'pass' : 'none');
-  const where = sql`${embeds.joins}${andWhere(whereSql({ ...scope, embeds: embeds.targets }, plan.request.filters), embeds.where)}`;
-  switch (plan.request.preferences.count) {
-    case null:
-    case 'planned':
-      return sql`null::bigint`;
+  const where = countedRows(plan, scope);
+  switch (count) {
     case 'exact':
       return sql`(SELECT pg_catalog.count(*) FROM ${target}${where})`;
     case 'estimated':
@@ -42,6 +37,16 @@ export function totalSql(plan: ReadPlan, scope: Scope): Sql {
       // One more than the cap tells "beyond db-max-rows" without counting everything.
       return sql`(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM ${target}${where} LIMIT ${param(String(maxRows + 1))}) _pgrst_c)`;
   }
+}
+
+/**
+ * What a count reads after `FROM target`: the conditions, and the joins of the embeds that
+ * filter (`!inner`, `rel=is.null`, and/or terms on them), which change the count.
+ */
+function countedRows(plan: ReadPlan, scope: Scope): Sql {
+  const filtering = plan.embeds.filter((e) => e.inner || e.absent || e.nullChecked);
+  const embeds = embedParts(scope, filtering, 'pgrst', plan.request.aggregates === true ? 'pass' : 'none');
+  return sql`${embeds.joins}${andWhere(whereSql({ ...scope, embeds: embeds.targets }, plan.request.filters), embeds.where)}`;
 }
 
 /** The EXPLAIN whose row estimate answers count=planned/estimated, or null when not needed. */
@@ -52,12 +57,12 @@ export function estimateStatement(plan: Plan): Compiled | null {
 
 export function estimateSql(plan: Plan): Sql | null {
   if (plan.kind !== 'read') return null;
-  const maxRows = plan.maxRows;
   const count = plan.request.preferences.count;
-  if (count !== 'planned' && !(count === 'estimated' && maxRows !== null)) return null;
+  if (count !== 'planned' && count !== 'estimated') return null;
   const target = ident(plan.table.schema, plan.table.name);
   const scope: Scope = { qualifier: target, table: plan.table };
-  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${target}${whereSql(scope, plan.request.filters)}`;
+  // The same rows the count reads, embed null filters included.
+  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${target}${countedRows(plan, scope)}`;
 }
 
 /** "Plan Rows" of the top node of an EXPLAIN (FORMAT JSON) answer. */
@@ -80,8 +85,9 @@ export function reportedTotal(plan: Plan, counted: number | null, estimate: numb
     case 'planned':
       return estimate;
     case 'estimated':
-      // Beyond db-max-rows the larger of the bounded count and the planner's estimate (PostgREST's MainTx).
-      return maxRows !== null && counted !== null && counted > maxRows && estimate !== null ? Math.max(counted, estimate) : counted;
+      // Beyond db-max-rows (always, without one: PostgREST's MainTx compares with a Maybe) the
+      // larger of the bounded count and the planner's estimate.
+      return (maxRows === null || (counted !== null && counted > maxRows)) && counted !== null && estimate !== null ? Math.max(counted, estimate) : counted;
     case 'exact':
     case null:
       return counted;

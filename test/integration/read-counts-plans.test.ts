@@ -1,6 +1,7 @@
 // Counts, db-max-rows and EXPLAIN as PostgREST (test/fixtures/69_reads2.sql): db-max-rows caps
 // every embed, count=estimated is the larger of the bounded count and the planner's estimate
-// beyond the cap, count=exact without paging is one aggregate, EXPLAIN shows the statement
+// beyond the cap (always without one), count=planned honours embed null filters, count=exact
+// without paging is one aggregate, EXPLAIN shows the statement
 // PostgREST would run (json bodies, a write's columns in its order, the table's name), and a
 // select or logic tree ends where PostgREST's parser stops (spaces allowed inside a tree).
 
@@ -73,6 +74,25 @@ describe('read: EXPLAIN and counts as PostgREST', () => {
     assert.equal(pagedCount.headers.get('content-range'), '0-0/4');
     const callCount = await request(gw(), 'GET', '/rpc/rd2_cans_many?shelf_id=eq.1', { headers: { Prefer: 'count=exact' } });
     assert.equal(callCount.headers.get('content-range'), '0-2/3');
+  });
+
+  test('without db-max-rows, count=estimated is the larger of the exact count and the estimate', async () => {
+    const many = await request(gw(), 'HEAD', '/rd2_cans_many_v', { headers: { Prefer: 'count=estimated' } });
+    assert.equal(many.headers.get('content-range'), '0-3/1000');
+    const few = await request(gw(), 'HEAD', '/rd2_cans_few_v', { headers: { Prefer: 'count=estimated' } });
+    assert.equal(few.headers.get('content-range'), '0-3/4');
+  });
+
+  test('count=planned estimates the rows the embed null filters keep', async () => {
+    const planned = async (path: string): Promise<number> => {
+      const r = await request(gw(), 'GET', path, { headers: { Prefer: 'count=planned' } });
+      assert.ok(r.status === 200 || r.status === 206, r.text);
+      return Number(r.headers.get('content-range')?.split('/')[1]);
+    };
+    const all = await planned('/rd2_can?select=id,rd2_shelf()');
+    // The planner's guess for an embed that must be empty is below the table's.
+    const none = await planned('/rd2_can?select=id,rd2_shelf()&rd2_shelf=is.null');
+    assert.ok(none < all, `${none} < ${all}`);
   });
 
   test('the body is json as PostgreSQL builds it, and a write lists the Location data before it', async () => {
