@@ -5,7 +5,7 @@
 import { apiError, fail, ok, parseError, type Result } from './errors.js';
 import { fieldShape, nestingError, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
-import { parseEmbed } from './embed-grammar.js';
+import { openParen, parseEmbed } from './embed-grammar.js';
 import { lenientDecode } from './url-decode.js';
 import { parseEmbedParam, splitEmbedKey, type EmbedParam } from './embed-params.js';
 import type { AggregateFn, OrderTerm, ScopedCondition, SelectItem } from './types.js';
@@ -100,7 +100,7 @@ function parseSelect(value: string, end = value.length): Result<SelectItem[]> {
       items.push({ kind: 'star' });
       continue;
     }
-    const paren = piece.indexOf('(');
+    const paren = piece.includes('(') ? openParen(piece) : -1;
     if (paren >= 0) {
       // Only pieces with parentheses can be aggregates, so plain columns never pay for the test.
       const agg = parseAggregate(piece, value);

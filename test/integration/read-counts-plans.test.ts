@@ -123,6 +123,18 @@ describe('read: EXPLAIN and counts as PostgREST', () => {
     assert.equal((bad.json() as { code: string }).code, 'PGRST100');
   });
 
+  test('quoted names may hold reserved characters: dots, commas and parentheses', async () => {
+    const r = await request(gw(), 'GET', '/rd2_odd?select=id,"a.b","c(d)","e,f"&"a.b"=gt.15');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [{ id: 2, 'a.b': 20, 'c(d)': 'two', 'e,f': 'y' }]);
+    // An embed named with a dot, and an embedded column with one, in select, filter and order.
+    const e = await request(gw(), 'GET', '/rd2_odd?select=id,"rd2.odd_child"("x.y")&id=eq.1&"rd2.odd_child"."x.y"=neq.q&"rd2.odd_child".order="x.y".desc');
+    assert.equal(e.status, 200, e.text);
+    assert.deepEqual(e.json(), [{ id: 1, 'rd2.odd_child': [{ 'x.y': 'p' }] }]);
+    const o = await request(gw(), 'GET', '/rd2_odd?select=id&order="a.b".desc');
+    assert.deepEqual(o.json(), [{ id: 2 }, { id: 1 }]);
+  });
+
   test('a select ends after an embed followed by anything but `,` or `)`', async () => {
     const r = await request(gw(), 'GET', "/rd2_shelf?select=name,rd2_can(id)'junk,ignored&id=eq.2");
     assert.equal(r.status, 200, r.text);

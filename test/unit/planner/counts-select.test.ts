@@ -1,7 +1,8 @@
 // Pure parts of PostgREST's counting and select rules: where its select parser stops on its
 // own (after an embed's `)` followed by anything but `,`/`)`, top level only, aggregate casts
 // kept), db-max-rows on every embed (capEmbeds), the page as the total when nothing is paged
-// away (pageIsTotal, and the request shape that tells), and count=estimated's larger value.
+// away (pageIsTotal, and the request shape that tells), count=estimated's larger value, and
+// reserved characters inside quoted names (embed paths, select items).
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { parseQueryParams } from '../../../planner/query-params.js';
 import { capEmbeds, type EmbedPlan } from '../../../planner/embed.js';
 import { pageIsTotal, reportedTotal } from '../../../planner/count.js';
+import { splitEmbedKey } from '../../../planner/embed-params.js';
 import { toApiRequest } from '../../../planner/request.js';
 import type { Plan } from '../../../planner/plan.js';
 
@@ -74,5 +76,22 @@ describe('db-max-rows and counts', () => {
     assert.equal(reportedTotal(plan, 3, 1000), 1000);
     assert.equal(reportedTotal(plan, 2, 1000), 2);
     assert.equal(reportedTotal(plan, 3, null), 3);
+  });
+});
+
+describe('quoted names hold reserved characters', () => {
+  test('embed paths split on unquoted dots only', () => {
+    assert.deepEqual(splitEmbedKey('rel."x.y"'), { path: ['rel'], last: '"x.y"' });
+    assert.deepEqual(splitEmbedKey('"my.rel".col'), { path: ['my.rel'], last: 'col' });
+    assert.deepEqual(splitEmbedKey('a.b.c'), { path: ['a', 'b'], last: 'c' });
+    assert.equal(splitEmbedKey('"a.b"'), null);
+    assert.equal(splitEmbedKey('a..b'), null);
+    assert.deepEqual(splitEmbedKey('a.b->c.d'), { path: ['a'], last: 'b->c.d' });
+  });
+
+  test('a quoted select item with parentheses is a column, not an embed', () => {
+    assert.deepEqual(select('"a(b)"'), [{ kind: 'field', field: { name: 'a(b)', json: [] }, alias: null, cast: null }]);
+    const items = select('x:"a(b)"::text,r("c(d)")') as { kind: string }[];
+    assert.deepEqual(items.map((i) => i.kind), ['field', 'embed']);
   });
 });
