@@ -4,10 +4,12 @@
 // db-max-rows (a bounded count), the planner's estimate beyond it, as PostgREST does.
 
 import { whereSql, type Scope } from './fragments.js';
-import { andWhere, embedParts } from './embed-sql.js';
+import { andWhere, embedParts, joinSql } from './embed-sql.js';
+import { conditionSql } from './operators.js';
+import type { EmbedPlan } from './embed.js';
 import type { Plan } from './plan.js';
-import type { RowRange } from './types.js';
-import { compile, ident, param, sql, type Compiled, type Sql } from './sql.js';
+import type { Condition, RowRange } from './types.js';
+import { compile, empty, ident, join, param, sql, type Compiled, type Sql } from './sql.js';
 
 type ReadPlan = Extract<Plan, { kind: 'read' }>;
 
@@ -39,11 +41,56 @@ export function totalSql(plan: ReadPlan, scope: Scope): Sql {
   }
 }
 
+/** Whether `c` is `child=is.null`/`not.is.null` on one of the embed's own embeds (its EXISTS says it). */
+function childNullFilter(c: Condition, children: readonly EmbedPlan[]): boolean {
+  if (c.kind !== 'filter' || c.filter.field.json.length > 0 || c.filter.operation.kind !== 'is') return false;
+  const v = c.filter.operation.value;
+  return (v === 'null' || v === 'not_null') && children.some((e) => e.key === c.filter.field.name);
+}
+
 /**
- * What a count reads after `FROM target`: the conditions, and the joins of the embeds that
- * filter (`!inner`, `rel=is.null`, and/or terms on them), which change the count.
+ * An embed that filters as PostgREST's count query has it: EXISTS over its rows, its own
+ * conditions and the embeds below it that filter; null when a condition needs the embeds'
+ * bodies (`rel.is.null` inside and/or), which only the lateral joins provide.
+ */
+function existsSql(parent: Scope, e: EmbedPlan, name: string): Sql | null {
+  if (e.children.some((c) => c.nullChecked)) return null;
+  const t = ident(name + '_t');
+  const scope: Scope = { qualifier: t, table: e.rel.foreignTable };
+  const rel = joinSql(parent, e, t, name);
+  const terms = [...rel.where, ...e.conditions.filter((c) => !childNullFilter(c, e.children)).map((c) => conditionSql(scope, c))];
+  for (const [i, c] of e.children.entries()) {
+    if (!c.inner && !c.absent) continue;
+    const inner = existsSql(scope, c, `${name}_${i + 1}`);
+    if (inner === null) return null;
+    if (c.inner) terms.push(inner);
+    if (c.absent) terms.push(sql`NOT ${inner}`);
+  }
+  return sql`EXISTS (SELECT 1 FROM ${rel.from}${terms.length === 0 ? empty : sql` WHERE ${join(terms, ' AND ')}`})`;
+}
+
+/**
+ * What a count reads after `FROM target`: the conditions, and the embeds that filter
+ * (`!inner`, `rel=is.null`, and/or terms on them), which change the count: as EXISTS / NOT
+ * EXISTS when they can be (PostgREST's count query: no JSON built, and the planner estimates
+ * semi- and anti-joins), else through the embeds' lateral joins.
  */
 function countedRows(plan: ReadPlan, scope: Scope): Sql {
+  if (!plan.embeds.some((e) => e.nullChecked)) {
+    const terms: Sql[] = [];
+    let exact = true;
+    for (const [i, e] of plan.embeds.entries()) {
+      if (!e.inner && !e.absent) continue;
+      const x = existsSql(scope, e, `pgrst_c${i + 1}`);
+      if (x === null) {
+        exact = false;
+        break;
+      }
+      if (e.inner) terms.push(x);
+      if (e.absent) terms.push(sql`NOT ${x}`);
+    }
+    if (exact) return andWhere(whereSql(scope, plan.request.filters), terms);
+  }
   const filtering = plan.embeds.filter((e) => e.inner || e.absent || e.nullChecked);
   const embeds = embedParts(scope, filtering, 'pgrst', plan.request.aggregates === true ? 'pass' : 'none');
   return sql`${embeds.joins}${andWhere(whereSql({ ...scope, embeds: embeds.targets }, plan.request.filters), embeds.where)}`;

@@ -11,6 +11,10 @@ import { parseQueryParams } from '../../../planner/query-params.js';
 import { capEmbeds, type EmbedPlan } from '../../../planner/embed.js';
 import { pageIsTotal, reportedTotal } from '../../../planner/count.js';
 import { splitEmbedKey } from '../../../planner/embed-params.js';
+import { decodeSchemaCache } from '../../../planner/schema/decode.js';
+import { mainStatement } from '../../../planner/statements.js';
+import { estimateStatement } from '../../../planner/count.js';
+import { fkRow, intTable, planGet } from './films-schema.js';
 import { toApiRequest } from '../../../planner/request.js';
 import type { Plan } from '../../../planner/plan.js';
 
@@ -93,5 +97,34 @@ describe('quoted names hold reserved characters', () => {
     assert.deepEqual(select('"a(b)"'), [{ kind: 'field', field: { name: 'a(b)', json: [] }, alias: null, cast: null }]);
     const items = select('x:"a(b)"::text,r("c(d)")') as { kind: string }[];
     assert.deepEqual(items.map((i) => i.kind), ['field', 'embed']);
+  });
+});
+
+describe('counts of embeds that filter: EXISTS as PostgREST’s count query', () => {
+  const cache = decodeSchemaCache(
+    JSON.stringify([intTable('directors', ['id', 'name']), intTable('films', ['id', 'title', 'director_id'])]),
+    JSON.stringify([fkRow('films_director_fk', 'films', ['director_id'], 'directors', ['id'])]),
+  );
+  const text = (query: string, prefer: string): string => mainStatement(planGet(query, { prefer }, null, cache)).text;
+
+  test('!inner is EXISTS, rel=is.null NOT EXISTS, with the embed’s own conditions', () => {
+    const inner = text('select=id,directors!inner(name)&directors.name=eq.K&limit=1', 'count=exact');
+    assert.match(inner, /\(SELECT pg_catalog\.count\(\*\) FROM "api"\."films" WHERE EXISTS \(SELECT 1 FROM "api"\."directors" AS "pgrst_c1_t" WHERE "pgrst_c1_t"\."id" = "api"\."films"\."director_id" AND "pgrst_c1_t"\."name" = \$\d+\)\)/);
+    const absent = text('select=id,directors()&directors=is.null&limit=1', 'count=exact');
+    assert.match(absent, /FROM "api"\."films" WHERE NOT EXISTS \(SELECT 1 FROM "api"\."directors" AS "pgrst_c1_t"/);
+    // A nested null filter is a nested NOT EXISTS, not a condition on a body.
+    const nested = text('select=id,directors!inner(id,films())&directors.films=is.null&limit=1', 'count=exact');
+    assert.ok(nested.includes('NOT EXISTS'), nested);
+  });
+
+  test('rel.is.null inside and/or still counts through the lateral joins', () => {
+    const c = text('select=id,directors()&or=(directors.is.null,id.eq.1)&limit=1', 'count=exact');
+    assert.ok(!/count\(\*\) FROM "api"\."films" WHERE EXISTS/.test(c), c);
+    assert.match(c, /count\(\*\) FROM "api"\."films" LEFT JOIN LATERAL/);
+  });
+
+  test('the estimate reads the same rows', () => {
+    const e = estimateStatement(planGet('select=id,directors()&directors=is.null', { prefer: 'count=planned' }, null, cache));
+    assert.match(e?.text ?? '', /^EXPLAIN \(FORMAT JSON\) SELECT 1 FROM "api"\."films" WHERE NOT EXISTS/);
   });
 });
