@@ -152,3 +152,23 @@ describe('read: data representations', () => {
     assert.deepEqual(await ok('/rd2_ink?select=id&id=gte.90'), []);
   });
 });
+
+describe('read: data representations with aggregates', () => {
+  const gw = suiteGateway({ PGRST_DB_AGGREGATES_ENABLED: 'true' });
+
+  test('a shown column groups by its stored value; the aggregate input is the shown value, as PostgREST', async () => {
+    const r = await request(gw(), 'GET', '/rd2_swatch?select=tint,count()&order=tint');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), [
+      { tint: '#000001', count: 1 },
+      { tint: '#000100', count: 1 },
+      { tint: '#FFFFFF', count: 1 },
+    ]);
+    const grouped = await request(gw(), 'GET', '/rd2_swatch?select=paint_id,tint.count()&order=paint_id');
+    assert.deepEqual(grouped.json(), [{ paint_id: 1, count: 1 }, { paint_id: 2, count: 2 }]);
+    // max() of json does not exist in PostgreSQL: PostgREST's error too (42883 → 404).
+    const max = await request(gw(), 'GET', '/rd2_swatch?select=tint.max()');
+    assert.equal(max.status, 404, max.text);
+    assert.equal((max.json() as { code: string }).code, '42883');
+  });
+});
