@@ -129,5 +129,7 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
     status = parsed.value;
   }
   if (plan.request.legacyTargets !== undefined) merged = [...merged, ['Warning', legacyTargetWarning(plan.request.legacyTargets)]];
-  return { status, headers: merged, body: withBody ? body ?? Buffer.from('[]') : undefined };
+  // No body value: an empty JSON array, but nothing at all for a media type handler's value
+  // (a function returning NULL of its domain).
+  return { status, headers: merged, body: withBody ? body ?? (media.kind === 'handler' ? Buffer.alloc(0) : Buffer.from('[]')) : undefined };
 }

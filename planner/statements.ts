@@ -141,7 +141,7 @@ function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
     case 'call': {
       const scalarBody = media.kind === 'handler' ? handlerBodySql(media.handler, true) : null;
       const rowsBody = (single: boolean): Sql => bodySql(single ? singleRow(media) : media);
-      return callStatementSql(plan, rowsBody, responseGucs, scalarBody);
+      return callStatementSql(plan, rowsBody, responseGucs, scalarBody, media.kind === 'handler' ? media.handler : null);
     }
     case 'read': {
       const mode = req.aggregates === true ? levelMode(req.select, plan.embeds) : 'none';
