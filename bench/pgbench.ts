@@ -1,11 +1,11 @@
-// Ceiling: pgbench replaying the exact SQL the gateway sends for GET-by-primary-key (the
-// set_config statement plus the main statement, one Sync), with the same parameters as
-// pgbench variables; once per round trip and 16 pipelined per round trip.
+// The floor's database half: pgbench running the bare prepared statement of GET-by-primary-key
+// (what a hand-written API sends), 16 pipelined per round trip, while PostgreSQL's own CPU is
+// counted. pgbench, the client, is not a child of the postmaster, so its CPU is excluded.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { actionPlan, decodeSchemaCache, mainStatement, toApiRequest, txVarsStatement } from '../planner/index.js';
+import { treeCpuMicros } from './procstat.js';
 
 function findPgbench(): string | null {
   try {
@@ -21,59 +21,48 @@ function findPgbench(): string | null {
   }
 }
 
-const literal = (v: string | null): string => (v === null ? 'NULL' : "'" + v.replace(/'/g, "''") + "'");
-
-/** The gateway's statements for GET /posts?id=eq.N with `:id` as the only variable. */
-export function gatewaySql(): string {
-  const cache = decodeSchemaCache(
-    JSON.stringify([
-      {
-        schema: 'bench', name: 'posts', kind: 'table', insertable: true, updatable: true, deletable: true,
-        primary_key: ['id'], columns: [{ name: 'id', type: 'integer', nullable: false, has_default: false }],
-      },
-    ]),
-  );
-  const req = toApiRequest({ method: 'GET', path: '/posts', query: 'id=eq.1', headers: {}, body: null }, { schemas: ['bench'] });
-  if (!req.ok) throw new Error(req.error.message);
-  const plan = actionPlan(req.value, cache, { maxRows: null });
-  if (!plan.ok) throw new Error(plan.error.message);
-  const main = mainStatement(plan.value);
-  const tx = txVarsStatement({
-    role: 'web_anon', claims: '{}', method: 'GET', path: '/posts', headers: '{}', cookies: '{}',
-    searchPath: '"bench", "public"', settings: [], readOnly: true,
-  });
-  const txText = tx.text.replace(/\$(\d+)/g, (_, n: string) => literal(tx.params[Number(n) - 1] ?? null));
-  const mainText = main.text.replace(/\$(\d+)/g, (_, n: string) => (n === '1' ? ':id' : literal(main.params[Number(n) - 1] ?? null)));
-  return `${txText};\n${mainText};\n`;
-}
-
+/** Transactions pgbench completed running `script`. */
 function run(bin: string, uri: string, script: string, seconds: number, clients: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile(bin, ['-n', '-M', 'extended', '-c', String(clients), '-j', '1', '-T', String(seconds), '-f', script, uri], (err, stdout, stderr) => {
+    execFile(bin, ['-n', '-M', 'prepared', '-c', String(clients), '-j', '1', '-T', String(seconds), '-f', script, uri], (err, stdout, stderr) => {
       if (err !== null) {
         reject(new Error(`pgbench failed: ${stderr || err.message}`));
         return;
       }
-      const m = /tps = ([\d.]+)/.exec(stdout);
+      const m = /number of transactions actually processed: (\d+)/.exec(stdout);
       if (m === null) reject(new Error(`could not parse pgbench output:\n${stdout}`));
       else resolve(Number(m[1]));
     });
   });
 }
 
-export async function runPgbench(
+/** The bare statement a hand-written API runs for GET /posts?id=eq.N (the Fastify peer's). */
+export const BARE_PK_SQL = 'select * from bench.posts where id = $1';
+
+const PIPELINE_DEPTH = 16;
+
+export interface BareStatementCost {
+  readonly pgCpuMicrosPerStatement: number;
+  readonly statementsPerSecond: number;
+}
+
+/**
+ * PostgreSQL CPU µs per bare GET-by-pk statement, pipelined 16 deep; null without pgbench or
+ * without the postmaster's pid (a database that is not ours to measure).
+ */
+export async function bareStatementPgCpu(
   uri: string,
-  opts: { seconds: number; clients: number; dir: string },
-): Promise<{ perRoundTrip1: number; perRoundTrip16: number } | null> {
+  opts: { seconds: number; clients: number; dir: string; postmaster: number | null },
+): Promise<BareStatementCost | null> {
   const bin = findPgbench();
-  if (bin === null) return null;
-  const statements = gatewaySql();
-  const one = join(opts.dir, 'pk1.sql');
-  const sixteen = join(opts.dir, 'pk16.sql');
-  const setId = '\\set id random(1, 100000)\n';
-  writeFileSync(one, `${setId}\\startpipeline\n${statements}\\endpipeline\n`);
-  writeFileSync(sixteen, `${setId}\\startpipeline\n${statements.repeat(16)}\\endpipeline\n`);
-  const tps1 = await run(bin, uri, one, opts.seconds, opts.clients);
-  const tps16 = await run(bin, uri, sixteen, opts.seconds, opts.clients);
-  return { perRoundTrip1: tps1, perRoundTrip16: tps16 * 16 };
+  if (bin === null || opts.postmaster === null) return null;
+  const script = join(opts.dir, 'bare-pk16.sql');
+  const vars = Array.from({ length: PIPELINE_DEPTH }, (_, i) => `\\set id${i} random(1, 100000)\n`).join('');
+  const body = Array.from({ length: PIPELINE_DEPTH }, (_, i) => BARE_PK_SQL.replace('$1', `:id${i}`) + ';\n').join('');
+  writeFileSync(script, `${vars}\\startpipeline\n${body}\\endpipeline\n`);
+  const cpu0 = treeCpuMicros(opts.postmaster);
+  const transactions = await run(bin, uri, script, opts.seconds, opts.clients);
+  const cpu = treeCpuMicros(opts.postmaster) - cpu0;
+  const statements = transactions * PIPELINE_DEPTH;
+  return { pgCpuMicrosPerStatement: cpu / Math.max(1, statements), statementsPerSecond: statements / opts.seconds };
 }

@@ -1,8 +1,10 @@
 // `make bench-reliability` (issue 15): small GETs' latency while the gateway reads a 64 MB
 // result, and 20 slow calls with db-pool=2 (how many get 504 PGRST003, and the latency of fast
-// GETs meanwhile). Gateway as a child against an embedded PostgreSQL; report in
+// GETs meanwhile). Gateway as a child against an embedded PostgreSQL, the 64 MB read in a
+// child of its own (timedInChild); report in
 // bench/results/reliability.json and .md.
 
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +48,31 @@ async function timed(url: string): Promise<Sample> {
   return { ms: performance.now() - t0, status: res.status };
 }
 
+/**
+ * GET `url` in a child process that counts the body's bytes as they arrive: the 64 MB read's
+ * own work (receiving, and what fetch would do to hold 64 MB) stays out of the process that
+ * times the small GETs, so their latency is the gateway's, not this client's.
+ */
+function timedInChild(url: string): Promise<Sample> {
+  const script = `fetch(${JSON.stringify(url)}).then(async (r) => { let n = 0; for await (const c of r.body) n += c.length; process.stdout.write(JSON.stringify({ status: r.status, bytes: n })); })`;
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      const ms = performance.now() - t0;
+      try {
+        const r = JSON.parse(out) as { status: number; bytes: number };
+        resolve({ ms, status: r.status === 200 && r.bytes < BIG_BYTES ? 0 : r.status });
+      } catch {
+        reject(new Error(`the 64 MB reader printed ${JSON.stringify(out)}`));
+      }
+    });
+  });
+}
+
 /** `clients` loops of GET `url` until `done()`; every sample. */
 async function smallGets(url: string, clients: number, done: () => boolean): Promise<Sample[]> {
   const samples: Sample[] = [];
@@ -79,7 +106,7 @@ async function bigResult(base: string, pid: number): Promise<Record<string, unkn
   for (let i = 0; i < BIG_ROUNDS; i++) {
     let done = false;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid))), 20);
-    const big = timed(`${base}/rpc/big?n=${BIG_BYTES}`).then((s) => {
+    const big = timedInChild(`${base}/rpc/big?n=${BIG_BYTES}`).then((s) => {
       done = true;
       return s;
     });
@@ -144,7 +171,7 @@ function markdown(report: { date: string; big: Record<string, unknown>; slow: Re
     '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     `| ${(b['bigResultMs'] as number[]).join(', ')} | ${String(b['gatewayCpuMsPerBigRead'])} | ${String(b['gatewayPeakRssMiB'])} | ${String(b['smallGets'])} | ${JSON.stringify(b['smallGetStatuses'])} | ${String(b['smallGetP50Ms'])} | ${String(b['smallGetP99Ms'])} | ${String(b['smallGetMaxMs'])} |`,
     '',
-    `Target small-GET p99 < 50 ms: ${verdict(b['smallGetP99Ms'])}`,
+    `Target small-GET p99 < 50 ms: ${verdict(b['smallGetP99Ms'])}. The 64 MB read runs in a process of its own, so the small GETs' times are not this client's own stalls; on a shared 2-core machine they still include waiting for a CPU while PostgreSQL, the gateway and the reader are busy.`,
     '',
     `## ${SLOW_CALLS} calls of a ${SLOW_SECS} s function with db-pool=2, db-pool-acquisition-timeout=1, fast GETs meanwhile`,
     '',

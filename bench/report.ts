@@ -1,5 +1,8 @@
-// Renders a benchmark report: the Markdown table and an SVG bar chart (req/s per workload for
-// the gateway, the Fastify and PostGraphile peers, and the HTTP ceiling).
+// Renders a benchmark report: the Markdown table, the CPU floor, issue 18's targets marked met
+// or missed, and an SVG bar chart (req/s per workload for the gateway, the Fastify and
+// PostGraphile peers, and the uWS hello line).
+
+import type { BareStatementCost } from './pgbench.js';
 
 export interface SystemResult {
   readonly rps: number;
@@ -21,6 +24,34 @@ export interface WorkloadReport {
   readonly halfPeak: { readonly rate: number; readonly p50ms: number; readonly p99ms: number } | null;
 }
 
+/** One server-workers setting on one workload (issue 19 item 1). */
+export interface WorkerRun {
+  readonly workers: number;
+  readonly workload: string;
+  readonly rps: number;
+  readonly p99ms: number;
+  /** The gateway process's CPU seconds per second of the run, every thread's together. */
+  readonly cores: number;
+  readonly failed: number;
+}
+
+/** One workload through a gateway with db-read-uris on a streaming replica (issue 19 item 2). */
+export interface ReplicaSplitRun {
+  readonly workload: string;
+  readonly rps: number;
+  readonly p99ms: number;
+  /** Requests the gateway counted, and how many of them ran on the replica and on the primary. */
+  readonly requests: number;
+  readonly onReplica: number;
+  readonly onPrimary: number;
+  readonly failed: number;
+}
+
+export interface ScalingReport {
+  readonly workers: readonly WorkerRun[];
+  readonly replica: { readonly runs: readonly ReplicaSplitRun[] } | { readonly skipped: string };
+}
+
 export interface Report {
   /** URL → SQL per second per workload URL, cold and plan-cached. */
   readonly planner: readonly { readonly workload: string; readonly coldPerSecond: number | null; readonly cachedPerSecond: number | null; readonly skipped: string | null }[];
@@ -30,8 +61,14 @@ export interface Report {
   readonly seconds: number;
   readonly connections: number;
   readonly workloads: readonly WorkloadReport[];
-  readonly ceilings: { readonly httpHello: SystemResult | null; readonly pgbenchPkPerRoundTrip1: number | null; readonly pgbenchPkPerRoundTrip16: number | null };
+  /**
+   * The floor's parts: a uWS hello server (its CPU per request is the HTTP half) and the bare
+   * prepared GET-by-pk statement pipelined by pgbench (PostgreSQL's CPU per statement).
+   */
+  readonly ceilings: { readonly httpHello: SystemResult | null; readonly bareStatement: BareStatementCost | null };
   readonly notes: readonly string[];
+  /** Worker scaling and the replica split; absent in reports from before they were measured. */
+  readonly scaling?: ScalingReport;
 }
 
 const f0 = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : n.toFixed(0));
@@ -64,11 +101,37 @@ export function markdown(r: Report): string {
   for (const p of r.planner) {
     lines.push(p.skipped !== null ? `| ${p.workload} | ${p.skipped} | |` : `| ${p.workload} | ${f0(p.coldPerSecond)} | ${f0(p.cachedPerSecond)} |`);
   }
+  if (r.scaling !== undefined) lines.push('', ...scalingLines(r.scaling));
   lines.push('');
-  lines.push(`Ceilings: uWS hello ${f0(r.ceilings.httpHello?.rps)} req/s; pgbench of the gateway's GET-by-pk SQL ${f0(r.ceilings.pgbenchPkPerRoundTrip1)} req/s (1 per round trip), ${f0(r.ceilings.pgbenchPkPerRoundTrip16)} req/s (16 pipelined).`);
-  lines.push('', 'Targets (GET by primary key):', ...targetLines(r).map((t) => `- ${t}`));
+  const fl = floor(r);
+  lines.push(
+    fl === null
+      ? 'Floor: not measured (needs pgbench and the embedded cluster).'
+      : `Floor for GET by primary key: ${f0(fl.micros)} µs of CPU per request = uWS hello ${f0(fl.httpMicros)} µs + PostgreSQL running the bare prepared statement ${f0(fl.pgMicros)} µs (16 pipelined, client excluded). uWS hello serves ${f0(r.ceilings.httpHello?.rps)} req/s.`,
+  );
+  lines.push('', 'Targets:', ...targetLines(r).map((t) => `- ${t}`));
   for (const n of r.notes) lines.push('', `- ${n}`);
   return lines.join('\n') + '\n';
+}
+
+/** The scale-out tables: server-workers 1 vs 2, and where a replica-backed gateway's requests ran. */
+export function scalingLines(sc: ScalingReport): string[] {
+  const lines = ['| server-workers | workload | req/s | vs 1 worker | p99 ms | gateway CPU cores | failed |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const w of sc.workers) {
+    const one = sc.workers.find((x) => x.workers === 1 && x.workload === w.workload);
+    lines.push(`| ${w.workers} | ${w.workload} | ${f0(w.rps)} | ${ratio(w.rps, one?.rps)} | ${f2(w.p99ms)} | ${f2(w.cores)} | ${w.failed} |`);
+  }
+  lines.push('');
+  if ('skipped' in sc.replica) {
+    lines.push(`Read replica split: skipped (${sc.replica.skipped}).`);
+    return lines;
+  }
+  lines.push('| db-read-uris (1 streaming replica) | req/s | p99 ms | requests | on the replica | on the primary | failed |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const x of sc.replica.runs) {
+    const pct = (n: number): string => (x.requests === 0 ? '–' : `${n} (${((100 * n) / x.requests).toFixed(0)}%)`);
+    lines.push(`| ${x.workload} | ${f0(x.rps)} | ${f2(x.p99ms)} | ${x.requests} | ${pct(x.onReplica)} | ${pct(x.onPrimary)} | ${x.failed} |`);
+  }
+  return lines;
 }
 
 export function svg(r: Report): string {
@@ -99,31 +162,64 @@ export function svg(r: Report): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">${parts.join('')}</svg>\n`;
 }
 
-/** The issue's targets, each marked met or missed with the measured figure. */
+/** CPU µs per request no server can go below on this machine: HTTP hello plus the bare statement. */
+export function floor(r: Pick<Report, 'ceilings'>): { micros: number; httpMicros: number; pgMicros: number } | null {
+  const http = r.ceilings.httpHello?.cpuMicrosPerRequest ?? null;
+  const pg = r.ceilings.bareStatement?.pgCpuMicrosPerStatement ?? null;
+  return http === null || pg === null ? null : { micros: http + pg, httpMicros: http, pgMicros: pg };
+}
+
+/** Gateway CPU µs per request each workload must stay under (issue 18); writes share one bound. */
+const CPU_TARGETS: Readonly<Record<string, number>> = {
+  'error-404': 5,
+  'get-by-pk': 20,
+  'get-25-filtered-ordered': 30,
+  'post-one': 35,
+  'post-100-columns': 35,
+  'patch-by-pk': 35,
+};
+
+const PLANNER_TARGET_PER_SECOND = 250_000;
+const FLOOR_MULTIPLE_TARGET = 1.5;
+
+/** The targets, each marked met or missed with the measured figures. */
 export function targetLines(r: Report): string[] {
-  const pk = r.workloads.find((w) => w.workload === 'get-by-pk');
-  const g = pk?.gateway ?? null;
   const out: string[] = [];
   const mark = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
-  const pg16 = r.ceilings.pgbenchPkPerRoundTrip16;
-  out.push(`≥ 0.9× the 16-deep pgbench ceiling: ${mark(g === null || pg16 === null ? null : g.rps >= 0.9 * pg16)} (${f0(g?.rps)} vs ${f0(pg16)})`);
-  const f = pk?.fastify ?? null;
-  const fourX = g === null || f === null ? null : g.rps >= 4 * f.rps;
-  const beyondDb = fourX === false && f !== null && pg16 !== null && 4 * f.rps > pg16;
-  out.push(
-    `≥ 4× the Fastify + pg peer: ${mark(fourX)} (${ratio(g?.rps, f?.rps)})` +
-      (beyondDb ? ` — 4× Fastify is ${f0(4 * f!.rps)} req/s, above PostgreSQL's own 16-deep pipelined ceiling for the same SQL (${f0(pg16)} req/s): unreachable while the database is the bottleneck` : ''),
-  );
-  out.push(`≤ 20 µs gateway CPU per request: ${mark(g?.cpuMicrosPerRequest == null ? null : g.cpuMicrosPerRequest <= 20)} (${f0(g?.cpuMicrosPerRequest)} µs)`);
-  const half = pk?.halfPeak ?? null;
-  out.push(`p99 ≤ 2 ms at half of peak: ${mark(half === null ? null : half.p99ms <= 2)} (${f2(half?.p99ms)} ms)`);
+  const list = (xs: readonly string[], word: string): string => (xs.length === 0 ? '' : ` (${word}: ${xs.join(', ')})`);
+  const pk = r.workloads.find((w) => w.workload === 'get-by-pk');
+  const g = pk?.gateway ?? null;
+
   // Every workload against the Fastify + pg peer: throughput, and what PostgreSQL spends per request.
   const paired = r.workloads.filter((w) => w.gateway !== null && w.fastify !== null);
   const slow = paired.filter((w) => w.gateway!.rps < 1.5 * w.fastify!.rps).map((w) => `${w.workload} ${ratio(w.gateway?.rps, w.fastify?.rps)}`);
-  out.push(`every workload ≥ 1.5× the Fastify + pg peer: ${mark(paired.length === 0 ? null : slow.length === 0)}${slow.length === 0 ? '' : ` (below: ${slow.join(', ')})`}`);
+  out.push(`every workload ≥ 1.5× the Fastify + pg peer: ${mark(paired.length === 0 ? null : slow.length === 0)}${list(slow, 'below')}`);
+
+  const cpuMeasured = Object.entries(CPU_TARGETS).flatMap(([name, bound]) => {
+    const cpu = r.workloads.find((w) => w.workload === name)?.gateway?.cpuMicrosPerRequest ?? null;
+    return cpu === null ? [] : [{ name, bound, cpu }];
+  });
+  const cpuOver = cpuMeasured.filter((c) => c.cpu > c.bound).map((c) => `${c.name} ${f0(c.cpu)} > ${c.bound} µs`);
+  out.push(`gateway CPU per request (error-404 ≤ 5, get-by-pk ≤ 20, get-25 ≤ 30, writes ≤ 35 µs): ${mark(cpuMeasured.length === 0 ? null : cpuOver.length === 0)}${list(cpuOver, 'over')}`);
+
   const pgPaired = paired.filter((w) => w.gateway!.pgCpuMicrosPerRequest !== null && w.fastify!.pgCpuMicrosPerRequest !== null);
   const pgOver = pgPaired.filter((w) => w.gateway!.pgCpuMicrosPerRequest! > w.fastify!.pgCpuMicrosPerRequest!).map((w) => `${w.workload} ${f0(w.gateway!.pgCpuMicrosPerRequest)} vs ${f0(w.fastify!.pgCpuMicrosPerRequest)} µs`);
-  out.push(`PostgreSQL CPU per request ≤ the Fastify peer's on every workload: ${mark(pgPaired.length === 0 ? null : pgOver.length === 0)}${pgOver.length === 0 ? '' : ` (over: ${pgOver.join(', ')})`}`);
+  out.push(`PostgreSQL CPU per request ≤ the Fastify peer's on every workload: ${mark(pgPaired.length === 0 ? null : pgOver.length === 0)}${list(pgOver, 'over')}`);
+
+  const planned = r.planner.filter((p) => p.skipped === null && p.cachedPerSecond !== null);
+  const plannerSlow = planned.filter((p) => p.cachedPerSecond! < PLANNER_TARGET_PER_SECOND).map((p) => `${p.workload} ${f0(p.cachedPerSecond)}/s`);
+  out.push(`planner ≥ 250k URL → SQL per second once the shape is known: ${mark(planned.length === 0 ? null : plannerSlow.length === 0)}${list(plannerSlow, 'below')}`);
+
+  const fl = floor(r);
+  const total = g === null || g.cpuMicrosPerRequest === null || g.pgCpuMicrosPerRequest === null ? null : g.cpuMicrosPerRequest + g.pgCpuMicrosPerRequest;
+  const multiple = fl === null || total === null ? null : total / fl.micros;
+  out.push(
+    `GET by pk total CPU (gateway + PostgreSQL) ≤ 1.5× the floor: ${mark(multiple === null ? null : multiple <= FLOOR_MULTIPLE_TARGET)}` +
+      (multiple === null ? '' : ` (${f0(total)} µs = ${multiple.toFixed(2)}× the floor's ${f0(fl!.micros)} µs)`),
+  );
+
+  const half = pk?.halfPeak ?? null;
+  out.push(`GET by pk p99 ≤ 2 ms at half of peak: ${mark(half === null ? null : half.p99ms <= 2)} (${f2(half?.p99ms)} ms)`);
   const rss = Math.max(0, ...r.workloads.map((w) => w.gateway?.rssMiB ?? 0));
   out.push(`RSS ≤ 100 MB under load: ${mark(rss === 0 ? null : rss <= 100)} (${f0(rss)} MiB)`);
   return out;

@@ -1,6 +1,7 @@
 // `make bench`: embedded PostgreSQL (or BENCH_DB_URI) with the generated dataset, the gateway
 // and the Fastify and PostGraphile peers as separate processes, wrk per workload, interleaved and repeated; the
-// uWS hello and pgbench ceilings; a JSON report, Markdown table and SVG chart in bench/results/.
+// CPU floor (uWS hello + pgbench of the bare statement); server-workers 1 vs 2 and the read-replica split
+// (bench/scaling.ts); a JSON report, Markdown table and SVG chart in bench/results/.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { SignJWT } from 'jose';
 import { freePort, type EmbeddedCluster } from '../gateway/embedded.js';
 import { appendHistory } from './history.js';
 import { benchDatabase } from './database.js';
-import { runPgbench } from './pgbench.js';
+import { bareStatementPgCpu, type BareStatementCost } from './pgbench.js';
 import { Progress, type Step } from './progress.js';
 import { loadBenchSchema, runPlannerBench } from './planner.js';
 import { cpuMicros, rssMiB, treeCpuMicros } from './procstat.js';
 import { markdown, svg, type Report, type SystemResult, type WorkloadReport } from './report.js';
 import { concretePath, graphqlScenario, SCENARIOS, type Scenario } from './scenarios.js';
+import { scaling } from './scaling.js';
 import { ensureWrk, runWrk, runWrkPaced, type WrkResult } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -210,11 +212,10 @@ async function main(): Promise<void> {
     const fRuns = new Map<string, (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[]>();
     const gRuns = new Map<string, (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[]>();
     const helloRuns: (WrkResult & { cpu: number | null; pgCpu: number | null; rss: number | null })[] = [];
-    const pg1: number[] = [];
-    const pg16: number[] = [];
+    const bare: BareStatementCost[] = [];
     const helloScenario: Scenario = { name: 'hello', method: 'GET', path: '/', status: 200, peer: false };
     // The plan for the progress line: each system measured `seconds`, plus a 1 s warm-up in
-    // round 1; per round the hello and pgbench ceilings; then latency at half of peak.
+    // round 1; per round the floor's two parts; then latency at half of peak.
     const steps: Step[] = [];
     const halfPeakNames = SCENARIOS.filter((s) => !skipped.has(s.name) && s.fixedToken !== true && s.uniqueToken !== true && (!quick || s.name === 'get-by-pk')).map((s) => s.name);
     for (let round = 1; round <= rounds; round++) {
@@ -222,9 +223,11 @@ async function main(): Promise<void> {
         const systems = (skipped.has(s.name) ? 0 : 1) + (s.peer ? 1 : 0) + (graphqlScenario(s) === null ? 0 : 1);
         steps.push({ label: `round ${round}/${rounds} · workload ${i + 1}/${SCENARIOS.length}: ${s.name}`, plannedSeconds: systems * (seconds + (round === 1 ? 1 : 0)) });
       });
-      steps.push({ label: `round ${round}/${rounds} · ceilings (HTTP hello, pgbench)`, plannedSeconds: seconds + (round === 1 ? 1 : 0) + 2 * seconds });
+      steps.push({ label: `round ${round}/${rounds} · floor (HTTP hello, bare statement)`, plannedSeconds: seconds + (round === 1 ? 1 : 0) + 2 * seconds });
     }
     halfPeakNames.forEach((name, i) => steps.push({ label: `latency at half of peak ${i + 1}/${halfPeakNames.length}: ${name}`, plannedSeconds: Math.min(seconds, 4) + 1 }));
+    // Two worker settings × two workloads, then three workloads through the replica (each with a 1 s warm-up).
+    steps.push({ label: 'scale-out: server-workers 1 vs 2, read-replica split', plannedSeconds: 7 * (seconds + 1) + 10 });
     const progress = new Progress(steps);
     let step = 0;
     const announce = (): void => void process.stderr.write(progress.begin(step++) + '\n');
@@ -250,11 +253,9 @@ async function main(): Promise<void> {
       }
       announce();
       helloRuns.push(await measure('gateway', helloScenario, hello.pid, `http://127.0.0.1:${helloPort}`));
-      const pgb = await runPgbench(authUrl.toString(), { seconds, clients: 10, dir: work });
-      if (pgb !== null) {
-        pg1.push(pgb.perRoundTrip1);
-        pg16.push(pgb.perRoundTrip16);
-      }
+      // The superuser, as the Fastify peer: the authenticator has no privileges of its own.
+      const b = await bareStatementPgCpu(superuserUri, { seconds, clients: 10, dir: work, postmaster });
+      if (b !== null) bare.push(b);
     }
 
     // Latency at half of the gateway's peak, for the workloads without per-request tokens.
@@ -268,6 +269,22 @@ async function main(): Promise<void> {
       if (r.unexpected > 0 || r.socketErrors > 0) throw new Error(`gateway ${s.name} at half peak: ${r.unexpected} unexpected statuses, ${r.socketErrors} socket errors`);
       halfPeak.set(s.name, { rate: r.rps, p50ms: r.p50ms, p99ms: r.p99ms });
     }
+
+    // The scale-out figures, with the main gateway idle (its own figures are the rounds' above).
+    announce();
+    const scale = await scaling({
+      root,
+      authenticatorUri: authUrl.toString(),
+      superuserUri,
+      embedded: cluster !== null,
+      jwtSecret: JWT_SECRET,
+      seconds,
+      connections: CONNECTIONS,
+      tmpDir: work,
+      nodeFlags: GATEWAY_NODE_FLAGS,
+    });
+    for (const w of scale.workers) if (w.failed > 0) throw new Error(`server-workers ${w.workers} ${w.workload}: ${w.failed} failed requests`);
+    if ('runs' in scale.replica) for (const x of scale.replica.runs) if (x.failed > 0) throw new Error(`replica split ${x.workload}: ${x.failed} failed requests`);
 
     const workloads: WorkloadReport[] = SCENARIOS.map((s) => ({
       workload: s.name,
@@ -288,16 +305,18 @@ async function main(): Promise<void> {
       workloads,
       ceilings: {
         httpHello: summarize(helloRuns),
-        pgbenchPkPerRoundTrip1: pg1.length === 0 ? null : median(pg1),
-        pgbenchPkPerRoundTrip16: pg16.length === 0 ? null : median(pg16),
+        bareStatement: bare.length === 0 ? null : bare.sort((a, b) => a.pgCpuMicrosPerStatement - b.pgCpuMicrosPerStatement)[Math.floor(bare.length / 2)]!,
       },
       notes: [
         'wrk runs one thread on the same 2-core machine as the gateway and PostgreSQL: compare ratios within one run.',
-        'Where a target is missed: wrk, PostgreSQL and the gateway share 2 cores. perf on the gateway under GET by primary key puts about a third of its CPU in the kernel (loopback TCP send/receive on two sockets per request, and scheduler wake-ups of PostgreSQL and wrk), with the rest spread thinly over V8 builtins, GC and our code (planning is about 6%); 20 µs per request would leave the JS side nothing. PostgreSQL is the bottleneck for every database workload: the gateway runs near the pgbench ceiling for the same SQL, so its lead over the Fastify peer is bounded by how far that peer is below the ceiling. The p99 at half of peak is the tail of three busy programs (wrk, PostgreSQL backends, the gateway) time-sharing two cores: a reply waits whenever the scheduler runs another one, which a machine with PostgreSQL and the load generator elsewhere would not see.',
+        'Where a target is missed: wrk, PostgreSQL and the gateway share 2 cores. perf on the gateway under GET by primary key puts about a third of its CPU in the kernel (loopback TCP send/receive on two sockets per request, and scheduler wake-ups of PostgreSQL and wrk), with the rest spread thinly over V8 builtins, GC and our code (planning is about 6%); 20 µs per request would leave the JS side nothing. PostgreSQL is the bottleneck for every database workload: its CPU per request (the PG CPU columns) bounds how far ahead of the Fastify peer the gateway can get, so the statement shape counts as much as the gateway CPU does. The p99 at half of peak is the tail of three busy programs (wrk, PostgreSQL backends, the gateway) time-sharing two cores: a reply waits whenever the scheduler runs another one, which a machine with PostgreSQL and the load generator elsewhere would not see.',
         'Latency at half of peak: wrk with paced connections (a 4 ms pause after each reply, with as many connections as make the total half the measured peak, from a calibration run); the rate column is the rate achieved. Latency is timed from each send (no coordinated-omission correction: wrk2 is not packaged by Debian).',
         'PostGraphile (v4) answers the read workloads as GraphQL; its get-25 query has no score filter (core PostGraphile has no range filters).',
-        ...(pg1.length === 0 ? ['pgbench not found: the PostgreSQL ceiling was not measured.'] : []),
+        'server-workers: one process with 1 and then 2 uWS threads on one port (SO_REUSEPORT), db-pool split between them; "gateway CPU cores" is the process\'s CPU time over the run\'s wall time. wrk (one thread) and PostgreSQL share the same 2 cores, so a second thread has at most the CPU they leave: on this box it shows that the threads share the work, not how far it scales on a bigger one.',
+        'Read-replica split: a gateway with db-read-uris on a streaming replica of the bench cluster (a base backup, as the tests make theirs; both on the same 2 cores, so req/s is not a replica speed-up). "On the replica" counts the reads the gateway sent there (pgrst_db_read_replica_reads_total less fallbacks), the rest of the requests (pgrst_http_requests_total) ran on the primary.',
+        ...(bare.length === 0 ? ['pgbench not found (or not our cluster): the floor was not measured.'] : []),
       ],
+      scaling: scale,
     };
     const dir = join(root, 'bench', 'results');
     mkdirSync(dir, { recursive: true });

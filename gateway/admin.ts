@@ -14,9 +14,13 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** 200 when the schema cache is loaded and the database answers; 503 otherwise. */
-async function readiness(state: AppState, mainUp: () => boolean): Promise<number> {
-  if (!mainUp()) return 500;
+/**
+ * 200 when the schema cache is loaded and the database answers; 503 otherwise, and from the
+ * start of a SIGTERM drain on: the process is going away, so load balancers stop sending to it
+ * while it still answers what it has.
+ */
+async function readiness(state: AppState, draining: () => boolean): Promise<number> {
+  if (draining()) return 503;
   if (state.schemaCache === null) return 503;
   try {
     await Promise.race([
@@ -29,7 +33,11 @@ async function readiness(state: AppState, mainUp: () => boolean): Promise<number
   }
 }
 
-export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, mainUp: () => boolean): Promise<AdminServer> {
+/**
+ * `draining`: the API server has stopped accepting (shutdown). /live stays 200 through the
+ * drain, so a liveness probe does not kill a process that is finishing its requests.
+ */
+export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, draining: () => boolean): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body = '', type?: string): void => {
@@ -39,9 +47,9 @@ export function startAdmin(bind: Bind, state: AppState, metrics: Metrics, mainUp
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405);
     switch (path) {
       case '/live':
-        return send(mainUp() ? 200 : 500);
+        return send(200);
       case '/ready':
-        void readiness(state, mainUp).then((s) => send(s));
+        void readiness(state, draining).then((s) => send(s));
         return;
       case '/metrics':
         return send(200, metrics.render(), 'text/plain; charset=utf-8');

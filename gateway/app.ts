@@ -221,8 +221,6 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
   };
   listener = listen(config);
 
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
   let lastRequest = process.hrtime.bigint();
   // The client address is only for the access log at info and debug (every request logged).
   const control: ServerControl = { captureRemote: false, writeTimeoutMs: config.serverWriteTimeout * 1000, draining: false };
@@ -237,6 +235,22 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     : reloader.initial(config.dbPoolAutomaticRecovery).catch((err: unknown) => {
       fatal(`Could not load the schema cache: ${err instanceof Error ? err.message : String(err)}`);
     });
+  // Sharing the port with a live process (a handover, or server-workers), the kernel sends this
+  // one connections as soon as it listens: it listens only once it can serve them.
+  if (config.serverReuseport && config.serverUnixSocket === null) await firstLoad;
+  /**
+   * A start that fails once the pool, the listener and the first load are under way releases
+   * them all. The first load above all: left running, it retries against the closed pool
+   * forever, and its timer keeps the process (a test runner, say) alive after the failed start.
+   */
+  const abandon = async (): Promise<void> => {
+    reloader.stop();
+    if (jwksTimer !== null) clearInterval(jwksTimer);
+    await firstLoad;
+    await listener?.stop();
+    await replicas?.end();
+    await pool.end();
+  };
   const bind: Bind = config.serverUnixSocket !== null
     ? { kind: 'unix', path: config.serverUnixSocket, mode: config.serverUnixSocketMode }
     : { kind: 'tcp', hosts: listenHosts(config.serverHost), port: config.serverPort, reusePort: config.serverReuseport };
@@ -244,59 +258,58 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     bind,
     async (raw, remote, signal) => {
       const started = process.hrtime.bigint();
-      inFlight++;
       lastRequest = started;
-      try {
-        const current = state.config;
-        const meta: RequestMeta = current.serverTimingEnabled ? { role: '', signal, timing: new ServerTiming() } : { role: '', signal };
-        let response = await route(state, raw, meta);
-        metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
-        if (response.status >= 400) response = afterFailure(response, current, fatal);
-        if (meta.timing !== undefined || current.serverTraceHeader !== null) response = withOpsHeaders(response, raw, meta, current);
-        if (shouldLog(current.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
-          if (meta.sql !== undefined) log(`${raw.method} ${raw.path}${raw.query === '' ? '' : '?' + raw.query}: ${meta.sql}`);
-          const body = response.body;
-          const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-          accessLog(
-            formatAccess({
-              method: raw.method, path: raw.path, query: raw.query, status: response.status, bytes, role: meta.role,
-              referer: raw.headers['referer'] ?? '', userAgent: raw.headers['user-agent'] ?? '', remote: remote || '-', time: new Date(),
-            }),
-          );
-        }
-        return response;
-      } finally {
-        if (--inFlight === 0 && drained !== null) drained();
+      const current = state.config;
+      const meta: RequestMeta = current.serverTimingEnabled ? { role: '', signal, timing: new ServerTiming() } : { role: '', signal };
+      let response = await route(state, raw, meta);
+      metrics.observeRequest(raw.method, response.status, Number(process.hrtime.bigint() - started) / 1e9);
+      if (response.status >= 400) response = afterFailure(response, current, fatal);
+      if (meta.timing !== undefined || current.serverTraceHeader !== null) response = withOpsHeaders(response, raw, meta, current);
+      if (shouldLog(current.logLevel, response.status) && !isPreflight(raw.method, raw.headers)) {
+        if (meta.sql !== undefined) log(`${raw.method} ${raw.path}${raw.query === '' ? '' : '?' + raw.query}: ${meta.sql}`);
+        const body = response.body;
+        const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+        accessLog(
+          formatAccess({
+            method: raw.method, path: raw.path, query: raw.query, status: response.status, bytes, role: meta.role,
+            referer: raw.headers['referer'] ?? '', userAgent: raw.headers['user-agent'] ?? '', remote: remote || '-', time: new Date(),
+          }),
+        );
       }
+      return response;
     },
     MAX_BODY_BYTES,
     control,
   ).catch(async (err: unknown) => {
-    await listener?.stop();
-    await replicas?.end();
-    await pool.end();
+    await abandon();
     throw err;
   });
-  let listening = true;
+  /** Set at stop(): /ready answers 503 from then on. */
+  let draining = false;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   if (options.waitForSchema !== false) await firstLoad;
   // The explorer path must not hide a table: refused at start, once the cache names them.
   const clash = explorerClash(config.openapiUiPath, config.dbSchemas, state.schemaCache);
   if (clash !== null) {
-    reloader.stop();
-    await listener?.stop();
     server.close();
-    await pool.end();
+    await abandon();
     throw new ConfigError(clash);
   }
   let admin: AdminServer | null = null;
-  if (config.adminServerUnixSocket !== null) {
-    const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
-    admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => listening);
-    log(`Admin server listening on unix socket ${socket.path}`);
-  } else if (config.adminServerPort !== null) {
-    admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => listening);
-    log(`Admin server listening on port ${admin.port}`);
+  try {
+    if (config.adminServerUnixSocket !== null) {
+      const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
+      admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => draining);
+      log(`Admin server listening on unix socket ${socket.path}`);
+    } else if (config.adminServerPort !== null) {
+      admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => draining);
+      log(`Admin server listening on port ${admin.port}`);
+    }
+  } catch (err) {
+    // An admin port in use: the API server must not stay listening behind the failed start.
+    server.close();
+    await abandon();
+    throw err;
   }
   return {
     port: server.port,
@@ -307,17 +320,23 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     reloadSchema: () => reloader.reload(),
     reloadConfig,
     adoptSchema: (load) => reloader.adopt(load),
-    // Graceful: stop accepting, let in-flight requests finish, then close the connections.
-    // With a drain time, requests on connections already open are still answered (each
-    // closing its connection) for that long, in-flight ones included.
+    // Graceful, in this order: /ready answers 503, the listening socket closes (a process
+    // sharing the port under server-reuseport gets every new connection), requests on
+    // connections already open are answered with Connection: close for up to `drainMs`, every
+    // request in flight then finishes (past the drain time too), and only then does the pool
+    // close, after the server stopped taking requests: none of them can meet a closed pool.
     stop: async (drainMs?: number) => {
       reloader.stop();
-      listening = false;
+      draining = true;
       if (jwksTimer !== null) clearInterval(jwksTimer);
       server.close();
       control.draining = true;
-      if (drainMs !== undefined && drainMs > 0) await drain(drainMs, () => inFlight, () => lastRequest);
-      else if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+      if (drainMs !== undefined && drainMs > 0) await drain(drainMs, () => server.pending(), () => lastRequest);
+      if (server.pending() > 0) {
+        log(`Waiting for ${server.pending()} request(s) in flight before closing the database pool`);
+        await server.whenIdle();
+      }
+      control.closed = true;
       await listener?.stop();
       await admin?.close();
       await replicas?.end();
@@ -348,11 +367,11 @@ const UWS_IDLE_MS = 10_000;
  * The drain after SIGTERM: until `ms` have passed, or earlier once nothing is in flight and no
  * request came for uWS's idle timeout (every keep-alive connection is closed by then).
  */
-async function drain(ms: number, inFlight: () => number, lastRequest: () => bigint): Promise<void> {
+async function drain(ms: number, pending: () => number, lastRequest: () => bigint): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const quietMs = Number(process.hrtime.bigint() - lastRequest()) / 1e6;
-    if (inFlight() === 0 && quietMs >= UWS_IDLE_MS) return;
+    if (pending() === 0 && quietMs >= UWS_IDLE_MS) return;
     await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
   }
 }

@@ -1,14 +1,18 @@
 // The per-request pipeline: auth → toApiRequest → actionPlan → SQL → one pipelined batch →
-// response record. Requests that fail before planning never touch the pool.
+// response record. Requests that fail before planning never touch the pool (a large insert
+// body asks the database about the role's privileges first, before it is parsed).
 
 import {
   actionPlan,
   apiError,
+  insertProbe,
+  requestHead,
+  withBody,
+  type Compiled,
   hoistedSettings,
   isRollback,
   plannedRows,
   preRequestStatement,
-  toApiRequest,
   rollbackStatements,
   txVarsStatement,
   type Plan,
@@ -17,7 +21,7 @@ import {
   type RawRequest,
   type RequestConfig,
 } from '../planner/index.js';
-import { PgError, type AbortHook } from '../protocol/index.js';
+import { PgError, type AbortHook, type RunOptions } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './respond.js';
@@ -28,6 +32,8 @@ import type { AppConfig } from './config.js';
 import type { AppState } from './state.js';
 
 
+
+const READ_ONLY: RunOptions = { readOnly: true };
 
 /** What the handler learned that the access log wants (the role the request ran as). */
 export interface RequestMeta {
@@ -86,7 +92,17 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   const parsed = raw.body === null ? raw : msgpackRequest(raw);
   if (!('method' in parsed)) return errorResponse(parsed);
   const derived = plannerConfigOf(config);
-  const request = toApiRequest(parsed, derived.request, state.schemaCache);
+  const head = requestHead(parsed, derived.request, state.schemaCache);
+  if (!head.ok) {
+    timing?.lap('parse');
+    return errorResponse(head.error);
+  }
+  const probe = parsed.body === null || state.schemaCache === null ? null : insertProbe(head.value, parsed.body.length, state.schemaCache);
+  if (probe !== null) {
+    const refused = await refusedInsert(state, parsed, cookies, auth.auth, head.value.schema, probe, meta?.signal);
+    if (refused !== null) return refused;
+  }
+  const request = withBody(head.value, parsed);
   timing?.lap('parse');
   if (!request.ok) return errorResponse(request.error);
   const cache = state.schemaCache;
@@ -121,9 +137,11 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   let results: readonly { readonly rows: readonly (readonly (Buffer | null)[])[] }[];
   try {
     const replicas = state.replicas;
+    // A read-only batch may be answered 504 before it runs (pool.ts): nothing it does can stick.
+    const options = ctx.readOnly ? READ_ONLY : undefined;
     results = await (replicas != null && readsFromReplica(plan) && request.value.preferences.read === null
-      ? replicas.run(state.pool, statements, meta?.signal)
-      : state.pool.run(statements, meta?.signal));
+      ? replicas.run(state.pool, statements, meta?.signal, options)
+      : state.pool.run(statements, meta?.signal, options));
   } catch (err) {
     if (!(rollback && err instanceof PgError && isRollback(err.code, err.message))) return failureResponse(err, auth.auth.authenticated);
     results = err.completed.map((rows) => ({ rows }));
@@ -141,6 +159,33 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   if (media === 'handler' && response.body instanceof Buffer) response = { ...response, body: handlerBytes(plan, response.body) };
   else if (media === 'msgpack') response = packResponse(response);
   return withProfile(response, config.dbSchemas, request.value.schema);
+}
+
+/**
+ * Before a large insert body is parsed: PostgreSQL's answer to `probe` (privilege-probe.ts)
+ * in the request's own context (role, claims), when it is a refusal the real insert would get
+ * too: 42501, or the pool's own failure. Anything else (null) lets the request go on as usual.
+ * Not with db-pre-request: it runs before the insert, so its effects and errors come first.
+ */
+async function refusedInsert(
+  state: AppState,
+  raw: RawRequest,
+  cookies: Record<string, string>,
+  auth: Extract<AuthOutcome, { ok: true }>['auth'],
+  schema: string,
+  probe: Compiled,
+  signal: AbortHook | undefined,
+): Promise<HttpResponse | null> {
+  const config = state.config;
+  if (config.dbPreRequest !== null) return null;
+  const ctx = requestContext(config, state.roleSettings, { raw, cookies, auth, schema, readOnly: false });
+  try {
+    await state.pool.run([txVarsStatement(ctx), probe], signal);
+    return null;
+  } catch (err) {
+    if (err instanceof PgError && err.code !== '42501') return null;
+    return failureResponse(err, auth.authenticated);
+  }
 }
 
 /**

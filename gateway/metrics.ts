@@ -3,6 +3,7 @@
 // runtime figures. Counters live here; the admin server renders them.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ReplicaStats } from './replicas.js';
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -16,6 +17,8 @@ interface Histogram {
 export interface MetricsExport {
   readonly requests: readonly (readonly [string, Histogram])[];
   readonly pool: { max: number; available: number; waiting: number; timeouts: number };
+  /** The thread's db-read-uris read counts per replica (each thread has pools of its own). */
+  readonly replicaReads?: readonly { readonly name: string; readonly reads: number; readonly fallbacks: number }[];
 }
 
 export class Metrics {
@@ -28,7 +31,7 @@ export class Metrics {
   poolStats: () => { max: number; available: number; waiting: number; timeouts: number } = () => ({ max: 0, available: 0, waiting: 0, timeouts: 0 });
 
   /** db-read-uris replicas, provided when configured: health, replay lag and pool load each. */
-  replicaStats: (() => readonly { name: string; healthy: boolean; lag: number | null; load: number }[]) | null = null;
+  replicaStats: (() => readonly ReplicaStats[]) | null = null;
 
   /**
    * server-workers: the other threads' latest figures (pushed by them), added into this
@@ -54,7 +57,12 @@ export class Metrics {
 
   /** This thread's request histograms and pool figures, for the thread that renders /metrics. */
   exportState(): MetricsExport {
-    return { requests: [...this.requests].map(([k, h]) => [k, { counts: [...h.counts], sum: h.sum, count: h.count }]), pool: this.poolStats() };
+    const replicas = this.replicaStats?.() ?? [];
+    return {
+      requests: [...this.requests].map(([k, h]) => [k, { counts: [...h.counts], sum: h.sum, count: h.count }]),
+      pool: this.poolStats(),
+      ...(replicas.length === 0 ? {} : { replicaReads: replicas.map((r) => ({ name: r.name, reads: r.reads, fallbacks: r.fallbacks })) }),
+    };
   }
 
   render(): string {
@@ -96,6 +104,20 @@ export class Metrics {
       const replicas = this.replicaStats();
       metric('pgrst_db_read_replica_healthy', 'gauge', 'Whether a db-read-uris replica gets reads (1) or not (0)', replicas.map((r) => `pgrst_db_read_replica_healthy{replica="${r.name}"} ${r.healthy ? 1 : 0}`));
       metric('pgrst_db_read_replica_lag_seconds', 'gauge', 'Replay lag of a db-read-uris replica at its last probe', replicas.filter((r) => r.lag !== null).map((r) => `pgrst_db_read_replica_lag_seconds{replica="${r.name}"} ${r.lag}`));
+      // Counters add up every thread's (server-workers): each has pools of its own.
+      const reads = new Map(replicas.map((r) => [r.name, { reads: r.reads, fallbacks: r.fallbacks }]));
+      for (const peer of peers) {
+        for (const r of peer.replicaReads ?? []) {
+          const mine = reads.get(r.name);
+          if (mine === undefined) reads.set(r.name, { reads: r.reads, fallbacks: r.fallbacks });
+          else {
+            mine.reads += r.reads;
+            mine.fallbacks += r.fallbacks;
+          }
+        }
+      }
+      metric('pgrst_db_read_replica_reads_total', 'counter', 'Reads sent to a db-read-uris replica (fallbacks included)', [...reads].map(([name, r]) => `pgrst_db_read_replica_reads_total{replica="${name}"} ${r.reads}`));
+      metric('pgrst_db_read_replica_fallbacks_total', 'counter', 'Reads a db-read-uris replica failed that were retried on the primary', [...reads].map(([name, r]) => `pgrst_db_read_replica_fallbacks_total{replica="${name}"} ${r.fallbacks}`));
     }
     if (peers.length > 0) {
       const served = (hs: Iterable<readonly [string, Histogram]>): number => {

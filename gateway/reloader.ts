@@ -5,12 +5,11 @@
 // live catalog fingerprint (one cheap query) and kept when it matches; every full load
 // rewrites the snapshot.
 
-import { decodeCatalog } from '../planner/schema/snapshot.js';
 import type { AppState } from './state.js';
 import type { Metrics } from './metrics.js';
 import { decodeRoleSettings } from './context.js';
 import { fetchCatalog, fetchFingerprint, type CatalogLoad } from './schema-loader.js';
-import type { SchemaCache } from '../planner/index.js';
+import { decodeSchemaCache, type SchemaCache } from '../planner/index.js';
 import { CATALOG_QUERIES_DIGEST, writeSnapshot } from './snapshot.js';
 
 /** A timer pair, injectable so the notice below is testable without waiting. */
@@ -82,7 +81,7 @@ export class SchemaReloader {
   }
 
   private swap(load: CatalogLoad): SchemaCache {
-    const cache = decodeCatalog(load.catalog);
+    const cache = decodeSchemaCache(load.catalog);
     this.state.schemaCache = cache;
     this.state.roleSettings = decodeRoleSettings(load.roleSettings);
     this.state.pool.clearStatementCaches();

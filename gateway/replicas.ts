@@ -14,6 +14,7 @@ import {
   type PoolOptions,
   type Query,
   type QueryResult,
+  type RunOptions,
 } from '../protocol/index.js';
 
 export const PROBE_INTERVAL_MS = 1000;
@@ -44,6 +45,19 @@ interface Replica {
   health: Health;
   probe: Connection | null;
   probing: boolean;
+  /** Reads sent to it, and those of them retried on the primary after a fault (for /metrics). */
+  reads: number;
+  fallbacks: number;
+}
+
+/** One replica's figures for /metrics. */
+export interface ReplicaStats {
+  readonly name: string;
+  readonly healthy: boolean;
+  readonly lag: number | null;
+  readonly load: number;
+  readonly reads: number;
+  readonly fallbacks: number;
 }
 
 /**
@@ -67,9 +81,6 @@ export class ReplicaSet {
   private readonly log: (line: string) => void;
   private readonly timer: NodeJS.Timeout;
   private ended = false;
-  /** Reads sent to a replica, and reads retried on the primary after a replica fault. */
-  reads = 0;
-  fallbacks = 0;
 
   constructor(uris: readonly string[], poolOptions: PoolOptions, maxLagSeconds: number, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env) {
     this.poolOptions = poolOptions;
@@ -77,7 +88,7 @@ export class ReplicaSet {
     this.log = log;
     this.replicas = uris.map((uri) => {
       const info = parseConnInfo(uri, env);
-      return { name: `${info.host}:${info.port}`, info, pool: new Pool(info, poolOptions), health: { kind: 'unknown' }, probe: null, probing: false };
+      return { name: `${info.host}:${info.port}`, info, pool: new Pool(info, poolOptions), health: { kind: 'unknown' }, probe: null, probing: false, reads: 0, fallbacks: 0 };
     });
     this.timer = setInterval(() => this.probeAll(), PROBE_INTERVAL_MS);
     this.timer.unref();
@@ -85,18 +96,18 @@ export class ReplicaSet {
   }
 
   /** Run a read on the least-loaded healthy replica, or on `primary` when none is (or it fails). */
-  async run(primary: Pool, queries: readonly Query[], signal?: AbortHook): Promise<QueryResult[]> {
+  async run(primary: Pool, queries: readonly Query[], signal?: AbortHook, options?: RunOptions): Promise<QueryResult[]> {
     const replica = this.pick();
-    if (replica === null) return primary.run(queries, signal);
-    this.reads++;
+    if (replica === null) return primary.run(queries, signal, options);
+    replica.reads++;
     const pool = replica.pool;
     try {
-      return await pool.run(queries, signal);
+      return await pool.run(queries, signal, options);
     } catch (err) {
       if (!isReplicaFault(err)) throw err;
-      this.fallbacks++;
+      replica.fallbacks++;
       this.takeOut(replica, pool, err instanceof Error ? err.message : String(err));
-      return primary.run(queries, signal);
+      return primary.run(queries, signal, options);
     }
   }
 
@@ -169,13 +180,15 @@ export class ReplicaSet {
     for (const r of this.replicas) r.pool.clearStatementCaches();
   }
 
-  /** Per replica: its name, health and pool load (for /metrics). */
-  stats(): { name: string; healthy: boolean; lag: number | null; load: number }[] {
+  /** Per replica: its name, health, pool load and read counts (for /metrics). */
+  stats(): ReplicaStats[] {
     return this.replicas.map((r) => ({
       name: r.name,
       healthy: r.health.kind === 'healthy',
       lag: r.health.kind === 'healthy' || r.health.kind === 'lagging' ? r.health.lag : null,
       load: r.pool.load,
+      reads: r.reads,
+      fallbacks: r.fallbacks,
     }));
   }
 

@@ -3,8 +3,8 @@
 // settings of the roles the authenticator can become are loaded alongside, as PostgREST does,
 // and the catalog fingerprint when a snapshot is kept.
 
-import { NO_COMMENTS, NO_TYPES, commentsQuery, computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
-import { decodeCatalog, fingerprintQuery, type CatalogAnswer } from '../planner/schema/snapshot.js';
+import { NO_COMMENTS, NO_TYPES, commentsQuery, computedRelationshipsQuery, decodeSchemaCache, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type CatalogAnswer, type SchemaCache } from '../planner/index.js';
+import { fingerprintQuery } from '../planner/schema/snapshot.js';
 import { PgError, type Pool, type QueryResult } from '../protocol/index.js';
 
 /** The Postgres array literal for a list of names, sent as one text[] parameter. */
@@ -72,7 +72,7 @@ export async function fetchCatalog(pool: Pool, schemas: readonly string[], withF
 }
 
 export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {
-  return decodeCatalog((await fetchCatalog(pool, schemas, false)).catalog);
+  return decodeSchemaCache((await fetchCatalog(pool, schemas, false)).catalog);
 }
 
 /** The live catalog fingerprint alone: one query, to check a snapshot against. */

@@ -4,6 +4,12 @@
 // GET's length), ambiguous framing refused, big bodies under backpressure (tryEnd/onWritable).
 
 import { chmodSync, existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
+// uWebSockets.js is an npm alias of @trufflesuite/uws-js-unofficial (uWS 20.30, glibc 2.27+).
+// A current build (v20.5x+, glibc 2.38+, with 400/431 for malformed heads and unknown methods
+// answered) was looked for on the npm registry, to prefer at run time where glibc allows:
+// the only republished one, @btc-vision/uwebsockets.js 20.57.0, has no provenance
+// attestation, no gitHead, a fork as its repository, and binaries that cannot be compared with
+// upstream's v20.57.0 tag, so it is not trusted; upstream publishes on GitHub only. Kept as is.
 import uws from 'uWebSockets.js';
 import type { RawRequest } from '../planner/index.js';
 import { AbortFlag, type AbortHook } from '../protocol/index.js';
@@ -17,7 +23,12 @@ export function uwsIsNative(): boolean {
 
 export interface RunningServer {
   readonly port: number;
+  /** Stop accepting connections; those already open stay served. */
   close(): void;
+  /** Requests whose head has arrived and whose response is not yet fully handed to the socket. */
+  pending(): number;
+  /** Resolves once pending() is 0 (at once when it is). */
+  whenIdle(): Promise<void>;
 }
 
 /**
@@ -83,7 +94,17 @@ export interface ServerControl {
   writeTimeoutMs: number;
   /** Shutting down: every response closes its connection (`Connection: close`). */
   draining: boolean;
+  /**
+   * Shut down (the pool is closing): a request that still arrives on an open keep-alive
+   * connection gets that connection closed unanswered, as an idle connection the server closed
+   * (a client may retry an idempotent request on it, RFC 9112 §9.3.1), never a 503 from a
+   * closed pool. Absent = false.
+   */
+  closed?: boolean;
 }
+
+/** Bytes of a body handed to one tryEnd: bigger bodies are written a slice per event-loop turn. */
+const WRITE_SLICE = 1024 * 1024;
 
 /** Bodies up to this size may be copied into uWS's buffer when the connection must close after them. */
 const SMALL_BODY = 64 * 1024;
@@ -128,14 +149,34 @@ export function startServer(
   const app = uws.App();
   /** Set for the rest of the parse pass after a head was refused for its framing. */
   let refusedFrom: Buffer | null = null;
+  /** Requests between head and a response fully handed over (or an abort): what a drain waits for. */
+  let pending = 0;
+  let idleWaiters: (() => void)[] = [];
   app.any('/*', (res, req) => {
+    if (control.closed === true) {
+      res.close();
+      return;
+    }
     let aborted = false;
     let onGone: (() => void) | null = null;
     const controller = new AbortFlag();
+    let counted = true;
+    pending++;
+    /** This request no longer holds the drain: answered, streamed to its end, refused or gone. */
+    const settle = (): void => {
+      if (!counted) return;
+      counted = false;
+      if (--pending === 0 && idleWaiters.length > 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    };
     res.onAborted(() => {
       aborted = true;
       controller.abort();
       onGone?.();
+      settle();
     });
     const method = req.getCaseSensitiveMethod().toUpperCase();
     // Only for the access log: decoding the address costs a little on every request.
@@ -156,57 +197,88 @@ export function startServer(
     });
     const clientClose = wantsClose(headers['connection']);
 
-    /** A Buffer body through tryEnd/onWritable: uWS copies nothing it cannot send at once. */
+    /**
+     * A Buffer body through tryEnd/onWritable: uWS copies nothing it cannot send at once. A
+     * body over WRITE_SLICE goes out a slice per event-loop turn, so no single write (the
+     * kernel takes megabytes at once on loopback) holds other requests up.
+     */
     const stream = (body: Buffer): void => {
       const start = res.getWriteOffset();
-      const [, done] = res.tryEnd(body, body.length);
-      if (done) return;
+      const [sent, done] = res.tryEnd(body.length <= WRITE_SLICE ? body : body.subarray(0, WRITE_SLICE), body.length);
+      if (done) {
+        settle();
+        return;
+      }
+      let timer: NodeJS.Timeout | null = null;
+      /** The next slice from where the client is; false when it hit backpressure. */
+      const step = (): boolean => {
+        const at = res.getWriteOffset() - start;
+        const [ok, finished] = res.tryEnd(body.subarray(at, Math.min(body.length, at + WRITE_SLICE)), body.length);
+        if (finished) {
+          if (timer !== null) clearTimeout(timer);
+          onGone = null;
+          settle();
+        } else if (ok) setImmediate(next);
+        else waitWritable();
+        return ok;
+      };
+      const next = (): void => {
+        if (aborted) return;
+        timer?.refresh();
+        res.cork(step);
+      };
       // The client is not reading fast enough: resume on writable, and give up on a client
       // that reads nothing for server-write-timeout (its body is held only until then).
-      const timer = setTimeout(() => {
-        if (!aborted) res.close();
-      }, control.writeTimeoutMs);
-      onGone = () => clearTimeout(timer);
-      res.onWritable((offset) => {
-        timer.refresh();
-        let ok = false;
-        res.cork(() => {
-          const [sent, finished] = res.tryEnd(body.subarray(offset - start), body.length);
-          ok = sent;
-          if (finished) {
-            clearTimeout(timer);
-            onGone = null;
-          }
+      const waitWritable = (): void => {
+        if (timer !== null) return;
+        timer = setTimeout(() => {
+          if (!aborted) res.close();
+          settle();
+        }, control.writeTimeoutMs);
+        onGone = () => clearTimeout(timer!);
+        res.onWritable(() => {
+          timer!.refresh();
+          let ok = false;
+          res.cork(() => (ok = step()));
+          return ok;
         });
-        return ok;
-      });
+      };
+      if (sent) setImmediate(next);
+      else waitWritable();
     };
 
     const finish = (response: HttpResponse): void => {
       if (aborted) return;
+      let streaming = false;
       const close = control.draining || clientClose;
-      res.cork(() => {
-        res.writeStatus(statusLine(response.status));
-        for (const [k, v] of response.headers) res.writeHeader(k, v);
-        const body = response.body;
-        if (bodiless(response.status) || (method === 'HEAD' && body === undefined)) {
-          // endWithoutBody(n, close) would write a Content-Length: name it and let the client close.
-          if (close) res.writeHeader('Connection', 'close');
-          res.endWithoutBody();
-        } else if (method === 'HEAD') {
-          // The length the GET would send, without the body.
-          const length = typeof body === 'string' ? Buffer.byteLength(body) : body!.length;
-          if (close) res.endWithoutBody(length, true);
-          else res.writeHeader('Content-Length', String(length)).endWithoutBody();
-        } else if (body === undefined || typeof body === 'string') {
-          res.end(body ?? '', close);
-        } else if (close && body.length <= SMALL_BODY) {
-          res.end(body, true);
-        } else {
-          if (close) res.writeHeader('Connection', 'close');
-          stream(body);
-        }
-      });
+      // Settled however the write goes: a request left counted would hold a drain forever.
+      try {
+        res.cork(() => {
+          res.writeStatus(statusLine(response.status));
+          for (const [k, v] of response.headers) res.writeHeader(k, v);
+          const body = response.body;
+          if (bodiless(response.status) || (method === 'HEAD' && body === undefined)) {
+            // endWithoutBody(n, close) would write a Content-Length: name it and let the client close.
+            if (close) res.writeHeader('Connection', 'close');
+            res.endWithoutBody();
+          } else if (method === 'HEAD') {
+            // The length the GET would send, without the body.
+            const length = typeof body === 'string' ? Buffer.byteLength(body) : body!.length;
+            if (close) res.endWithoutBody(length, true);
+            else res.writeHeader('Content-Length', String(length)).endWithoutBody();
+          } else if (body === undefined || typeof body === 'string') {
+            res.end(body ?? '', close);
+          } else if (close && body.length <= SMALL_BODY) {
+            res.end(body, true);
+          } else {
+            if (close) res.writeHeader('Connection', 'close');
+            streaming = true;
+            stream(body);
+          }
+        });
+      } finally {
+        if (!streaming) settle();
+      }
     };
     const run = (body: Uint8Array | null): void => {
       handler({ method, path, query, headers, body }, remote, controller).then(finish, (err: unknown) => {
@@ -221,6 +293,7 @@ export function startServer(
     if (refusedFrom !== null && Buffer.from(res.getRemoteAddress()).equals(refusedFrom)) {
       aborted = true;
       res.close();
+      settle();
       return;
     }
     const problem = framingProblem(headers, counts ?? {});
@@ -234,6 +307,7 @@ export function startServer(
         res.end(r.body as string, true);
       });
       aborted = true;
+      settle();
       return;
     }
     if (!METHODS_WITH_BODY.has(method)) {
@@ -263,17 +337,24 @@ export function startServer(
       else run(chunks.length === 1 && whole === null ? chunks[0]! : Buffer.concat(whole === null ? chunks : [whole.subarray(0, Math.min(size, whole.byteLength)), ...chunks]));
     });
   });
-  if (bind.kind === 'unix') return listenUnix(app, bind.path, bind.mode);
-  return listenTcp(app, bind.hosts, bind.port, bind.reusePort);
+  const counts = {
+    pending: () => pending,
+    whenIdle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+  };
+  const listening = bind.kind === 'unix' ? listenUnix(app, bind.path, bind.mode) : listenTcp(app, bind.hosts, bind.port, bind.reusePort);
+  return listening.then((l) => ({ ...l, ...counts }));
 }
 
 /** uSockets' listen option (the addon exports it, its typings only as a const enum member). */
 const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 
-function listenTcp(app: uws.TemplatedApp, hosts: readonly string[], port: number, reusePort: boolean): Promise<RunningServer> {
+/** A bound listener, before startServer adds its request counts. */
+type Listening = Pick<RunningServer, 'port' | 'close'>;
+
+function listenTcp(app: uws.TemplatedApp, hosts: readonly string[], port: number, reusePort: boolean): Promise<Listening> {
   // uSockets sets SO_REUSEPORT unless told the port is exclusive; PostgREST's default is exclusive.
   const options = reusePort ? 0 : LIBUS_LISTEN_EXCLUSIVE_PORT;
-  const attempt = (i: number): Promise<RunningServer> =>
+  const attempt = (i: number): Promise<Listening> =>
     new Promise<uws.us_listen_socket | false>((resolve) => {
       // The typings lack the (host, port, options, cb) overload the addon has.
       (app.listen as unknown as (h: string, p: number, o: number, cb: (s: uws.us_listen_socket | false) => void) => void)(hosts[i]!, port, options, resolve);
@@ -292,7 +373,7 @@ export function clearStaleSocket(path: string, option: string): void {
   unlinkSync(path);
 }
 
-function listenUnix(app: uws.TemplatedApp, path: string, mode: number): Promise<RunningServer> {
+function listenUnix(app: uws.TemplatedApp, path: string, mode: number): Promise<Listening> {
   try {
     clearStaleSocket(path, 'server-unix-socket');
   } catch (err) {

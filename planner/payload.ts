@@ -20,18 +20,25 @@ export function jsonText(body: Uint8Array | null): string | null {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object: not an array, not null. */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A body's JSON value, or PostgREST's PGRST102 'Empty or invalid json'. */
+export function jsonValue(text: string): Result<unknown> {
+  try {
+    return ok(JSON.parse(text) as unknown);
+  } catch {
+    return fail(invalidBody('Empty or invalid json'));
+  }
+}
 
 /** Parse a JSON body just enough to learn its keys; the text itself goes to PostgreSQL. */
 export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
   const text = jsonText(body);
   if (text === null) return fail(invalidBody('Empty or invalid json'));
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return fail(invalidBody('Empty or invalid json'));
-  }
+  const parsed = jsonValue(text);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
   if (Array.isArray(value)) {
     if (value.length === 0) return ok({ json: text, keys: [], isArray: true });

@@ -7,9 +7,9 @@ import { noWrite, parseColumnsParam, writeParts, writeShape } from './payload.js
 import { parsePreferences } from './preferences.js';
 import { callAction, callArgs, callBody, isCallMethod, rpcMethodNotAllowed, splitCallQuery, unreadableBody } from './rpc-request.js';
 import { negotiate, mediaShape } from './media.js';
-import { canonicalQuery, parseQueryParams, splitQuery } from './query-params.js';
+import { canonicalQuery, parseQueryParams, splitQuery, type QueryParams } from './query-params.js';
 import { allRows, requestedRange } from './range.js';
-import type { Action, ApiRequest } from './types.js';
+import type { Action, ApiRequest, MediaType, Preferences, RowRange } from './types.js';
 
 export interface RawRequest {
   readonly method: string;
@@ -64,6 +64,29 @@ export const LARGE_BODY_BYTES = 1024 * 1024;
  * as planning would) without spending time and memory on parsing it first.
  */
 export function toApiRequest(raw: RawRequest, config: RequestConfig, cache?: SchemaCache | null): Result<ApiRequest> {
+  const head = requestHead(raw, config, cache);
+  return head.ok ? withBody(head.value, raw) : head;
+}
+
+/**
+ * Everything a request says before its body: what toApiRequest checks first, so a caller can
+ * look at the target of a large body (privileges, see privilege-probe.ts) before parsing it.
+ */
+export interface RequestHead {
+  readonly action: Action;
+  readonly schema: string;
+  readonly relation: string;
+  readonly pairs: readonly (readonly [string, string])[];
+  readonly allPairs: readonly (readonly [string, string])[];
+  readonly params: QueryParams;
+  readonly accept: string | undefined;
+  readonly media: MediaType | null;
+  readonly range: RowRange;
+  readonly preferences: Preferences;
+}
+
+/** The checks of toApiRequest that come before the body, in its order; the body is not read. */
+export function requestHead(raw: RawRequest, config: RequestConfig, cache?: SchemaCache | null): Result<RequestHead> {
   const segments = raw.path.split('/').filter((s) => s !== '');
   const rpc = segments.length === 2 && decodePathSegment(segments[0]!) === 'rpc';
   const allPairs = splitQuery(raw.query);
@@ -121,6 +144,12 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig, cache?: Sch
   if (cache !== undefined && cache !== null && action.kind !== 'call' && raw.body !== null && raw.body.length >= LARGE_BODY_BYTES && findTable(cache, schema, relation) === undefined) {
     return fail(tableNotFound(schema, relation, suggestTable(cache, schema, relation)));
   }
+  return ok({ action, schema, relation, pairs, allPairs, params: params.value, accept, media: media.value, range: range.value, preferences });
+}
+
+/** toApiRequest's second half: the body (parsed here, the costly part) and the request's shape. */
+export function withBody(head: RequestHead, raw: RawRequest): Result<ApiRequest> {
+  const { action, schema, relation, pairs, allPairs, params, accept, media, range, preferences } = head;
   const write = action.kind === 'read' || action.kind === 'delete' || action.kind === 'call' ? ok(noWrite) : writeParts(action.kind === 'upsert', pairs, raw.body, raw.headers['content-type']);
   if (!write.ok) return write;
   const payload = write.value.payload;
@@ -129,11 +158,11 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig, cache?: Sch
     raw.method,
     schema,
     relation,
-    JSON.stringify(params.value.shape),
+    JSON.stringify(params.shape),
     'ret=' + (preferences.return ?? ''),
     // Whether rows are paged decides how a count is taken (count.ts: one aggregate when not).
-    'count=' + (preferences.count ?? '') + (range.value.offset === 0 && range.value.limit === null ? '' : '/paged'),
-    media.value === null ? 'media=?' + (accept ?? '') : 'media=' + mediaShape(media.value),
+    'count=' + (preferences.count ?? '') + (range.offset === 0 && range.limit === null ? '' : '/paged'),
+    media === null ? 'media=?' + (accept ?? '') : 'media=' + mediaShape(media),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
     writeShape(preferences, write.value.onConflict),
     action.kind === 'call' ? 'rpc=' + action.body + JSON.stringify(action.args.keys) : '',
@@ -143,19 +172,19 @@ export function toApiRequest(raw: RawRequest, config: RequestConfig, cache?: Sch
     action,
     schema,
     relation,
-    select: params.value.select,
-    filters: params.value.filters,
-    order: params.value.order,
-    embedParams: params.value.embedParams,
-    range: range.value,
-    media: media.value ?? { kind: 'json' },
+    select: params.select,
+    filters: params.filters,
+    order: params.order,
+    embedParams: params.embedParams,
+    range: range,
+    media: media ?? { kind: 'json' },
     accept,
-    mediaPending: media.value === null,
+    mediaPending: media === null,
     canonicalQuery: canonicalQuery(allPairs),
     preferences,
     payload,
     onConflict: write.value.onConflict,
     shape,
-    aggregates: params.value.aggregates,
+    aggregates: params.aggregates,
   });
 }

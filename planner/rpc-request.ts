@@ -7,7 +7,7 @@ import { parseOperation } from './filter-grammar.js';
 import { splitEmbedKey } from './embed-params.js';
 import { csvPayload, formPairs } from './body-formats.js';
 import type { Action, CallBody, Payload } from './types.js';
-import { jsonText } from './payload.js';
+import { isObject, jsonText, jsonValue } from './payload.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
 
@@ -50,8 +50,6 @@ export function splitCallQuery(
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Query-string (or form) pairs as one JSON object; a repeated name keeps all its values as an
  * array, and rpc.ts keeps the last unless the parameter is variadic (PostgREST's rule).
@@ -82,12 +80,9 @@ export function pairArgs(pairs: readonly (readonly [string, string])[]): Payload
 function jsonArgs(text: string, columns: readonly string[] | null): Result<Payload> {
   if (columns !== null) return ok({ json: text, keys: columns, isArray: text.trimStart().startsWith('[') });
   if (text.trim() === '') return ok({ json: '{}', keys: [], isArray: false });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return fail(invalidBody('Empty or invalid json'));
-  }
+  const parsed = jsonValue(text);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
   if (!Array.isArray(value) || value.length === 0) return ok({ json: '[]', keys: [], isArray: true });
   const first = value[0];

@@ -1,40 +1,22 @@
-// One PostgreSQL connection: startup and authentication, then pipelined extended-query
-// batches. Each batch ends in its own Sync, so it is its own implicit transaction; replies are
-// matched to batches in order. DataRow is framed here and its columns stay Buffer slices;
-// every other message is parsed by pg-protocol. Knows nothing about HTTP or plans.
+// One PostgreSQL connection's batch queue: pipelined extended-query batches, each ending in its
+// own Sync so it is its own implicit transaction, replies matched to batches in order; prepared
+// statements through the statement cache, the one retry after a stale plan or a neighbour's
+// late cancel, and cancelling a batch whose client went away. The socket, the handshake and
+// reading replies are wire.ts's. Knows nothing about HTTP or plans.
 
-import type { Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
-import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
-import { sessionMismatch, type ConnInfo } from './conninfo.js';
-import { DATA_ROW, readDataRow } from './datarow.js';
-import { ClientError, isStalePlan, toPgError, type PgError } from './errors.js';
-import { authenticator, startupMessage } from './startup.js';
-import { StatementCache, statementKey, type CachedStatement } from './statement-cache.js';
-import { openTransport, sendCancel } from './transport.js';
-import { MessageReader } from './reader.js';
+import type { ConnInfo } from './conninfo.js';
+import { readDataRow } from './datarow.js';
+import { ClientError, isStalePlan, toPgError } from './errors.js';
+import { StatementCache, statementKey } from './statement-cache.js';
+import { sendCancel } from './transport.js';
+import { Wire, type WireOptions } from './wire.js';
+import type { Batch, BatchHandle, Query, QueryResult } from './batch.js';
 
-/** Above this many bytes a tick's messages go out as one writev instead of one concatenated buffer. */
-const LARGE_FLUSH_BYTES = 256 * 1024;
-/** After a message this big the rest of its chunk is read on the next event-loop turn. */
-const YIELD_AFTER_BYTES = 1024 * 1024;
-const isLarge = (bytes: number): boolean => bytes >= YIELD_AFTER_BYTES;
+export type { BatchHandle, Query, QueryResult } from './batch.js';
 
-export interface Query {
-  readonly text: string;
-  readonly params: readonly (string | null)[];
-  /** Parameter type OIDs; omitted = let the server infer (part of the statement-cache key). */
-  readonly types?: readonly number[];
-}
-
-export interface QueryResult {
-  /** Each row's columns as raw text-format bytes (null for SQL NULL). */
-  readonly rows: (Buffer | null)[][];
-  command: string;
-}
-
-export interface ConnectionOptions {
+export interface ConnectionOptions extends WireOptions {
   readonly statementCacheSize: number;
   readonly preparedStatements: boolean;
   /** Batches in flight before this connection reports itself full (default: unbounded). */
@@ -44,68 +26,20 @@ export interface ConnectionOptions {
    * loaded event loop's lag on fast statements, far below a slow statement's run).
    */
   readonly slowAfterMs?: number;
-  readonly onNotice?: (notice: PgError) => void;
-  readonly onNotification?: (channel: string, payload: string) => void;
   /** A CancelRequest sent on the connection's own initiative was delivered (the pool drains). */
   readonly onCancelDelivered?: () => void;
 }
 
-interface StatementUse {
-  readonly key: string;
-  readonly entry: CachedStatement;
-}
-
-interface Batch {
-  readonly queries: readonly Query[];
-  results: QueryResult[];
-  index: number;
-  error: PgError | null;
-  /** Statements this batch asked to Parse, in order, awaiting ParseComplete. */
-  parses: StatementUse[];
-  parsed: number;
-  /** Named statements this batch binds, so a stale plan can be dropped before the retry. */
-  used: StatementUse[];
-  /** A batch is re-sent at most once, and only after the server rolled it back. */
-  retried: boolean;
-  /** Its last statement ran under slowAfterMs last time on this connection. */
-  expectedFast: boolean;
-  /** Its client went away after it was sent: cancel it as soon as it runs. */
-  cancelWhenStarted: boolean;
-  done: boolean;
-  readonly resolve: (results: QueryResult[]) => void;
-  readonly reject: (err: Error) => void;
-  readonly promise: Promise<QueryResult[]>;
-}
-
 // Constant messages built once (pg-protocol returns fresh buffers; these are never mutated).
 const syncMessage = serialize.sync();
+const executeMessage = serialize.execute({});
 /** SQLSTATE query_canceled: what a CancelRequest makes the running statement fail with. */
 const QUERY_CANCELED = '57014';
 
-/** A sent batch, as the pool holds it: its outcome, and a handle to cancel it. */
-export interface BatchHandle {
-  readonly promise: Promise<QueryResult[]>;
-}
-const executeMessage = serialize.execute({});
-
-export class Connection {
-  readonly info: ConnInfo;
-  private socket: Socket | null = null;
-  private readonly parser = new Parser();
+export class Connection extends Wire<ConnectionOptions> {
   private readonly queue: Batch[] = [];
   private queueHead = 0;
-  private pendingWrites: Buffer[] = [];
-  private flushScheduled = false;
   private readonly cache: StatementCache;
-  private readonly options: ConnectionOptions;
-  private readonly reader = new MessageReader();
-  /** Chunks that arrived while reading yields after a large message (null when not yielding). */
-  private deferred: Buffer[] | null = null;
-  private closed = false;
-  private readonly closeListeners: ((err: Error | null) => void)[] = [];
-  readonly parameters = new Map<string, string>();
-  processId = 0;
-  secretKey = 0;
   /** For pool recycling (db-pool-max-lifetime, db-pool-max-idletime). */
   readonly createdAt = Date.now();
   lastActiveAt = Date.now();
@@ -119,14 +53,9 @@ export class Connection {
   private readonly slowAfterMs: number;
   /** Batches re-sent because a CancelRequest meant for a neighbour hit them (tests). */
   resentAfterCancel = 0;
-  /** Socket writes since connect: everything queued in one tick leaves in one (tests, metrics). */
-  writes = 0;
-  /** Set while the handshake runs; receives every non-DataRow message. */
-  private startupHandler: ((msg: BackendMessage) => void) | null = null;
 
   private constructor(info: ConnInfo, options: ConnectionOptions) {
-    this.info = info;
-    this.options = options;
+    super(info, options);
     this.cache = new StatementCache(options.statementCacheSize);
     this.slowAfterMs = options.slowAfterMs ?? 10;
   }
@@ -153,61 +82,6 @@ export class Connection {
    */
   acceptsPipelined(now: number): boolean {
     return this.unknownInFlight === 0 && now - this.headSince < this.slowAfterMs;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  onClose(listener: (err: Error | null) => void): void {
-    this.closeListeners.push(listener);
-  }
-
-  private async open(): Promise<void> {
-    const socket = await openTransport(this.info);
-    this.socket = socket;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error): void => {
-        if (settled) return;
-        settled = true;
-        this.destroy(err);
-        reject(err);
-      };
-      socket.write(startupMessage(this.info));
-      socket.on('data', (chunk: Buffer) => this.onData(chunk));
-      socket.on('error', (err) =>
-        settled ? this.destroy(err) : fail(new ClientError('CONNECT_FAILED', `could not connect to ${this.info.host}:${this.info.port}: ${err.message}`)),
-      );
-      socket.on('close', () => {
-        if (!settled) fail(new ClientError('CONNECT_FAILED', 'connection closed during startup'));
-        else this.destroy(new ClientError('CONNECTION_CLOSED', 'connection to the database was lost'));
-      });
-      const authenticate = authenticator(this.info);
-      this.startupHandler = (msg) => {
-        try {
-          switch (msg.name) {
-            case 'error':
-              throw toPgError(msg as DatabaseError);
-            case 'readyForQuery': {
-              this.startupHandler = null;
-              const mismatch = sessionMismatch(this.info.targetSessionAttrs, this.parameters);
-              if (mismatch !== null) throw new ClientError('CONNECT_FAILED', mismatch);
-              settled = true;
-              resolve();
-              break;
-            }
-            default: {
-              const reply = authenticate(msg);
-              if (reply === undefined) this.handleCommon(msg);
-              else if (reply !== null) socket.write(reply);
-            }
-          }
-        } catch (err) {
-          fail(err instanceof Error ? err : new Error(String(err)));
-        }
-      };
-    });
   }
 
   /**
@@ -248,6 +122,11 @@ export class Connection {
     if (this.queue[this.queueHead] === batch) return this.startCancel(batch);
     batch.cancelWhenStarted = true;
     return Promise.resolve();
+  }
+
+  /** Whether a sent batch has reached the head of the pipeline (the server runs it), or is done. */
+  hasStarted(handle: BatchHandle): boolean {
+    return (handle as Batch).done || this.closed || this.queue[this.queueHead] === handle;
   }
 
   /** Resolves once the CancelRequest is delivered (the connection takes new work again). */
@@ -309,33 +188,6 @@ export class Connection {
     });
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.socket === null || this.closed || this.pendingWrites.length === 0) return;
-      const pending = this.pendingWrites;
-      this.pendingWrites = [];
-      this.writes++;
-      if (pending.length === 1) {
-        this.socket.write(pending[0]!);
-        return;
-      }
-      let bytes = 0;
-      for (const b of pending) bytes += b.length;
-      if (bytes < LARGE_FLUSH_BYTES) {
-        this.socket.write(Buffer.concat(pending, bytes));
-        return;
-      }
-      // A big Bind (a bulk body) would be copied once more by concat: hand the pieces to one
-      // writev instead.
-      this.socket.cork();
-      for (const b of pending) this.socket.write(b);
-      this.socket.uncork();
-    });
-  }
-
   /** Forget every prepared statement (schema reload) and Close them on the server. */
   clearStatementCache(): void {
     // Closes go out ahead of the next batch; statements still being parsed are closed when
@@ -343,66 +195,13 @@ export class Connection {
     for (const name of this.cache.clear()) this.pendingWrites.push(serialize.close({ type: 'S', name }));
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.deferred !== null) {
-      // Still yielding after a large message: keep order, process after the deferred rest.
-      this.deferred.push(chunk);
-      return;
-    }
-    this.readFrom(chunk, 0);
-  }
-
-  private readFrom(chunk: Buffer, from: number): void {
-    let offset: number;
-    try {
-      offset = this.reader.push(chunk, this.sink, isLarge, from);
-    } catch (err) {
-      this.destroy(new ClientError('PROTOCOL_VIOLATION', err instanceof Error ? err.message : String(err)));
-      return;
-    }
-    if (offset >= chunk.length) return;
-    // A large message was just handled: give the event loop a turn before the rest, so one
-    // big result never holds every other request up.
-    const backlog: Buffer[] = [];
-    this.deferred = backlog;
-    this.socket?.pause();
-    setImmediate(() => {
-      if (this.closed) return;
-      this.deferred = null;
-      this.readFrom(chunk, offset);
-      for (let i = 0; i < backlog.length; i++) {
-        if (this.deferred !== null) {
-          // Yielded again: the rest of the backlog waits behind the new deferral.
-          (this.deferred as Buffer[]).push(...backlog.slice(i));
-          return;
-        }
-        this.readFrom(backlog[i]!, 0);
-      }
-      if (this.deferred === null) this.socket?.resume();
-    });
-  }
-
-  private readonly sink = (buf: Buffer, start: number, end: number): void => {
-    if (buf[start] === DATA_ROW && this.startupHandler === null) {
-      this.onDataRow(buf, start + 5);
-    } else {
-      this.parser.parse(start === 0 && end === buf.length ? buf : buf.subarray(start, end), this.onMessageBound);
-    }
-  };
-
-  private readonly onMessageBound = (msg: BackendMessage): void => this.onMessage(msg);
-
-  private onDataRow(buf: Buffer, start: number): void {
+  protected override onDataRow(buf: Buffer, start: number): void {
     const batch = this.queue[this.queueHead];
     if (batch === undefined) return;
     batch.results[batch.index]?.rows.push(readDataRow(buf, start));
   }
 
-  private onMessage(msg: BackendMessage): void {
-    if (this.startupHandler !== null) {
-      this.startupHandler(msg);
-      return;
-    }
+  protected override onMessage(msg: BackendMessage): void {
     const batch = this.queue[this.queueHead];
     switch (msg.name) {
       case 'parseComplete':
@@ -501,57 +300,9 @@ export class Connection {
     this.enqueue(batch);
   }
 
-  private handleCommon(msg: BackendMessage): void {
-    switch (msg.name) {
-      case 'parameterStatus': {
-        const m = msg as unknown as { parameterName: string; parameterValue: string };
-        this.parameters.set(m.parameterName, m.parameterValue);
-        break;
-      }
-      case 'backendKeyData': {
-        const m = msg as unknown as { processID: number; secretKey: number };
-        this.processId = m.processID;
-        this.secretKey = m.secretKey;
-        break;
-      }
-      case 'notice':
-        this.options.onNotice?.(toPgError(msg as unknown as DatabaseError));
-        break;
-      case 'notification': {
-        const m = msg as unknown as { channel: string; payload: string };
-        this.options.onNotification?.(m.channel, m.payload);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  private destroy(err: Error | null, keepSocket = false): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (!keepSocket) this.socket?.destroy();
-    // Whatever broke (socket error, FATAL, close), callers see one kind: the batch may have
-    // run, so it is failed and never re-sent.
-    const failure =
-      err instanceof ClientError ? err : new ClientError('CONNECTION_CLOSED', `connection to the database was lost${err === null ? '' : ': ' + err.message}`);
+  protected override failAll(failure: ClientError): void {
     for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]?.reject(failure);
     this.queue.length = 0;
     this.queueHead = 0;
-    for (const l of this.closeListeners) l(err);
-  }
-
-  /** Send Terminate and close the socket; in-flight batches are failed. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.closed || this.socket === null) {
-        resolve();
-        return;
-      }
-      const socket = this.socket;
-      socket.once('close', () => resolve());
-      this.destroy(null, true);
-      socket.end(serialize.end());
-    });
   }
 }

@@ -1,11 +1,13 @@
 // Up to `size` connections, opened on demand. A batch goes to an idle connection, else waits
 // for a new one while the pool is below `size`, else is pipelined onto the least-loaded
 // connection whose running batch is not yet slow, else waits in a FIFO (acquisition timeout).
+// The timeout counts until a batch starts: a read-only one pipelined behind a batch that
+// turned slow moves to an idle connection, else is refused at the timeout too (startWithin).
 // While the server is unreachable batches fail at once and reconnects follow a 1→32 s
 // backoff. Idle and old connections are recycled. Knows nothing about HTTP or plans.
 
 import type { ConnInfo } from './conninfo.js';
-import { Connection, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
+import { Connection, type BatchHandle, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
 import { ClientError } from './errors.js';
 import type { AbortHook } from './abort.js';
 
@@ -24,6 +26,8 @@ export interface PoolOptions extends ConnectionOptions {
 
 // Reconnect schedule: 1 s, 2 s, 4 s … capped at 32 s, as PostgREST does.
 export const BACKOFF_FIRST_MS = 1000;
+/** A pipelined read not started after this long looks for an idle connection to move to. */
+const MOVE_AFTER_MS = 50;
 export const BACKOFF_MAX_MS = 32000;
 
 /** Delay before reconnect attempt number `failures` (1 = after the first failure). */
@@ -40,9 +44,23 @@ export function retryAfterSeconds(untilMs: number, nowMs: number): number {
 }
 
 
+/** How a batch may be treated before it runs (what the caller knows of it). */
+export interface RunOptions {
+  /**
+   * The batch runs in a read-only transaction, so answering it before it runs is safe: when
+   * it was pipelined and has not started by db-pool-acquisition-timeout (what ran ahead of it
+   * turned slow), it gets POOL_TIMEOUT and is cancelled if it starts later. A write is never
+   * answered before it runs: it keeps its place in the pipeline.
+   */
+  readonly readOnly?: boolean;
+}
+
 interface Waiter {
   readonly queries: readonly Query[];
   readonly signal: AbortHook | undefined;
+  /** When the batch must have started (ms since epoch): run's time plus the acquisition timeout. */
+  readonly startBy: number;
+  readonly readOnly: boolean;
   readonly resolve: (r: QueryResult[]) => void;
   readonly reject: (e: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -84,12 +102,13 @@ export class Pool {
    * HTTP client went away), a waiting batch leaves the queue and a sent one is cancelled when
    * it runs; a pipelined neighbour that the cancel hits instead is re-sent (Connection).
    */
-  run(queries: readonly Query[], signal?: AbortHook): Promise<QueryResult[]> {
+  run(queries: readonly Query[], signal?: AbortHook, options?: RunOptions): Promise<QueryResult[]> {
     if (this.ended) return Promise.reject(new ClientError('CONNECTION_CLOSED', 'pool is closed'));
     if (this.down !== null) return Promise.reject(this.downError());
     if (signal?.aborted === true) return Promise.reject(new ClientError('ABORTED', 'the request was aborted'));
+    const readOnly = options?.readOnly === true;
     const conn = this.pick();
-    if (conn !== null) return this.dispatch(conn, queries, signal);
+    if (conn !== null) return this.dispatch(conn, queries, signal, readOnly ? Date.now() + this.options.acquisitionTimeoutMs : 0);
     return new Promise((resolve, reject) => {
       const leave = (): boolean => {
         const i = this.waiters.indexOf(waiter);
@@ -107,7 +126,7 @@ export class Pool {
         this.timeouts++;
         reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
       }, this.options.acquisitionTimeoutMs);
-      const waiter: Waiter = { queries, signal, resolve, reject, timer };
+      const waiter: Waiter = { queries, signal, startBy: Date.now() + this.options.acquisitionTimeoutMs, readOnly, resolve, reject, timer };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
       this.grow();
@@ -246,14 +265,16 @@ export class Pool {
       if (conn === null) return;
       const w = this.waiters.shift()!;
       clearTimeout(w.timer);
-      this.dispatch(conn, w.queries, w.signal).then(w.resolve, w.reject);
+      this.dispatch(conn, w.queries, w.signal, w.readOnly ? w.startBy : 0).then(w.resolve, w.reject);
     }
   }
 
-  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortHook | undefined): Promise<QueryResult[]> {
+  /** `startBy` > 0: a read-only batch's deadline to start, should it be pipelined (startWithin). */
+  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortHook | undefined, startBy: number): Promise<QueryResult[]> {
     this.dispatched++;
+    const pipelined = startBy > 0 && conn.inFlight > 0;
     const handle = conn.submit(queries);
-    const p = handle.promise;
+    const p = pipelined ? this.startWithin(conn, handle, queries, signal, startBy) : handle.promise;
     // The client went away after the batch was sent: cancel it when it runs.
     const onAbort = (): void => {
       void conn.abortBatch(handle).then(() => this.drain());
@@ -264,8 +285,65 @@ export class Pool {
       signal?.removeEventListener('abort', onAbort);
       if (this.waiters.length > 0) this.drain();
     };
-    p.then(next, next);
+    handle.promise.then(next, next);
     return p;
+  }
+
+  /**
+   * A read-only batch pipelined behind others, not started after MOVE_AFTER_MS (a batch ahead
+   * turned slow after it was assigned): it moves to an idle connection when there is one (the
+   * sent copy is cancelled should it start; a read run twice changes nothing). Not started
+   * by `startBy`: POOL_TIMEOUT, as if it had waited in the queue. Replies already received are
+   * read first, so a batch that started in time is never moved or refused.
+   */
+  private startWithin(conn: Connection, handle: BatchHandle, queries: readonly Query[], signal: AbortHook | undefined, startBy: number): Promise<QueryResult[]> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      let left = false;
+      const leave = (): void => {
+        left = true;
+        void conn.abortBatch(handle).then(() => this.drain());
+      };
+      const check = (): void => {
+        timer = null;
+        if (left || conn.hasStarted(handle)) return;
+        if (Date.now() >= startBy) {
+          this.timeouts++;
+          leave();
+          reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
+          return;
+        }
+        const other = this.idleConnection();
+        if (other !== null) {
+          leave();
+          this.dispatch(other, queries, signal, 0).then(resolve, reject);
+          return;
+        }
+        arm();
+      };
+      // setImmediate: the poll phase runs first, so a ReadyForQuery already on the socket counts.
+      const arm = (): void => {
+        timer = setTimeout(() => setImmediate(check), Math.max(0, Math.min(MOVE_AFTER_MS, startBy - Date.now())));
+      };
+      arm();
+      handle.promise.then(
+        (r) => {
+          if (timer !== null) clearTimeout(timer);
+          if (!left) resolve(r);
+        },
+        (e: unknown) => {
+          if (timer !== null) clearTimeout(timer);
+          if (!left) reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
+  /** A connection with nothing in flight, else null (opening one more if the pool may grow). */
+  private idleConnection(): Connection | null {
+    for (const c of this.slots) if (c !== null && !c.isClosed && !c.isFull && c.inFlight === 0) return c;
+    if (this.slots.some((c) => c === null || c.isClosed)) this.grow();
+    return null;
   }
 
   /** Batches in flight or waiting: how busy the pool is, to pick the least-loaded of several. */

@@ -54,10 +54,9 @@ async function prepareDatabase(superuserUri: string): Promise<string> {
 
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
-    // --test-force-exit: a test file whose tests all finished is ended even if a handle keeps
-    // its process alive (ops.test.js has one since server-workers landed, not found yet), so a
-    // leaked handle cannot hang the whole run.
-    const child = spawn(process.execPath, ['--test', '--test-force-exit', '--test-reporter=spec', '--test-concurrency=1', ...files], {
+    // No --test-force-exit: a test file must end by itself once its tests are done, so a handle
+    // the gateway leaks (a timer, a socket, a worker) shows up as a hung file instead of hiding.
+    const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
       stdio: 'inherit',
       env,
     });

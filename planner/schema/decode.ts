@@ -82,16 +82,36 @@ function decodeForeignKey(raw: unknown): ForeignKey {
   });
 }
 
-export function decodeSchemaCache(
-  tablesJson: string,
-  foreignKeysJson = '[]',
-  viewsJson = '{"views":[],"columns":[]}',
-  routinesJson = '[]',
-  computedJson = '[]',
-  mediaHandlersJson = '[]',
-  commentsJson = NO_COMMENTS,
-  typesJson = NO_TYPES,
-): SchemaCache {
+/**
+ * The JSON text each catalog query of queries.ts returned, as the loader received it (and as a
+ * snapshot keeps it). Only the tables are required: a missing answer decodes as an empty one.
+ */
+export interface CatalogAnswer {
+  readonly tables: string;
+  readonly foreignKeys: string;
+  readonly views: string;
+  readonly routines: string;
+  /** Computed relationships (functions from a row type to a row type). */
+  readonly computed: string;
+  /** Media type handlers (aggregates and functions returning media-type domains). */
+  readonly mediaHandlers: string;
+  /** Comments on schemas, relations and columns. */
+  readonly comments: string;
+  /** Enum labels and domain base types. */
+  readonly types: string;
+}
+
+export function decodeSchemaCache(catalog: Pick<CatalogAnswer, 'tables'> & Partial<CatalogAnswer>): SchemaCache {
+  const {
+    tables: tablesJson,
+    foreignKeys: foreignKeysJson = '[]',
+    views: viewsJson = '{"views":[],"columns":[]}',
+    routines: routinesJson = '[]',
+    computed: computedJson = '[]',
+    mediaHandlers: mediaHandlersJson = '[]',
+    comments: commentsJson = NO_COMMENTS,
+    types: typesJson = NO_TYPES,
+  } = catalog;
   const extra = decodeAnnotations(commentsJson, typesJson);
   const fks: unknown = JSON.parse(foreignKeysJson);
   const tableFks = expect(Array.isArray(fks), 'foreign keys', fks as unknown[]).map(decodeForeignKey);

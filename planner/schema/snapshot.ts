@@ -7,28 +7,12 @@
 // same decoder as a live load, so a snapshot can never yield a cache the current code would
 // not build from the same catalog, and model changes need no snapshot-format change.
 
-import { decodeSchemaCache } from './decode.js';
+import { decodeSchemaCache, type CatalogAnswer } from './decode.js';
 import type { SchemaCache } from './model.js';
 
 export const SNAPSHOT_FORMAT = 'pgrest-gateway/schema-cache-snapshot';
 /** Bumped when the snapshot record's shape changes; older files are ignored, never misread. */
 export const SNAPSHOT_VERSION = 4;
-
-/** The JSON text each catalog query returned, as the loader received it. */
-export interface CatalogAnswer {
-  readonly tables: string;
-  readonly foreignKeys: string;
-  readonly views: string;
-  readonly routines: string;
-  /** Computed relationships (functions from a row type to a row type). */
-  readonly computed: string;
-  /** Media type handlers (aggregates and functions returning media-type domains). */
-  readonly mediaHandlers: string;
-  /** Comments on schemas, relations and columns. */
-  readonly comments: string;
-  /** Enum labels and domain base types. */
-  readonly types: string;
-}
 
 export interface SchemaSnapshot {
   /** fingerprintQuery's answer, taken before the catalog queries of the same load. */
@@ -41,10 +25,6 @@ export interface SchemaSnapshot {
   readonly catalog: CatalogAnswer;
   /** The role-settings query's JSON text. */
   readonly roleSettings: string;
-}
-
-export function decodeCatalog(c: CatalogAnswer): SchemaCache {
-  return decodeSchemaCache(c.tables, c.foreignKeys, c.views, c.routines, c.computed, c.mediaHandlers, c.comments, c.types);
 }
 
 /** The value msgpack encodes: the snapshot tagged with its format and version. */
@@ -91,7 +71,7 @@ export function checkSnapshot(value: unknown, expected: { readonly schemas: read
   if (queries !== expected.queries) return no('written by a gateway with other catalog queries');
   const snapshot: SchemaSnapshot = { fingerprint, schemas, queries, createdAt, catalog: { tables, foreignKeys, views, routines, computed, mediaHandlers, comments, types }, roleSettings };
   try {
-    return { ok: true, snapshot, cache: decodeCatalog(snapshot.catalog) };
+    return { ok: true, snapshot, cache: decodeSchemaCache(snapshot.catalog) };
   } catch (err) {
     return no(err instanceof Error ? err.message : String(err));
   }

@@ -1,13 +1,16 @@
 // Shutdown of the real binary: after SIGTERM a request on a connection that was already open
 // is answered (with Connection: close), new connections are refused, and server-drain-timeout
-// bounds how long the process keeps going.
+// bounds how long the process keeps taking requests; a request in flight at its end still
+// finishes before the pool closes. In-process: a request on a keep-alive connection after
+// stop() finds the connection closed, never a 503 from the closed pool.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authenticatorUri } from '../helpers/gateway.js';
+import { authenticatorUri, sqlQuery, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/protocol.js';
 import { exchangeOn, freePort, openSocket, parseResponses, rawExchange } from '../helpers/net.js';
 
 const mainJs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gateway', 'main.js');
@@ -55,5 +58,59 @@ describe('shutdown', () => {
       if (!signalled) child.kill('SIGTERM');
     }
     assert.equal(await exited, 0);
+  });
+
+  test('a request still in flight when the drain time is up finishes before the pool closes', async () => {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      PGRST_DB_URI: authenticatorUri(),
+      PGRST_DB_SCHEMAS: 'api',
+      PGRST_DB_ANON_ROLE: 'web_anon',
+      PGRST_SERVER_HOST: '127.0.0.1',
+      PGRST_SERVER_PORT: String(port),
+      PGRST_SERVER_WORKERS: '1',
+      PGRST_SERVER_DRAIN_TIMEOUT: '1',
+    };
+    const child = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let signalled = false;
+    try {
+      await eventually(async () => fetch(`http://127.0.0.1:${port}/http62_items?limit=1`).then((r) => r.status === 200, () => false), 20_000, 'the gateway answers');
+      // Runs past the 1 s drain: before, the pool closed under it at the drain's end (503).
+      const body = '{"secs":3}';
+      const slow = rawExchange(port, `POST /rpc/proto63_sleep HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`, {
+        waitMs: 20_000,
+        until: (d) => parseResponses(d).complete,
+      });
+      await eventually(async () => (await sqlQuery(`select 1 from pg_stat_activity where query like '%proto63_sleep%' and state = 'active' and pid <> pg_backend_pid()`)).length > 0, 10_000, 'the call runs');
+      child.kill('SIGTERM');
+      signalled = true;
+      const reply = parseResponses((await slow).data).responses[0];
+      assert.equal(reply?.status, 200, (await slow).data);
+      assert.equal(reply.body, '1');
+      assert.equal(reply.headers.get('connection'), 'close');
+    } finally {
+      if (!signalled) child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /Waiting for 1 request\(s\) in flight before closing the database pool/);
+  });
+
+  test('in process: a request on a keep-alive connection after stop() finds it closed, not a closed pool', async () => {
+    const gw = await startTestGateway();
+    const socket = await openSocket(gw.port);
+    try {
+      const get = 'GET /http62_items?id=eq.1&select=id HTTP/1.1\r\nHost: x\r\n\r\n';
+      assert.equal(parseResponses((await exchangeOn(socket, get)).data).responses[0]?.status, 200);
+      await gw.stop();
+      const after = await exchangeOn(socket, get);
+      assert.equal(after.data, '', 'no answer (a 503 "pool is closed" before)');
+      assert.equal(after.closed, true);
+    } finally {
+      socket.destroy();
+    }
   });
 });

@@ -213,6 +213,34 @@ describe('listening', () => {
     await assert.rejects(startTestGateway({ PGRST_SERVER_UNIX_SOCKET: path }), /server-unix-socket .*regular-file exists and is not a socket/);
   });
 
+  // Regression: the first schema load starts before the bind, and a failed bind left it
+  // retrying against the closed pool, its timer keeping the process alive (this file hung at exit).
+  test('a start that fails at the bind (API or admin) leaves nothing running: the process exits by itself', async () => {
+    const file = join(dir, 'regular-file-2');
+    writeFileSync(file, 'not a socket');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const takenPort = (taken.address() as { port: number }).port;
+    const helper = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'gateway.js');
+    try {
+      for (const env of [{ PGRST_SERVER_UNIX_SOCKET: file }, { PGRST_ADMIN_SERVER_HOST: '127.0.0.1', PGRST_ADMIN_SERVER_PORT: String(takenPort) }]) {
+        const code = `const { startTestGateway } = await import(${JSON.stringify(helper)});
+          await startTestGateway(${JSON.stringify(env)}).then(() => process.stdout.write('started'), () => process.stdout.write('refused'));`;
+        const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        // Only a guard against hanging the suite: the assertion is that it exits at all.
+        const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        const [exitCode, signal] = await new Promise<[number | null, string | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+        clearTimeout(guard);
+        assert.equal(out, 'refused', JSON.stringify(env));
+        assert.deepEqual([exitCode, signal], [0, null], `still running after the failed start (${JSON.stringify(env)})`);
+      }
+    } finally {
+      taken.close();
+    }
+  });
+
   test('admin-server-unix-socket serves /live and /ready', async () => {
     const path = join(dir, 'admin.sock');
     const gw = await startTestGateway({ PGRST_ADMIN_SERVER_UNIX_SOCKET: path, PGRST_ADMIN_SERVER_UNIX_SOCKET_MODE: '640' });

@@ -20,6 +20,13 @@ async function inRecovery(gw: Gateway, headers: Record<string, string> = {}): Pr
   return (r.json() as { in_recovery: boolean }[])[0]!.in_recovery;
 }
 
+/** pgrst_db_read_replica_reads_total of the one replica. */
+function replicaReads(gw: Gateway): number {
+  const m = /^pgrst_db_read_replica_reads_total\{replica="127\.0\.0\.1:\d+"\} (\d+)$/m.exec(gw.metrics.render());
+  assert.ok(m !== null, 'the replica read counter is rendered');
+  return Number(m[1]);
+}
+
 async function onReplica(replica: Replica, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: replica.superuserUri });
   await client.connect();
@@ -47,6 +54,7 @@ describe('read replicas (db-read-uris)', { skip: unsupported ?? false }, () => {
   });
 
   test('reads of views and tables and stable calls are served by the replica', async () => {
+    const reads0 = replicaReads(g());
     assert.equal(await inRecovery(g()), true);
     const call = await request(g(), 'GET', '/rpc/scale_in_recovery');
     assert.equal(call.status, 200, call.text);
@@ -57,9 +65,13 @@ describe('read replicas (db-read-uris)', { skip: unsupported ?? false }, () => {
     const head = await request(g(), 'HEAD', '/scale_node');
     assert.equal(head.status, 200);
     assert.match(g().metrics.render(), /pgrst_db_read_replica_healthy\{replica="127\.0\.0\.1:\d+"\} 1/);
+    // The four reads above, counted for the replica (none fell back).
+    assert.equal(replicaReads(g()) - reads0, 4);
+    assert.match(g().metrics.render(), /pgrst_db_read_replica_fallbacks_total\{replica="127\.0\.0\.1:\d+"\} 0/);
   });
 
   test('writes, volatile calls and Prefer: read=primary go to the primary', async () => {
+    const reads0 = replicaReads(g());
     const volatile = await request(g(), 'GET', '/rpc/scale_in_recovery_volatile');
     assert.equal(volatile.status, 200, volatile.text);
     assert.equal(volatile.json(), false);
@@ -69,6 +81,7 @@ describe('read replicas (db-read-uris)', { skip: unsupported ?? false }, () => {
     const label = `replicated-${process.pid}`;
     const write = await request(g(), 'POST', '/scale_items', { body: JSON.stringify({ label }), headers: { 'Content-Type': 'application/json' } });
     assert.equal(write.status, 201, write.text);
+    assert.equal(replicaReads(g()), reads0, 'none of them counted as a replica read');
     // The replica sees the write once it has replayed it.
     await eventually(async () => {
       const r = await request(g(), 'GET', `/scale_items?label=eq.${label}`);

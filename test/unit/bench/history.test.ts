@@ -19,7 +19,7 @@ const report = (quick: boolean): Report => ({
   seconds: 5,
   connections: 32,
   workloads: [{ workload: 'get-by-pk', gateway: sys(9876.6, 64.7), fastify: sys(5000.2, null), postgraphile: null, skipped: null, halfPeak: null }],
-  ceilings: { httpHello: null, pgbenchPkPerRoundTrip1: null, pgbenchPkPerRoundTrip16: null },
+  ceilings: { httpHello: null, bareStatement: null },
   notes: [],
 });
 

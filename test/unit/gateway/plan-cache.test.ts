@@ -86,7 +86,7 @@ describe('plan cache', () => {
     assert.equal(cache.size, 2);
     cache.statements(planFor('title=eq.y'), schema);
     assert.equal(cache.misses, 4);
-    const reloaded = decodeSchemaCache(filmsTables);
+    const reloaded = decodeSchemaCache({ tables: filmsTables });
     cache.statements(planFor('title=eq.z', {}, reloaded), reloaded);
     assert.equal(cache.size, 1);
     assert.equal(cache.misses, 5);

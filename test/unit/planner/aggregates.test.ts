@@ -11,14 +11,14 @@ import { parseQueryParams, splitQuery } from '../../../planner/query-params.js';
 import { mainStatement } from '../../../planner/statements.js';
 import { fkRow as fk, intTable } from './films-schema.js';
 
-const cache: SchemaCache = decodeSchemaCache(
-  JSON.stringify([
+const cache: SchemaCache = decodeSchemaCache({
+  tables: JSON.stringify([
     intTable('customers', ['id', 'city']),
     intTable('orders', ['id', 'customer_id', 'amount', 'day']),
     { ...intTable('notes', ['id']), columns: [{ name: 'id', type: 'integer', nullable: false, has_default: false }, { name: 'data', type: 'jsonb', nullable: true, has_default: false }] },
   ]),
-  JSON.stringify([fk('orders_customer_fk', 'orders', ['customer_id'], 'customers', ['id'])]),
-);
+  foreignKeys: JSON.stringify([fk('orders_customer_fk', 'orders', ['customer_id'], 'customers', ['id'])]),
+});
 
 function plan(path: string, query: string, aggregatesEnabled = true, method = 'GET', body: string | null = null): ReturnType<typeof actionPlan> {
   const headers: Record<string, string> = body === null ? {} : { prefer: 'return=representation', 'content-type': 'application/json' };

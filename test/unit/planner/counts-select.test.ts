@@ -101,10 +101,10 @@ describe('quoted names hold reserved characters', () => {
 });
 
 describe('counts of embeds that filter: EXISTS as PostgREST’s count query', () => {
-  const cache = decodeSchemaCache(
-    JSON.stringify([intTable('directors', ['id', 'name']), intTable('films', ['id', 'title', 'director_id'])]),
-    JSON.stringify([fkRow('films_director_fk', 'films', ['director_id'], 'directors', ['id'])]),
-  );
+  const cache = decodeSchemaCache({
+    tables: JSON.stringify([intTable('directors', ['id', 'name']), intTable('films', ['id', 'title', 'director_id'])]),
+    foreignKeys: JSON.stringify([fkRow('films_director_fk', 'films', ['director_id'], 'directors', ['id'])]),
+  });
   const text = (query: string, prefer: string): string => mainStatement(planGet(query, { prefer }, null, cache)).text;
 
   test('!inner is EXISTS, rel=is.null NOT EXISTS, with the embed’s own conditions', () => {

@@ -28,9 +28,9 @@ const computed = (name: string, tbl: string, foreign: string, toOne: boolean) =>
   to_one: toOne,
 });
 
-const cache = decodeSchemaCache(
-  JSON.stringify([table('directors', ['id', 'name']), table('films', ['id', 'title', 'director_id'])]),
-  JSON.stringify([
+const cache = decodeSchemaCache({
+  tables: JSON.stringify([table('directors', ['id', 'name']), table('films', ['id', 'title', 'director_id'])]),
+  foreignKeys: JSON.stringify([
     {
       constraint: 'films_director_fk',
       schema: 'api',
@@ -42,10 +42,8 @@ const cache = decodeSchemaCache(
       unique: false,
     },
   ]),
-  undefined,
-  undefined,
-  JSON.stringify([computed('maker', 'films', 'directors', true), computed('works', 'directors', 'films', false), computed('directors', 'films', 'directors', true)]),
-);
+  computed: JSON.stringify([computed('maker', 'films', 'directors', true), computed('works', 'directors', 'films', false), computed('directors', 'films', 'directors', true)]),
+});
 const t = (name: string): Table => findTable(cache, 'api', name)!;
 
 function statement(method: string, path: string, query: string, headers: Record<string, string> = {}, body: string | null = null): Compiled {

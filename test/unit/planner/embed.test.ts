@@ -14,8 +14,8 @@ import { targetList } from '../../../planner/schema/views.js';
 import { fkRow as fk, intTable, planGet } from './films-schema.js';
 
 const table = intTable;
-const cache = decodeSchemaCache(
-  JSON.stringify([
+const cache = decodeSchemaCache({
+  tables: JSON.stringify([
     table('directors', ['id', 'name'], ['id']),
     table('films', ['id', 'title', 'director_id'], ['id']),
     table('actors', ['id', 'name'], ['id']),
@@ -24,7 +24,7 @@ const cache = decodeSchemaCache(
     table('addresses', ['id'], ['id']),
     table('orders', ['id', 'billing', 'shipping'], ['id']),
   ]),
-  JSON.stringify([
+  foreignKeys: JSON.stringify([
     fk('films_director_fk', 'films', ['director_id'], 'directors', ['id']),
     fk('roles_film_fk', 'roles', ['film_id'], 'films', ['id']),
     fk('roles_actor_fk', 'roles', ['actor_id'], 'actors', ['id']),
@@ -32,7 +32,7 @@ const cache = decodeSchemaCache(
     fk('orders_billing_fk', 'orders', ['billing'], 'addresses', ['id']),
     fk('orders_shipping_fk', 'orders', ['shipping'], 'addresses', ['id']),
   ]),
-);
+});
 const t = (name: string): Table => findTable(cache, 'api', name)!;
 
 describe('embedding: relationships and resolution', () => {

@@ -50,7 +50,7 @@ export const intTable = (name: string, columns: string[], primary_key: string[] 
   columns: columns.map((c) => ({ name: c, type: 'integer', nullable: true, has_default: false })),
 });
 
-export const filmsSchema: SchemaCache = decodeSchemaCache(filmsTables);
+export const filmsSchema: SchemaCache = decodeSchemaCache({ tables: filmsTables });
 
 /** Parse and plan `GET /films?<query>`; throws on any ApiError. */
 export function planGet(query: string, headers: Record<string, string> = {}, maxRows: number | null = null, schema = filmsSchema): Plan {

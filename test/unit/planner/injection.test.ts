@@ -18,11 +18,11 @@ const EVIL = `x'); drop table api.todos; --`;
 const EVIL_IDENT = `a"; drop table api.todos; --`;
 
 const col = (name: string, type = 'text'): object => ({ name, type, nullable: true, has_default: false });
-const cache = decodeSchemaCache(
-  JSON.stringify([
+const cache = decodeSchemaCache({
+  tables: JSON.stringify([
     { schema: 'api', name: 'todos', kind: 'table', columns: [col('id', 'integer'), col('title'), col(EVIL_IDENT)], primary_key: ['id'], insertable: true, updatable: true, deletable: true },
   ]),
-);
+});
 
 /** SQL text with every double-quoted identifier removed: what is left is code, not names. */
 const outsideIdentifiers = (text: string): string => text.replace(/"(?:[^"]|"")*"/g, '""');

@@ -25,7 +25,7 @@ const handlers = [
   handler('aggregate', 'plain', 'text/plain', null),
 ];
 
-const cache = (rows: unknown[]): SchemaCache => decodeSchemaCache(filmsTables, '[]', '{"views":[],"columns":[]}', '[]', '[]', JSON.stringify(rows));
+const cache = (rows: unknown[]): SchemaCache => decodeSchemaCache({ tables: filmsTables, mediaHandlers: JSON.stringify(rows) });
 
 function plan(c: SchemaCache, query: string, accept: string | undefined, planEnabled = false): { ok: true; value: Plan } | { ok: false; code: string; message: string } {
   const headers: Record<string, string> = accept === undefined ? {} : { accept };

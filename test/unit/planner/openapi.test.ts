@@ -22,29 +22,26 @@ const routine = (name: string, params: unknown[], extra: Record<string, unknown>
 });
 const param = (name: string, type: string, hasDefault = false) => ({ name, type, has_default: hasDefault, variadic: false });
 
-const cache = decodeSchemaCache(
-  JSON.stringify([
+const cache = decodeSchemaCache({
+  tables: JSON.stringify([
     // The view sorts first, so the table-before-view rule is what picks the note's target.
     table('a_parents_view', [col('id', 'integer')], { kind: 'view', primary_key: [] }),
     table('parents', [col('id', 'integer', { nullable: false }), col('mood', 'api.mood')]),
     table('kids', [col('id', 'integer', { nullable: false }), col('parent_id', 'integer'), col('pocket_money', 'api.amount')]),
   ]),
-  JSON.stringify([fk('kids', 'parent_id', 'parents'), { ...fk('kids', 'parent_id', 'a_parents_view'), constraint: 'copied' }]),
-  undefined,
-  JSON.stringify([
+  foreignKeys: JSON.stringify([fk('kids', 'parent_id', 'parents'), { ...fk('kids', 'parent_id', 'a_parents_view'), constraint: 'copied' }]),
+  routines: JSON.stringify([
     routine('f', [param('a', 'integer')]),
     routine('f', [param('a', 'integer'), param('b', 'text', true)], { description: 'Two args' }),
     routine('trig', [], { return_type: 'trigger' }),
     routine('unnamed', [param('', 'integer'), param('', 'integer')]),
   ]),
-  undefined,
-  undefined,
-  JSON.stringify({
+  comments: JSON.stringify({
     schemas: { api: 'My API\nwhat it does' },
     relations: [['api', 'parents', null, 'Parents\n\n\nAll of them'], ['api', 'parents', 'id', 'the key']],
   }),
-  JSON.stringify({ enums: { 'api.mood': ['sad', 'happy'] }, domains: { 'api.amount': 'integer' } }),
-);
+  types: JSON.stringify({ enums: { 'api.mood': ['sad', 'happy'] }, domains: { 'api.amount': 'integer' } }),
+});
 
 const options = (over: Partial<OpenApiOptions> = {}): OpenApiOptions => ({
   schema: 'api', proxyUri: null, host: '!4', port: 3000, version: '1.0', securityActive: false, access: null, ...over,
@@ -59,7 +56,7 @@ describe('openapi: comments in the schema cache', () => {
     assert.equal(cache.routines?.get('api\u0000f')?.[1]?.description, 'Two args');
     assert.equal(cache.schemaDescriptions?.get('api'), 'My API\nwhat it does');
     assert.deepEqual(parents?.columns[1]?.enumValues, ['sad', 'happy']);
-    assert.throws(() => decodeSchemaCache('[]', undefined, undefined, undefined, undefined, undefined, '{"schemas":{},"relations":[["api"]]}'), /unexpected catalog data/);
+    assert.throws(() => decodeSchemaCache({ tables: '[]', comments: '{"schemas":{},"relations":[["api"]]}' }), /unexpected catalog data/);
   });
 });
 

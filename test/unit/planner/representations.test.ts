@@ -40,7 +40,7 @@ const types = JSON.stringify({
     ['json', 'rd2.epoch', 'rd2', 'epoch'],
   ],
 });
-const cache = decodeSchemaCache(tables, '[]', undefined, '[]', '[]', '[]', NO_COMMENTS, types);
+const cache = decodeSchemaCache({ tables, comments: NO_COMMENTS, types });
 
 function statement(method: string, path: string, query: string, body: string | null = null, prefer?: string): Compiled {
   const headers: Record<string, string> = prefer === undefined ? {} : { prefer };

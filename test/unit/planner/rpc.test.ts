@@ -12,7 +12,7 @@ const routine = (name: string, params: unknown[], extra: Record<string, unknown>
   return_type: 'integer', return_schema: 'pg_catalog', return_name: 'int4', params, columns: [], ...extra,
 });
 
-const cache: SchemaCache = decodeSchemaCache('[]', undefined, undefined, JSON.stringify([
+const cache: SchemaCache = decodeSchemaCache({ tables: '[]', routines: JSON.stringify([
   routine('add', [param('a', 'integer'), param('b', 'integer', true)]),
   routine('over', [param('x', 'integer')]),
   routine('over', [param('y', 'text')]),
@@ -25,7 +25,7 @@ const cache: SchemaCache = decodeSchemaCache('[]', undefined, undefined, JSON.st
   routine('nothing', [], { return_kind: 'void' }),
   routine('echo', [param('', 'jsonb')], { settings: ['statement_timeout=5s', 'search_path=x'] }),
   routine('cat', [param('parts', 'text[]', false, true)]),
-]));
+]) });
 
 function plan(method: string, path: string, query = '', body: unknown = null) {
   const req = toApiRequest(
@@ -47,7 +47,7 @@ describe('rpc: routines in the schema cache', () => {
   });
 
   test('malformed catalog data fails loudly', () => {
-    assert.throws(() => decodeSchemaCache('[]', undefined, undefined, JSON.stringify([routine('x', [], { volatility: 'sometimes' })])), /unexpected routine data/);
+    assert.throws(() => decodeSchemaCache({ tables: '[]', routines: JSON.stringify([routine('x', [], { volatility: 'sometimes' })]) }), /unexpected routine data/);
   });
 });
 

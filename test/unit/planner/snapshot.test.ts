@@ -5,7 +5,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSnapshot, decodeCatalog, snapshotRecord, SNAPSHOT_VERSION } from '../../../planner/schema/snapshot.js';
+import { decodeSchemaCache } from '../../../planner/schema/decode.js';
+import { checkSnapshot, snapshotRecord, SNAPSHOT_VERSION } from '../../../planner/schema/snapshot.js';
 import { filmsTables } from './films-schema.js';
 import { sampleSnapshot } from './snapshot-sample.js';
 
@@ -24,7 +25,7 @@ describe('schema-cache snapshot model', () => {
     const checked = checkSnapshot(JSON.parse(JSON.stringify(snapshotRecord(sampleSnapshot))), expected);
     assert.ok(checked.ok);
     assert.deepEqual(checked.snapshot, sampleSnapshot);
-    assert.deepEqual(checked.cache, decodeCatalog(sampleSnapshot.catalog));
+    assert.deepEqual(checked.cache, decodeSchemaCache(sampleSnapshot.catalog));
     assert.ok(checked.cache.tables.get('api\u0000films')?.columnsByName.has('title'));
   });
 

@@ -47,7 +47,7 @@ const catalogRows = [
     columns: [column('id', 'integer')],
   },
 ];
-const cache = decodeSchemaCache(JSON.stringify(catalogRows));
+const cache = decodeSchemaCache({ tables: JSON.stringify(catalogRows) });
 const config = { schemas: ['api', 'other'] };
 const encoder = new TextEncoder();
 
@@ -222,7 +222,7 @@ describe('schema cache decoding and lookup', () => {
   ];
   for (const [name, rows] of bad) {
     test(`malformed catalog data throws: ${name}`, () => {
-      assert.throws(() => decodeSchemaCache(JSON.stringify(rows)), /schema cache: unexpected catalog data/);
+      assert.throws(() => decodeSchemaCache({ tables: JSON.stringify(rows) }), /schema cache: unexpected catalog data/);
     });
   }
 

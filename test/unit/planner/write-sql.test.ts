@@ -13,11 +13,11 @@ import type { TxEndSetting } from '../../../planner/tx-end.js';
 import type { Compiled } from '../../../planner/sql.js';
 
 const column = (name: string, type = 'text', dflt: string | null = null) => ({ name, type, nullable: true, has_default: dflt !== null, default: dflt });
-const cache = decodeSchemaCache(
-  JSON.stringify([
+const cache = decodeSchemaCache({
+  tables: JSON.stringify([
     { schema: 'api', name: 'wr', kind: 'table', insertable: true, updatable: true, deletable: true, primary_key: ['id'], columns: [column('id', 'integer'), column('name'), column('qty', 'integer', '1')] },
   ]),
-);
+});
 
 function statement(method: string, query: string, prefer: string | null, body: string | null, txEnd: TxEndSetting = 'commit'): Compiled {
   const r = toApiRequest(

@@ -14,13 +14,13 @@ const routine = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 const pairColumns = [{ name: 'a', type: 'integer', nullable: true, has_default: false }];
 
-const cache: SchemaCache = decodeSchemaCache('[]', undefined, undefined, JSON.stringify([
+const cache: SchemaCache = decodeSchemaCache({ tables: '[]', routines: JSON.stringify([
   routine('many', { set_of: true }),
   routine('one'),
   routine('nothing', { return_kind: 'void' }),
   routine('rec', { return_kind: 'composite', return_type: 'record', return_schema: 'pg_catalog', return_name: 'record' }),
   routine('pair', { return_kind: 'composite', return_type: 'api.pair', return_schema: 'api', return_name: 'pair', columns: pairColumns }),
-]));
+]) });
 
 function plan(method: string, path: string, prefer?: string, query = '') {
   const req = toApiRequest({ method, path, query, headers: prefer === undefined ? {} : { prefer }, body: null }, { schemas: ['api'] });
@@ -100,7 +100,7 @@ describe('view column defaults', () => {
       [20, 'api', 'v1', 3, 'note', null, false],
     ],
   });
-  const c = decodeSchemaCache(tables, '[]', views);
+  const c = decodeSchemaCache({ tables, views });
   const dflt = (view: string, column: string) => c.tables.get(`api\u0000${view}`)?.columnsByName.get(column)?.defaultExpr ?? null;
 
   test("a view column without a default takes its base column's; its own default wins", () => {
@@ -123,11 +123,11 @@ describe('view column defaults', () => {
       views: [{ schema: 'api', name: 'v1', action: `({QUERY :targetList (${entry('qty', 10, 2)} ${entry('note', 10, 3)}) :override 0})` }],
       columns: [[10, 'api', 't', 1, 'id', null, true], [10, 'api', 't', 2, 'qty', null, false], [10, 'api', 't', 3, 'note', null, false]],
     });
-    assert.deepEqual(decodeSchemaCache(tables, '[]', partial).tables.get('api\u0000v1')?.primaryKey, []);
+    assert.deepEqual(decodeSchemaCache({ tables, views: partial }).tables.get('api\u0000v1')?.primaryKey, []);
   });
 
   test('older five-element view column rows still decode', () => {
     const old = JSON.stringify({ views: [], columns: [[10, 'api', 't', 1, 'id']] });
-    assert.doesNotThrow(() => decodeSchemaCache(tables, '[]', old));
+    assert.doesNotThrow(() => decodeSchemaCache({ tables, views: old }));
   });
 });
