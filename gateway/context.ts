@@ -30,9 +30,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-/** The target schema first, then db-extra-search-path, each quoted as an identifier. */
+/**
+ * The target schema first, then db-extra-search-path as given (a repeated schema stays
+ * repeated, as PostgREST sets it: clients read it back), each quoted as an identifier.
+ */
 export function searchPath(schema: string, extra: readonly string[]): string {
-  return [schema, ...extra.filter((s) => s !== schema)].map((s) => '"' + s.replace(/"/g, '""') + '"').join(', ');
+  return [schema, ...extra].map((s) => '"' + s.replace(/"/g, '""') + '"').join(', ');
 }
 
 type Settings = readonly (readonly [string, string])[];

@@ -49,8 +49,9 @@ export class PlanCache {
       this.entries.clear();
       this.schema = schema;
     }
-    // db-max-rows (config, reloadable) decides whether count=estimated is a bounded count.
-    const key = plan.kind === 'read' && plan.maxRows !== null ? plan.request.shape + '\u0000capped' : plan.request.shape;
+    // db-max-rows (config, reloadable) decides whether count=estimated is a bounded count,
+    // whether the count is the page's, and puts a LIMIT on every embed of reads and calls.
+    const key = (plan.kind === 'read' || plan.kind === 'call') && plan.maxRows !== null ? plan.request.shape + '\u0000capped' : plan.request.shape;
     // db-tx-end and Prefer: tx are not part of the shape: a rollback adds statements, not text.
     const main = mainStatementSql(plan);
     const estimate = estimateSql(plan);

@@ -2,7 +2,7 @@
 // The body column goes out untouched; counts and GUC columns decide status and headers
 // (Content-Range, 206/416, singular-object 406, Preference-Applied, Content-Location).
 
-import { contentType, legacyTargetWarning, InsertedColumn, LocationColumn, locationHeader, MainColumns, reportedTotal, rangeAnswer, singularityError, type ApiError, type Plan } from '../planner/index.js';
+import { contentType, legacyTargetWarning, locationHeader, reportedTotal, rangeAnswer, resultColumns, singularityError, WriteColumns, type ApiError, type Plan } from '../planner/index.js';
 import { mergeGucHeaders, parseGucHeaders, parseGucStatus } from './guc-response.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
@@ -57,10 +57,11 @@ function unsatisfiable(error: ApiError, total: number | null): HttpResponse {
 
 /** The main statement's row + plan → status, headers, body. */
 export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: number | null = null, readTx: 'commit' | 'rollback' | null = null): HttpResponse {
-  const totalText = text(row[MainColumns.total]);
+  const columns = resultColumns(plan);
+  const totalText = text(row[columns.total]);
   const total = reportedTotal(plan, totalText === null ? null : Number(totalText), planned);
-  const page = Number(text(row[MainColumns.pageTotal]) ?? '0');
-  const body = row[MainColumns.body] ?? undefined;
+  const page = Number(text(row[columns.pageTotal]) ?? '0');
+  const body = row[columns.body] ?? undefined;
   const headers: Headers = [];
   const media = plan.request.media;
   const voidCall = plan.kind === 'call' && plan.routine.returns.kind === 'void';
@@ -96,10 +97,10 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
       const c = plan.request.preferences.count;
       const written = c === 'exact' || c === 'estimated' ? String(page) : '*';
       if (plan.mutation === 'insert') {
-        status = insertStatus(plan, text(row[InsertedColumn]));
+        status = insertStatus(plan, text(row[WriteColumns.inserted]));
         // A PUT is a single-row upsert, not a range: PostgREST sends no Content-Range for it.
         if (plan.putKey === null) headers.push(['Content-Range', `*/${written}`]);
-        const loc = text(row[LocationColumn]);
+        const loc = text(row[WriteColumns.location]);
         const location = loc === null ? null : locationHeader(plan, loc);
         if (location !== null) headers.push(['Location', location]);
       } else {
@@ -114,19 +115,21 @@ export function respond(plan: Plan, row: readonly (Buffer | null)[], planned: nu
   }
   const applied = preferenceApplied(plan, readTx);
   if (applied !== null) headers.push(['Preference-Applied', applied]);
-  const gucHeaders = text(row[MainColumns.headers]);
+  const gucHeaders = text(row[columns.headers]);
   let merged: [string, string][] = headers;
   if (gucHeaders !== null) {
     const parsed = parseGucHeaders(gucHeaders);
     if (!parsed.ok) return errorResponse(parsed.error);
     merged = mergeGucHeaders(headers, parsed.value);
   }
-  const gucStatus = text(row[MainColumns.status]);
+  const gucStatus = text(row[columns.status]);
   if (gucStatus !== null) {
     const parsed = parseGucStatus(gucStatus);
     if (!parsed.ok) return errorResponse(parsed.error);
     status = parsed.value;
   }
   if (plan.request.legacyTargets !== undefined) merged = [...merged, ['Warning', legacyTargetWarning(plan.request.legacyTargets)]];
-  return { status, headers: merged, body: withBody ? body ?? Buffer.from('[]') : undefined };
+  // No body value: an empty JSON array, but nothing at all for a media type handler's value
+  // (a function returning NULL of its domain).
+  return { status, headers: merged, body: withBody ? body ?? (media.kind === 'handler' ? Buffer.alloc(0) : Buffer.from('[]')) : undefined };
 }

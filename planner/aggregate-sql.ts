@@ -4,7 +4,7 @@
 // Only consulted when the request's select list has an aggregate, so plain reads never pay.
 
 import type { EmbedPlan } from './embed.js';
-import { castTo, fieldSql, type Scope } from './fragments.js';
+import { castTo, fieldSql, outputSql, type Scope } from './fragments.js';
 import { empty, ident, join, sql, type Sql } from './sql.js';
 import type { SelectItem } from './types.js';
 
@@ -31,8 +31,12 @@ export function groupBySql(scope: Scope, select: readonly SelectItem[], more: re
     switch (item.kind) {
       case 'star':
         return scope.table.columns.map((c) => sql`${scope.qualifier}.${ident(c.name)}`);
-      case 'field':
-        return [castTo(fieldSql(scope, item.field), item.cast)];
+      case 'field': {
+        // A column shown through its data representation groups by the stored value: json has
+        // no equality, and the shown value is a function of it (PostgREST groups by its name).
+        const out = outputSql(scope, item.field);
+        return [out.formatted ? fieldSql(scope, item.field) : castTo(out.expr, item.cast)];
+      }
       case 'aggregate':
       case 'embed':
         return [];

@@ -8,9 +8,20 @@ import type { SelectItem } from './types.js';
 
 export type SelectParser = (value: string) => Result<SelectItem[]>;
 
+/** The first `(` outside double quotes (a quoted name may hold one), or -1. */
+export function openParen(piece: string): number {
+  let quoted = false;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === '(' && !quoted) return i;
+  }
+  return -1;
+}
+
 /** One `...(...)` select piece; `full`/`at` locate it for error columns. */
 export function parseEmbed(piece: string, full: string, at: number, parseSelect: SelectParser): Result<SelectItem> {
-  const open = piece.indexOf('(');
+  const open = openParen(piece);
   if (!piece.endsWith(')')) return fail(unexpected('select parameter', at + piece.length, full, '")"'));
   let head = piece.slice(0, open).trim();
   const inner = piece.slice(open + 1, -1);

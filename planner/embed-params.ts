@@ -13,16 +13,32 @@ export type EmbedParam =
 
 export type ScopedParam = { readonly kind: 'condition'; readonly scoped: ScopedCondition; readonly shape: string } | EmbedParam;
 
-/** `a.b.last` → path [a, b] and last; null for a key without an unquoted dot before `->`. */
+/**
+ * `a.b.last` → path [a, b] and last; null for a key without an unquoted dot before `->`.
+ * Dots inside double quotes belong to the name (`rel."x.y"`, `"my.rel".col`), as PostgREST's
+ * tree-path parser reads quoted names.
+ */
 export function splitEmbedKey(key: string): { path: string[]; last: string } | null {
-  if (key.startsWith('"')) return null;
-  const arrow = key.indexOf('->');
-  const head = arrow < 0 ? key : key.slice(0, arrow);
-  const dot = head.lastIndexOf('.');
-  if (dot < 0) return null;
-  const path = head.slice(0, dot).split('.');
-  if (path.some((p) => p === '')) return null;
-  return { path, last: key.slice(dot + 1) };
+  const dots: number[] = [];
+  let quoted = false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '-' && key[i + 1] === '>') break;
+    else if (c === '.') dots.push(i);
+  }
+  if (dots.length === 0) return null;
+  const path: string[] = [];
+  let from = 0;
+  for (const d of dots) {
+    const part = key.slice(from, d);
+    const name = part.length >= 2 && part.startsWith('"') && part.endsWith('"') ? part.slice(1, -1) : part;
+    if (name === '') return null;
+    path.push(name);
+    from = d + 1;
+  }
+  return { path, last: key.slice(from) };
 }
 
 export function parseEmbedParam(

@@ -25,7 +25,7 @@ export interface EmbedParts {
 const eq = (a: Sql, b: Sql): Sql => sql`${a} = ${b}`;
 
 /** How the embedded rows relate to the parent row (`t` is the embedded table's alias). */
-function joinSql(parent: Scope, e: EmbedPlan, t: Sql, name: string): { from: Sql; where: Sql[] } {
+export function joinSql(parent: Scope, e: EmbedPlan, t: Sql, name: string): { from: Sql; where: Sql[] } {
   const target = ident(e.rel.foreignTable.schema, e.rel.foreignTable.name);
   const c = e.rel.computed;
   if (c !== null) {

@@ -31,6 +31,16 @@ export interface EmbedPlan {
   readonly offset: number | null;
 }
 
+/**
+ * db-max-rows on every embed too (PostgREST's treeRestrictRange over the whole read tree):
+ * each embed's limit at most the cap. Reads and calls only; a write's representation is not
+ * capped, as in PostgREST.
+ */
+export function capEmbeds(embeds: readonly EmbedPlan[], maxRows: number | null): readonly EmbedPlan[] {
+  if (maxRows === null || embeds.length === 0) return embeds;
+  return embeds.map((e) => ({ ...e, limit: e.limit === null ? maxRows : Math.min(e.limit, maxRows), children: capEmbeds(e.children, maxRows) }));
+}
+
 export interface PlannedEmbeds {
   readonly embeds: readonly EmbedPlan[];
   /** The top-level conditions left once embed null filters were taken out. */

@@ -1,5 +1,6 @@
 // The filter grammar: `[not.]op[(any|all)|(lang)].value` operations, `in.(…)` lists, and the
-// `and=(…)`/`or=(…)` logic trees nested up to MAX_NESTING deep. Pure; errors are PGRST100 in PostgREST's
+// `and=(…)`/`or=(…)` logic trees nested up to MAX_NESTING deep (spaces around their parts, and
+// anything after the closing `)`, as PostgREST's parser lets through). Pure; errors are PGRST100 in PostgREST's
 // wording. Shapes (operators without values) feed the plan-cache key.
 
 import { fail, ok, type Result } from './errors.js';
@@ -121,7 +122,7 @@ export function parseLogicTree(op: 'and' | 'or', negated: boolean, value: string
   const p = new TreeParser(value, what);
   const children = p.group();
   if (!children.ok) return children;
-  if (p.i !== value.length) return fail(unexpected(what, p.i, value, 'end of input'));
+  // PostgREST's parser stops after the closing `)`: whatever follows is ignored.
   return ok({ kind: 'tree', op, negated, children: children.value });
 }
 
@@ -133,15 +134,22 @@ class TreeParser {
     return fail(unexpected(this.what, this.i, this.text, expecting));
   }
 
-  /** `(` condition (`,` condition)* `)` */
+  /** Spaces and tabs, which PostgREST's lexeme skips around parentheses, commas and fields. */
+  private ws(): void {
+    while (this.text[this.i] === ' ' || this.text[this.i] === '\t') this.i++;
+  }
+
+  /** `(` condition (`,` condition)* `)`, spaces allowed around each part. */
   group(): Result<Condition[]> {
     if (this.text[this.i] !== '(') return this.err('"("');
     this.i++;
     const out: Condition[] = [];
     for (;;) {
+      this.ws();
       const c = this.condition();
       if (!c.ok) return c;
       out.push(c.value);
+      this.ws();
       if (this.text[this.i] === ',') this.i++;
       else if (this.text[this.i] === ')') {
         this.i++;
@@ -158,8 +166,11 @@ class TreeParser {
       this.i += 4;
     }
     for (const op of ['and', 'or'] as const) {
-      if (t.startsWith(op + '(', this.i)) {
-        this.i += op.length;
+      if (!t.startsWith(op, this.i)) continue;
+      let j = this.i + op.length;
+      while (t[j] === ' ' || t[j] === '\t') j++;
+      if (t[j] === '(') {
+        this.i = j;
         const children = this.group();
         return children.ok ? ok({ kind: 'tree', op, negated, children: children.value }) : children;
       }

@@ -1,10 +1,12 @@
 // SQL fragments for one relation: field references (JSON, composite and array paths),
-// the select list, WHERE (conditions via operators.ts) and ORDER BY. Values are parameters;
+// the select list (columns shown through their data representations), WHERE (conditions via
+// operators.ts) and ORDER BY. Values are parameters;
 // names pass through ident(); text from closed sets through keyword().
 
 import { conditionSql } from './operators.js';
 import { fieldOutputName } from './field.js';
 import type { Table } from './schema/model.js';
+import type { Converter } from './schema/representations.js';
 import { concat, empty, ident, join, keyword, param, sql, type Sql } from './sql.js';
 import type { Field, OrderTerm, ScopedCondition, SelectItem } from './types.js';
 
@@ -33,6 +35,30 @@ export function fieldSql(scope: Scope, f: Field): Sql {
   return concat(pieces);
 }
 
+/** A data representation's cast function applied to `arg`. */
+export const convert = (fn: Converter, arg: Sql): Sql => sql`${ident(fn.schema, fn.name)}(${arg})`;
+
+/**
+ * A field as responses show it: through its column's data representation (domain → json) when
+ * it names one without a JSON path (the path walks the stored value), else as fieldSql.
+ */
+export function outputSql(scope: Scope, f: Field): { readonly expr: Sql; readonly formatted: boolean } {
+  // Tables without representations (most) skip the column lookup.
+  const fn = f.json.length === 0 && scope.table.formatsOutput === true ? scope.table.columnsByName.get(f.name)?.representation?.toJson : undefined;
+  return fn === undefined ? { expr: fieldSql(scope, f), formatted: false } : { expr: convert(fn, fieldSql(scope, f)), formatted: true };
+}
+
+/** `*` listing the columns, each through its data representation, when the table has any. */
+function starSql(scope: Scope): Sql {
+  if (scope.table.formatsOutput !== true) return sql`${scope.qualifier}.*`;
+  const cols = scope.table.columns.map((c) => {
+    const col = sql`${scope.qualifier}.${ident(c.name)}`;
+    const fn = c.representation?.toJson;
+    return fn === undefined ? col : sql`${convert(fn, col)} AS ${ident(c.name)}`;
+  });
+  return join(cols, ', ');
+}
+
 export type AggregateItem = Extract<SelectItem, { kind: 'aggregate' }>;
 
 /** The key an aggregate answers under: its alias, else the function's name (as PostgREST). */
@@ -41,9 +67,12 @@ export const aggregateKey = (item: AggregateItem): string => item.alias ?? item.
 /** The cast was validated as a plain type name by the grammar. */
 export const castTo = (expr: Sql, type: string | null): Sql => (type === null ? expr : sql`CAST(${expr} AS ${keyword(type)})`);
 
-/** The aggregate's input: the column (JSON path included) with its input cast, or null for `count()`. */
+/**
+ * The aggregate's input: the column (JSON path included, shown through its data representation
+ * as PostgREST does) with its input cast, or null for `count()`.
+ */
 export function aggregateInput(scope: Scope, item: AggregateItem): Sql | null {
-  return item.field === null ? null : castTo(fieldSql(scope, item.field), item.inputCast);
+  return item.field === null ? null : castTo(outputSql(scope, item.field).expr, item.inputCast);
 }
 
 /** The function applied to `input` (already cast), then the output cast. */
@@ -63,7 +92,7 @@ export function selectSql(scope: Scope, items: readonly SelectItem[], hoisted = 
       case 'embed':
         return [];
       case 'star':
-        return [sql`${scope.qualifier}.*`];
+        return [starSql(scope)];
       case 'aggregate': {
         const input = aggregateInput(scope, item);
         const key = ident(aggregateKey(item));
@@ -71,8 +100,9 @@ export function selectSql(scope: Scope, items: readonly SelectItem[], hoisted = 
         return input === null ? [] : [sql`${input} AS ${key}`];
       }
       case 'field': {
-        const expr = castTo(fieldSql(scope, item.field), item.cast);
-        const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null ? fieldOutputName(item.field) : null);
+        const out = outputSql(scope, item.field);
+        const expr = castTo(out.expr, item.cast);
+        const alias = item.alias ?? (item.field.json.length > 0 || item.cast !== null || out.formatted ? fieldOutputName(item.field) : null);
         return [alias === null ? expr : sql`${expr} AS ${ident(alias)}`];
       }
     }

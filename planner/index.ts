@@ -4,7 +4,7 @@
 export { toApiRequest, requestHead, withBody, parseJsonPayload, type RawRequest, type RequestConfig, type RequestHead } from './request.js';
 export { insertProbe } from './privilege-probe.js';
 export { actionPlan, type Plan, type PlanConfig } from './plan.js';
-export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, singularWriteRows, type RequestContext } from './statements.js';
+export { mainStatement, mainStatementSql, txVarsStatement, preRequestStatement, MainColumns, WriteColumns, resultColumns, singularWriteRows, type RequestContext } from './statements.js';
 export { arrayLiteral } from './operators.js';
 export { decodeSchemaCache, type CatalogAnswer } from './schema/decode.js';
 export { NO_COMMENTS, NO_TYPES } from './schema/annotations.js';
@@ -20,7 +20,7 @@ export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';
 export { singularityError } from './errors.js';
 export { estimateSql, estimateStatement, plannedRows, reportedTotal } from './count.js';
-export { InsertedColumn, LocationColumn, locationHeader, markerError, writeMarker } from './mutate-sql.js';
+export { locationHeader, markerError, writeMarker } from './mutate-sql.js';
 export { txDecision, type TxDecision, type TxEndSetting } from './tx-end.js';
 export { isRollback, rollbackStatements } from './tx-end-sql.js';
 export { legacyTargetWarning } from './legacy-targets.js';

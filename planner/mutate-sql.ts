@@ -1,20 +1,19 @@
 // The main statement of a write: INSERT (plain, upsert, PUT), UPDATE or DELETE in a CTE, the
 // in-SQL checks that must roll the write back (singular object, PUT key match, max-affected)
-// as deliberate cast errors, the Location data and the inserted-row count. Fragments only.
+// as deliberate cast errors, the Location data and the inserted-row count; body values of
+// columns with a data representation read through it (json → domain). Fragments only.
 
 import { apiError, singularityError, type ApiError } from './errors.js';
 import type { Plan } from './plan.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
-import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
+import { convert, orderSql, selectSql, whereSql, type Scope } from './fragments.js';
+import type { Converter } from './schema/representations.js';
 import { groupBySql, levelMode } from './aggregate-sql.js';
 import { returningOf } from './returning.js';
 
 type MutatePlan = Extract<Plan, { kind: 'mutate' }>;
 
-/** Columns of a write's main-statement row after the fixed five. */
-export const LocationColumn = 5;
-export const InsertedColumn = 6;
 
 /** Prefixes of the deliberate cast errors; the gateway maps them back (writeMarker). */
 const PUT_MARKER = 'pgrst-put-mismatch:';
@@ -65,24 +64,55 @@ const bodyArray = (plan: MutatePlan): Sql =>
 /** The row source expanding the body in SQL, never row by row in JS. */
 const bodyRows = (plan: MutatePlan, target: Sql): Sql => sql`json_populate_recordset(null::${target}, ${bodyArray(plan)}) _pgrst_body`;
 
-/** `_pgrst_body.c`, or the column's default when the key is absent from the JSON element `j`. */
-function withDefault(plan: MutatePlan, c: string, j: Sql): Sql {
+/** `value` (the body's), or the column's default when the key is absent from the JSON element `j`. */
+function withDefault(plan: MutatePlan, c: string, j: Sql, value: Sql): Sql {
   const dflt = plan.table.columnsByName.get(c)?.defaultExpr ?? null;
-  const value = sql`_pgrst_body.${ident(c)}`;
   return dflt === null ? value : sql`CASE WHEN ${j} -> ${param(c)} IS NULL THEN ${keyword(dflt)} ELSE ${value} END`;
+}
+
+/** The written columns whose domain reads JSON through a data representation, or null when none. */
+function parsedColumns(plan: MutatePlan): ReadonlyMap<string, Converter> | null {
+  if (plan.table.parsesJson !== true) return null;
+  const out = new Map<string, Converter>();
+  for (const c of plan.columns) {
+    const fn = plan.table.columnsByName.get(c)?.representation?.fromJson;
+    if (fn !== undefined) out.set(c, fn);
+  }
+  return out.size === 0 ? null : out;
+}
+
+/**
+ * What json_populate_record reads of the element `j` when some written columns take a data
+ * representation: only the other written keys. A represented key would go through its domain's
+ * input function, and keys not written are never read (PostgREST's typed recordset).
+ */
+function narrowedElement(plan: MutatePlan, parsed: ReadonlyMap<string, Converter>, j: Sql): Sql {
+  const keys = plan.columns.filter((c) => !parsed.has(c));
+  if (keys.length === 0) return sql`'{}'::json`;
+  return sql`json_build_object(${join(keys.map((k) => sql`${param(k)}::text, ${j} -> ${param(k)}::text`), ', ')})`;
+}
+
+/** A written column's value: from the populated record, or its JSON through the representation. */
+function bodyValue(c: string, parsed: ReadonlyMap<string, Converter> | null, j: Sql): Sql {
+  const fn = parsed?.get(c);
+  return fn === undefined ? sql`_pgrst_body.${ident(c)}` : convert(fn, sql`${j} -> ${param(c)}::text`);
 }
 
 /**
  * Select list and row source of an insert. With Prefer: missing=default a key absent from an
  * element (`j -> key` is SQL NULL; an explicit null is JSON null) takes the column default,
  * evaluated per row; the default's text comes from the catalog, never from the request.
+ * Columns with a data representation are read element by element, through it.
  */
-function insertRows(plan: MutatePlan, target: Sql): { readonly select: Sql; readonly from: Sql } {
-  if (plan.request.preferences.missing !== 'default') {
+function insertRows(plan: MutatePlan, target: Sql, parsed: ReadonlyMap<string, Converter> | null): { readonly select: Sql; readonly from: Sql } {
+  const defaults = plan.request.preferences.missing === 'default';
+  if (!defaults && parsed === null) {
     return { select: join(plan.columns.map((c) => ident(c)), ', '), from: bodyRows(plan, target) };
   }
-  const select = plan.columns.map((c) => withDefault(plan, c, sql`_pgrst_e.j`));
-  return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, _pgrst_e.j) _pgrst_body` };
+  const j = sql`_pgrst_e.j`;
+  const select = plan.columns.map((c) => (defaults ? withDefault(plan, c, j, bodyValue(c, parsed, j)) : bodyValue(c, parsed, j)));
+  const element = parsed === null ? j : narrowedElement(plan, parsed, j);
+  return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body` };
 }
 
 /**
@@ -90,9 +120,9 @@ function insertRows(plan: MutatePlan, target: Sql): { readonly select: Sql; read
  * exactly one must be, else the statement fails (PGRST115, see putCheck): an array puts its
  * matching element.
  */
-function putGuard(plan: MutatePlan): Sql {
+function putGuard(plan: MutatePlan, parsed: ReadonlyMap<string, Converter> | null): Sql {
   const key = plan.putKey ?? [];
-  return join(key.map((k) => sql`_pgrst_body.${ident(k.column)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
+  return join(key.map((k) => sql`${bodyValue(k.column, parsed, sql`_pgrst_e.j`)} IS NOT DISTINCT FROM ${param(k.value)}`), ' AND ');
 }
 
 /** `count` when a PUT wrote exactly one row, else the statement fails with PGRST115. */
@@ -135,6 +165,7 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
   const cols = plan.columns.map((c) => ident(c));
   const colList = join(cols, ', ');
   const req = plan.request;
+  const parsed = plan.mutation === 'delete' ? null : parsedColumns(plan);
   switch (plan.mutation) {
     case 'insert': {
       if (plan.conflict !== null) {
@@ -150,14 +181,14 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
         }
         const sets = join(plan.columns.map((n) => sql`${ident(n)} = EXCLUDED.${ident(n)}`), ', ');
         const action = !counting ? sql`DO NOTHING` : sql`DO UPDATE SET ${sets} WHERE ${insertedCounter('-')}`;
-        const rows = insertRows(plan, target);
-        const conds = [...(counting ? [insertedCounter('+')] : []), ...(plan.putKey === null ? [] : [putGuard(plan)])];
+        const rows = insertRows(plan, target, parsed);
+        const conds = [...(counting ? [insertedCounter('+')] : []), ...(plan.putKey === null ? [] : [putGuard(plan, parsed)])];
         const where = conds.length === 0 ? empty : sql` WHERE ${join(conds, ' AND ')}`;
         const written = sql`INSERT INTO ${target} AS _pgrst_w (${colList}) SELECT ${rows.select} FROM ${rows.from}${where} ON CONFLICT (${onTarget}) ${action} RETURNING ${returningSql(plan, sql`_pgrst_w`)}`;
         return sql`pgrst_mutation AS (${written})`;
       }
       // No keys (`{}`, `[{}]`): one row of column defaults per element.
-      const rows = insertRows(plan, target);
+      const rows = insertRows(plan, target, parsed);
       const source =
         cols.length === 0
           ? sql`INSERT INTO ${target} SELECT FROM json_array_elements(${bodyArray(plan)}) RETURNING ${returningSql(plan, target)}`
@@ -166,11 +197,15 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
     }
     case 'update': {
       if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${returningSql(plan, target)} FROM ${target} WHERE false)`;
-      if (req.preferences.missing === 'default') {
+      const defaults = req.preferences.missing === 'default';
+      if (defaults || parsed !== null) {
         // PATCH ?columns=… with missing=default: a listed key absent from the body is set to
-        // the column default (null when it has none), as PostgREST does.
-        const sets = join(plan.columns.map((c) => sql`${ident(c)} = ${withDefault(plan, c, sql`_pgrst_p.j`)}`), ', ');
-        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT _pgrst_e.j FROM json_array_elements(${bodyArray(plan)}) _pgrst_e(j) LIMIT 1) _pgrst_p, LATERAL json_populate_record(null::${target}, _pgrst_p.j) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returningSql(plan, target)})`;
+        // the column default (null when it has none), as PostgREST does. Columns with a data
+        // representation are read from the element's JSON, through it.
+        const p = sql`_pgrst_p.j`;
+        const sets = join(plan.columns.map((c) => sql`${ident(c)} = ${defaults ? withDefault(plan, c, p, bodyValue(c, parsed, p)) : bodyValue(c, parsed, p)}`), ', ');
+        const element = parsed === null ? p : narrowedElement(plan, parsed, p);
+        return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT _pgrst_e.j FROM json_array_elements(${bodyArray(plan)}) _pgrst_e(j) LIMIT 1) _pgrst_p, LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returningSql(plan, target)})`;
       }
       const sets = join(plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`), ', ');
       // An array body sets the values of its first element, as PostgREST (whose UPDATE … FROM
@@ -197,16 +232,18 @@ function locationSql(plan: MutatePlan): Sql {
  */
 function representationSql(plan: MutatePlan): Sql {
   if (!plan.returnRepresentation) return sql`SELECT 1 FROM pgrst_mutation`;
-  const scope: Scope = { qualifier: ident('pgrst_mutation'), table: plan.table };
+  // Named after the table, as PostgREST's `FROM pgrst_source AS "table"`: so EXPLAIN shows it.
+  const alias = ident(plan.table.name);
+  const scope: Scope = { qualifier: alias, table: plan.table };
   const own = selectSql(scope, plan.request.select);
   const mode = plan.request.aggregates === true ? levelMode(plan.request.select, plan.embeds) : 'none';
   // `order=` orders the representation, as on reads.
   const order = orderSql(scope, plan.request.order, relatedOrder(scope, plan.embeds, mode));
-  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation${order}`;
+  if (plan.embeds.length === 0 && mode === 'none') return sql`SELECT ${own} FROM pgrst_mutation AS ${alias}${order}`;
   const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
   const cols = join([...(isEmpty(own) ? [] : [own]), ...embeds.columns], ', ');
   const group = mode === 'group' ? groupBySql(scope, plan.request.select, embeds.groupBy) : empty;
-  return sql`SELECT ${cols} FROM pgrst_mutation${embeds.joins}${andWhere(empty, embeds.where)}${group}${order}`;
+  return sql`SELECT ${cols} FROM pgrst_mutation AS ${alias}${embeds.joins}${andWhere(empty, embeds.where)}${group}${order}`;
 }
 
 /** The write's main statement; `body` is the representation of `_pgrst_t` for the media type. */
@@ -223,7 +260,8 @@ export function mutateStatementSql(plan: MutatePlan, representation: Sql, gucs: 
   const scope: Scope = { qualifier: target, table: plan.table };
   // The projection is its own CTE so every body (CSV's header included) sees the selected columns.
   const ctes = sql`WITH ${mutationCtes(plan, target, scope)}, pgrst_source AS (${representationSql(plan)})`;
-  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${body} AS body, ${gucs}, ${locationSql(plan)} AS location, ${inserted} AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  // PostgREST's column order (statements.ts WriteColumns): the Location data before the body.
+  return sql`${ctes} SELECT null::bigint AS total_result_set, ${page} AS page_total, ${locationSql(plan)} AS header, ${body} AS body, ${gucs}, ${inserted} AS response_inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`;
 }
 
 /** The Location header value: `/table?pk=eq.v` (`is.null` for a null key), values URL-encoded. */

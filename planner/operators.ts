@@ -1,8 +1,9 @@
 // Conditions → SQL: every filter operator, the any/all modifiers, `in` as one array
-// parameter, full-text search (non-tsvector columns wrapped in to_tsvector), negation and
-// and/or trees. Operator text comes from closed tables here; values are always parameters.
+// parameter, values read through a column's data representation (text → domain), full-text
+// search (non-tsvector columns wrapped in to_tsvector), negation and and/or trees. Operator
+// text comes from closed tables here; values are always parameters.
 
-import { fieldSql, type Scope } from './fragments.js';
+import { convert, fieldSql, type Scope } from './fragments.js';
 import { join, keyword, param, sql, type Sql } from './sql.js';
 import type { Condition, Filter, FtsOperator, IsValue, PlainOperator, QuantOperator } from './types.js';
 
@@ -67,16 +68,25 @@ function filterSql(scope: Scope, f: Filter): Sql {
     return sql`json_array_length(${embed.body}) ${keyword(absent ? '= 0' : '> 0')}`;
   }
   const col = fieldSql(scope, f.field);
+  // A column whose domain reads text through a data representation gets its values that way
+  // (PostgREST's rule: every operator with a value but like/ilike and full-text search).
+  const parse = f.field.json.length === 0 && scope.table.parsesText === true ? scope.table.columnsByName.get(f.field.name)?.representation?.fromText : undefined;
+  const value = (op: QuantOperator | PlainOperator, v: string): Sql =>
+    parse === undefined || op === 'like' || op === 'ilike' ? param(patternValue(op, v)) : convert(parse, sql`${param(v)}::text`);
   let cond: Sql;
   switch (o.kind) {
     case 'compare':
-      cond = sql`${col} ${keyword(OPERATOR_SQL[o.op])} ${param(patternValue(o.op, o.value))}`;
+      cond = sql`${col} ${keyword(OPERATOR_SQL[o.op])} ${value(o.op, o.value)}`;
       break;
     case 'quant':
-      cond = sql`${col} ${keyword(OPERATOR_SQL[o.op])} ${keyword(o.quantifier === 'any' ? 'ANY' : 'ALL')} (${param(patternValue(o.op, o.value))})`;
+      cond = sql`${col} ${keyword(OPERATOR_SQL[o.op])} ${keyword(o.quantifier === 'any' ? 'ANY' : 'ALL')} (${value(o.op, o.value)})`;
       break;
     case 'in':
-      cond = sql`${col} = ANY (${param(arrayLiteral(o.values))})`;
+      // Each element parsed, as one array parameter still (PostgREST's unnest).
+      cond =
+        parse === undefined
+          ? sql`${col} = ANY (${param(arrayLiteral(o.values))})`
+          : sql`${col} = ANY ((SELECT ${convert(parse, sql`unnest(${param(arrayLiteral(o.values))}::text[])`)}))`;
       break;
     case 'is':
       cond = sql`${col} ${keyword(IS_SQL[o.value])}`;

@@ -4,7 +4,7 @@
 import { aggregatesNotAllowed, columnNotFound, fail, ok, tableNotFound, type Result } from './errors.js';
 import { findTable, suggestTable, type SchemaCache, type Table } from './schema/model.js';
 import { capRange } from './range.js';
-import { planEmbeds, type EmbedPlan } from './embed.js';
+import { capEmbeds, planEmbeds, type EmbedPlan } from './embed.js';
 import { legacyTargetError, resolveLegacyTargets } from './legacy-targets.js';
 import type { ApiRequest, RowRange } from './types.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
@@ -92,7 +92,7 @@ export function actionPlan(original: ApiRequest, cache: SchemaCache, config: Pla
       // Embed null filters (`rel=is.null`) leave the top-level WHERE: embed-sql.ts applies them.
       const req = planned.value.rootFilters.length === request.filters.length ? request : { ...request, filters: planned.value.rootFilters };
       const range = capRange(request.range, config.maxRows);
-      return ok({ kind: 'read', table, request: req, range, headOnly: action.headOnly, maxRows: config.maxRows, embeds: planned.value.embeds });
+      return ok({ kind: 'read', table, request: req, range, headOnly: action.headOnly, maxRows: config.maxRows, embeds: capEmbeds(planned.value.embeds, config.maxRows) });
     }
     case 'create':
     case 'upsert':

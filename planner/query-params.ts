@@ -5,7 +5,7 @@
 import { apiError, fail, ok, parseError, type Result } from './errors.js';
 import { fieldShape, nestingError, parseField, scanField, unexpected } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
-import { parseEmbed } from './embed-grammar.js';
+import { openParen, parseEmbed } from './embed-grammar.js';
 import { lenientDecode } from './url-decode.js';
 import { parseEmbedParam, splitEmbedKey, type EmbedParam } from './embed-params.js';
 import type { AggregateFn, OrderTerm, ScopedCondition, SelectItem } from './types.js';
@@ -54,16 +54,53 @@ export function canonicalQuery(pairs: readonly (readonly [string, string])[]): s
     .join('&');
 }
 
-function parseSelect(value: string): Result<SelectItem[]> {
+/**
+ * Where PostgREST's select parser stops on its own: after an embed's closing `)` followed by
+ * anything but `,` or `)` (spaces skipped), its item list simply ends, and the rest of the
+ * value is ignored (`projects(count)'`). Top level only: inside an embed the next character
+ * must be its `)`. -1 when it reads to the end.
+ */
+function selectEnd(value: string): number {
+  let depth = 0;
+  let quoted = false;
+  let open = -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') {
+      if (depth++ === 0) open = i;
+    } else if (c === ')' && depth > 0 && --depth === 0) {
+      // An aggregate call (`count()`, `col.sum()`) may go on with its cast.
+      if (i === open + 1 && AGGREGATE_CALL.test(value.slice(0, open))) continue;
+      let j = i + 1;
+      while (value[j] === ' ') j++;
+      if (j < value.length && value[j] !== ',' && value[j] !== ')') return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Text before the `(` of an aggregate call: `count`, or a field and `.fn`. */
+const AGGREGATE_CALL = /(?:^|[,:\s])count$|\.(?:count|sum|avg|min|max)$/;
+
+/** The top-level select: up to where PostgREST's parser stops (selectEnd). */
+function parseTopSelect(value: string): Result<SelectItem[]> {
+  const end = selectEnd(value);
+  return parseSelect(value, end < 0 ? value.length : end);
+}
+
+/** The select items of `value` up to `end` (error messages show the whole value). */
+function parseSelect(value: string, end = value.length): Result<SelectItem[]> {
   const items: SelectItem[] = [];
   if (value.trim() === '') return ok([{ kind: 'star' }]);
-  for (const raw of splitTopLevel(value)) {
+  for (const raw of splitTopLevel(end === value.length ? value : value.slice(0, end))) {
     const piece = raw.trim();
     if (piece === '*') {
       items.push({ kind: 'star' });
       continue;
     }
-    const paren = piece.indexOf('(');
+    const paren = piece.includes('(') ? openParen(piece) : -1;
     if (paren >= 0) {
       // Only pieces with parentheses can be aggregates, so plain columns never pay for the test.
       const agg = parseAggregate(piece, value);
@@ -75,7 +112,7 @@ function parseSelect(value: string): Result<SelectItem[]> {
     }
     // `data->(…` is a JSON path gone wrong, not an embed: PostgREST's field parser reports it.
     if (paren >= 0 && !piece.slice(0, paren).includes('->')) {
-      const embed = parseEmbed(piece, value, Math.max(0, value.indexOf(piece)), parseSelect);
+      const embed = parseEmbed(piece, value, Math.max(0, value.indexOf(piece)), (inner) => parseSelect(inner));
       if (!embed.ok) return embed;
       items.push(embed.value);
       continue;
@@ -261,7 +298,7 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
     if (key === 'select') {
       const deep = nestingError('select parameter', value);
       if (deep !== null) return fail(deep);
-      const r = parseSelect(value);
+      const r = parseTopSelect(value);
       if (!r.ok) return r;
       select = r.value;
       // Every aggregate is written `…()`, so lists without one skip the walk.

@@ -160,7 +160,8 @@ export function withBody(head: RequestHead, raw: RawRequest): Result<ApiRequest>
     relation,
     JSON.stringify(params.shape),
     'ret=' + (preferences.return ?? ''),
-    'count=' + (preferences.count ?? ''),
+    // Whether rows are paged decides how a count is taken (count.ts: one aggregate when not).
+    'count=' + (preferences.count ?? '') + (range.offset === 0 && range.limit === null ? '' : '/paged'),
     media === null ? 'media=?' + (accept ?? '') : 'media=' + mediaShape(media),
     payload === null ? '' : 'keys=' + JSON.stringify(payload.keys),
     writeShape(preferences, write.value.onConflict),

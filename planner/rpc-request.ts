@@ -67,7 +67,9 @@ export function pairArgs(pairs: readonly (readonly [string, string])[]): Payload
     return [k, vs.length === 1 ? vs[0]! : vs];
   }));
   const json = JSON.stringify(obj);
-  return repeated ? { json, keys: [...values.keys()], isArray: false, repeated: true } : { json, keys: [...values.keys()], isArray: false };
+  // A repeated name passed directly keeps its last value (PostgREST's toRpcParams).
+  const last = [...values.values()].map((vs) => vs[vs.length - 1]!);
+  return repeated ? { json, keys: [...values.keys()], isArray: false, repeated: true, values: last } : { json, keys: [...values.keys()], isArray: false, values: last };
 }
 
 /**

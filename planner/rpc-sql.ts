@@ -1,6 +1,7 @@
-// A call plan → the main statement. The arguments travel as ONE json parameter expanded by
-// json_to_record with the routine's parameter types; only the names given are passed, so
-// defaults apply. The result is filtered, ordered and paged with the read fragments.
+// A call plan → the main statement. Query-string and form arguments go straight into the call,
+// one parameter each cast to its type; JSON bodies (and calls with a variadic argument) travel
+// as ONE json parameter expanded by json_to_record with the routine's parameter types. Only
+// the names given are passed, so defaults apply. The result is filtered, ordered and paged with the read fragments.
 
 import { orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import { groupBySql, levelMode } from './aggregate-sql.js';
@@ -8,6 +9,8 @@ import type { CallPlan } from './rpc.js';
 import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 import { maxAffectedCheck, singularCheck } from './mutate-sql.js';
+import { pageCountSql, pageIsTotal } from './count.js';
+import type { MediaHandler } from './schema/media-handlers.js';
 
 /** The arguments record (or nothing) and the call expression `fn(…)` reading it. */
 function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: Sql } {
@@ -15,6 +18,11 @@ function callParts(plan: CallPlan): { readonly args: Sql | null; readonly call: 
   const fn = ident(r.schema, r.name);
   if (plan.wholeBody) return { args: null, call: sql`${fn}(${param(plan.argsJson)}::${keyword(r.params[0]!.type)})` };
   if (plan.args.length === 0) return { args: null, call: sql`${fn}()` };
+  const direct = plan.directValues;
+  if (direct !== null) {
+    // Query-string arguments straight into the call, each cast to its parameter's type (PostgREST's DirectArgs).
+    return { args: null, call: sql`${fn}(${join(plan.args.map((p, i) => sql`${ident(p.name)} := ${param(direct[i]!)}::${keyword(p.castType)}`), ', ')})` };
+  }
   const columns = join(plan.args.map((p) => sql`${ident(p.name)} ${keyword(p.castType)}`), ', ');
   const named = join(
     plan.args.map((p) => sql`${p.variadic ? keyword('VARIADIC ') : empty}${ident(p.name)} := _pgrst_a.${ident(p.name)}`),
@@ -61,9 +69,7 @@ function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql, scalarB
       return sql`null::text`;
     case 'scalar':
       if (scalarBody !== null) return scalarBody;
-      return r.setOf
-        ? sql`coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')::text`
-        : sql`coalesce((json_agg(_pgrst_t.pgrst_scalar)->0)::text, 'null')`;
+      return r.setOf ? sql`coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')` : sql`coalesce((json_agg(_pgrst_t.pgrst_scalar)->0), 'null')`;
     case 'composite':
       return rowsBody(!r.setOf);
   }
@@ -73,11 +79,20 @@ function callBodySql(plan: CallPlan, rowsBody: (single: boolean) => Sql, scalarB
  * The call's main statement; `rowsBody` is statements.ts's body for rows (single: one object),
  * `scalarBody` replaces the JSON of scalar results (a media type handler's body).
  */
-export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => Sql, responseGucs: Sql, scalarBody: Sql | null = null): Sql {
+export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => Sql, responseGucs: Sql, scalarBody: Sql | null = null, handler: MediaHandler | null = null): Sql {
   const req = plan.request;
   const scope = scopeOf(plan);
+  // The function returns a (text) media-type domain itself: its one value is the body as it
+  // is, no aggregate (PostgREST's CustomFunc handler), the source named after the function.
+  const own: MediaHandler | null = handler !== null && handler.kind === 'function' && !handler.binary && plan.routine.returns.kind === 'scalar' && !plan.routine.setOf ? handler : null;
   const projection =
-    plan.routine.returns.kind === 'scalar' ? sql`_pgrst_r.pgrst_scalar` : plan.routine.returns.kind === 'void' ? sql`1` : selectSql(scope, req.select);
+    plan.routine.returns.kind === 'scalar'
+      ? own === null
+        ? sql`_pgrst_r.pgrst_scalar`
+        : sql`_pgrst_r.pgrst_scalar, 1 AS pgrst_row`
+      : plan.routine.returns.kind === 'void'
+        ? sql`1`
+        : selectSql(scope, req.select);
   const page = sql` LIMIT ${param(plan.range.limit === null ? null : String(plan.range.limit))} OFFSET ${param(String(plan.range.offset))}`;
   const mode = req.aggregates === true && plan.routine.returns.kind === 'composite' ? levelMode(req.select, plan.embeds) : 'none';
   const embeds = embedParts(scope, plan.embeds, 'pgrst', mode);
@@ -85,14 +100,20 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
   // An aggregating select groups before ordering and paging, as on tables.
   const ordered = orderSql(scope, req.order, relatedOrder(scope, plan.embeds, mode));
   const order = mode === 'group' ? sql`${groupBySql(scope, req.select, embeds.groupBy)}${ordered}` : ordered;
-  const count = sql`pg_catalog.count(_pgrst_t)`;
+  // Without an aggregate the row is there even when paging drops the value (one row, as always).
+  const count = own === null ? pageCountSql : sql`coalesce(_pgrst_t.pgrst_row, 0)`;
   const limited = plan.maxAffected === null ? count : maxAffectedCheck(count, plan.maxAffected);
   // In SQL, so a volatile function's non-singular result rolls its side effects back.
   const pageTotal = req.media.kind === 'object' ? singularCheck(count, limited) : limited;
-  const tail = sql`${pageTotal} AS page_total, ${callBodySql(plan, rowsBody, scalarBody)} AS body, ${responseGucs} FROM (SELECT * FROM pgrst_source) _pgrst_t`;
+  // The value already has the domain's type (PostgREST's cast to it is a no-op).
+  const body = own === null || plan.headOnly ? callBodySql(plan, rowsBody, scalarBody) : sql`_pgrst_t.pgrst_scalar`;
+  const rows = own === null ? sql`(SELECT * FROM pgrst_source) _pgrst_t` : sql`(SELECT 1) _pgrst_one LEFT JOIN (SELECT * FROM pgrst_source AS ${ident(plan.routine.name)}) _pgrst_t ON true`;
+  const tail = sql`${pageTotal} AS page_total, ${body} AS body, ${responseGucs} FROM ${rows}`;
   let ctes: Sql;
   let total: Sql;
-  if (counted(plan)) {
+  // Nothing paged away: the page's count is the total, one aggregate (PostgREST's countF).
+  const pageTotals = pageIsTotal(plan.range, plan.maxRows);
+  if (counted(plan) && !pageTotals) {
     // The function runs once: its filtered rows (the embeds that filter, `!inner` and
     // `rel=is.null`, included, so the total honours them) are materialized, then both paged
     // and counted, so a volatile function's side effects happen once.
@@ -102,7 +123,7 @@ export function callStatementSql(plan: CallPlan, rowsBody: (single: boolean) => 
     total = sql`(SELECT pg_catalog.count(*) FROM pgrst_call)`;
   } else {
     ctes = sql`WITH pgrst_source AS (SELECT ${cols} FROM ${callFromSql(plan)}${embeds.joins}${andWhere(whereSql(scope, req.filters), embeds.where)}${order}${page})`;
-    total = sql`null::bigint`;
+    total = counted(plan) ? count : sql`null::bigint`;
   }
   return sql`${ctes} SELECT ${total} AS total_result_set, ${tail}`;
 }

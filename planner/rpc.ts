@@ -9,7 +9,7 @@ import { findTable, type SchemaCache, type Table } from './schema/model.js';
 import { FuzzySet, NAME_HINT_SCORE, PARAMS_HINT_SCORE } from './fuzzy.js';
 import { routineKey, type Routine, type RoutineParam } from './schema/routines.js';
 import type { ApiRequest, CallBody, Payload, RowRange } from './types.js';
-import { planEmbeds, type EmbedPlan } from './embed.js';
+import { capEmbeds, planEmbeds, type EmbedPlan } from './embed.js';
 import { txDecision, type TxEndSetting } from './tx-end.js';
 
 export interface CallPlan {
@@ -21,6 +21,12 @@ export interface CallPlan {
   /** The parameters given, in declaration order; the others take their defaults. */
   readonly args: readonly RoutineParam[];
   readonly argsJson: string;
+  /**
+   * Query-string or form arguments passed to the call directly, each a parameter cast to its
+   * type, aligned with `args` (PostgREST's DirectArgs; a repeated name gives its last value);
+   * null when they go through argsJson (JSON bodies, a variadic parameter).
+   */
+  readonly directValues: readonly string[] | null;
   /** A single unnamed json/jsonb parameter takes the whole body. */
   readonly wholeBody: boolean;
   readonly range: RowRange;
@@ -85,6 +91,20 @@ function directArgs(r: Routine, args: Payload): string {
     if (k === variadic) return [k, Array.isArray(v) ? v : [v]];
     return [k, Array.isArray(v) ? v[v.length - 1]! : v];
   })));
+}
+
+/** The values of `params` from arguments named once each, or null (see CallPlan.directValues). */
+function directValues(params: readonly RoutineParam[], args: Payload): readonly string[] | null {
+  const values = args.values;
+  if (values === undefined || params.some((p) => p.variadic)) return null;
+  const byKey = new Map(args.keys.map((k, i) => [k, values[i]!]));
+  const out: string[] = [];
+  for (const p of params) {
+    const v = byKey.get(p.name);
+    if (v === undefined) return null;
+    out.push(v);
+  }
+  return out;
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -226,9 +246,10 @@ export function callPlan(request: ApiRequest, cache: SchemaCache, maxRows: numbe
     routine,
     table,
     request: req,
-    embeds: planned.value.embeds,
+    embeds: capEmbeds(planned.value.embeds, maxRows),
     args: wholeBody ? [] : routine.params.filter((p) => given.has(p.name)),
     argsJson: action.get || action.body === 'form' ? directArgs(routine, action.args) : action.args.json,
+    directValues: wholeBody || !(action.get || action.body === 'form') ? null : directValues(routine.params.filter((p) => given.has(p.name)), action.args),
     wholeBody,
     range: capRange(request.range, maxRows),
     headOnly: action.headOnly,

@@ -14,8 +14,15 @@ import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 import { mutateStatementSql, writeMarker } from './mutate-sql.js';
 import { callStatementSql } from './rpc-sql.js';
 
-/** Column order of the main statement's single result row. */
+/** Column order of a read's or call's main-statement row (PostgREST's mainRead/mainCall). */
 export const MainColumns = { total: 0, pageTotal: 1, body: 2, headers: 3, status: 4 } as const;
+
+/** Column order of a write's main-statement row (PostgREST's mainWrite: the Location header before the body). */
+export const WriteColumns = { total: 0, pageTotal: 1, location: 2, body: 3, headers: 4, status: 5, inserted: 6 } as const;
+
+/** Where a plan's main statement puts each column. */
+export const resultColumns = (plan: Plan): { readonly total: number; readonly pageTotal: number; readonly body: number; readonly headers: number; readonly status: number } =>
+  plan.kind === 'mutate' ? WriteColumns : MainColumns;
 
 export interface RequestContext {
   readonly role: string;
@@ -76,14 +83,13 @@ function bodySql(media: BodyMedia): Sql {
       return handlerBodySql(media.handler, false);
     case 'geojson':
       return geoJsonBodySql;
+    // json as PostgreSQL builds it (its text form is the body): no ::text in what EXPLAIN shows.
     case 'json':
-      return sql`coalesce(json_agg(_pgrst_t), '[]')::text`;
+      return sql`coalesce(json_agg(_pgrst_t), '[]')`;
     case 'array':
-      return sql`coalesce(json_strip_nulls(json_agg(_pgrst_t)), '[]')::text`;
+      return sql`coalesce(json_strip_nulls(json_agg(_pgrst_t)), '[]')`;
     case 'object':
-      return media.stripNulls
-        ? sql`coalesce(json_strip_nulls(json_agg(_pgrst_t)->0)::text, 'null')`
-        : sql`coalesce((json_agg(_pgrst_t)->0)::text, 'null')`;
+      return media.stripNulls ? sql`coalesce(json_strip_nulls(json_agg(_pgrst_t)->0), 'null')` : sql`coalesce((json_agg(_pgrst_t)->0), 'null')`;
     case 'csv':
       // Header from the first row's keys, then each record's text form without its parentheses.
       return sql`(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a) || chr(10) || coalesce(string_agg(substring(_pgrst_t::text, 2, length(_pgrst_t::text) - 2), chr(10)), '')`;
@@ -135,7 +141,7 @@ function rowsStatementSql(plan: Plan, media: BodyMedia): Sql {
     case 'call': {
       const scalarBody = media.kind === 'handler' ? handlerBodySql(media.handler, true) : null;
       const rowsBody = (single: boolean): Sql => bodySql(single ? singleRow(media) : media);
-      return callStatementSql(plan, rowsBody, responseGucs, scalarBody);
+      return callStatementSql(plan, rowsBody, responseGucs, scalarBody, media.kind === 'handler' ? media.handler : null);
     }
     case 'read': {
       const mode = req.aggregates === true ? levelMode(req.select, plan.embeds) : 'none';

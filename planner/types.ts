@@ -131,6 +131,8 @@ export interface Payload {
   readonly isArray: boolean;
   /** Query-string or form arguments with a repeated name (its values an array until the function is known). */
   readonly repeated?: true;
+  /** Query-string or form arguments: each name's (last) value, in `keys` order. */
+  readonly values?: readonly string[];
 }
 
 /** EXPLAIN options of application/vnd.pgrst.plan (`options=analyze|verbose|…`). */

@@ -1,8 +1,10 @@
 // What the schema cache carries for describing the API rather than serving it: comments on the
 // exposed schemas, relations and columns (commentsQuery), enum labels and domain base types
-// (typesQuery), decoded into lookups that decode.ts attaches to the tables and columns. Pure.
+// (typesQuery), decoded into lookups that decode.ts attaches to the tables and columns; and,
+// from the same typesQuery answer, the data representations of domains, which do serve. Pure.
 
 import { tableKey } from './model.js';
+import { decodeRepresentations, type Representation } from './representations.js';
 
 export interface Annotations {
   readonly schemaDescriptions: ReadonlyMap<string, string>;
@@ -12,9 +14,11 @@ export interface Annotations {
   readonly enums: ReadonlyMap<string, readonly string[]>;
   /** Built-in base types of domains, by the domain's name as format_type spells it. */
   readonly domains: ReadonlyMap<string, string>;
+  /** Data representations (casts to/from json and from text) by the domain's name. */
+  readonly representations: ReadonlyMap<string, Representation>;
 }
 
-export const NO_TYPES = '{"enums":{},"domains":{}}';
+export const NO_TYPES = '{"enums":{},"domains":{},"representations":[]}';
 
 export const NO_COMMENTS = '{"schemas":{},"relations":[]}';
 
@@ -47,5 +51,5 @@ export function decodeAnnotations(commentsJson: string, typesJson: string): Anno
   }
   const domains = new Map<string, string>();
   for (const [type, base] of Object.entries(t['domains'])) domains.set(type, typeof base === 'string' ? base : fail('domain base type'));
-  return { schemaDescriptions, comments, enums, domains };
+  return { schemaDescriptions, comments, enums, domains, representations: decodeRepresentations(t['representations']) };
 }

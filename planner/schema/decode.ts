@@ -28,12 +28,14 @@ function decodeColumn(raw: unknown, schema: string, table: string, extra: Annota
   const description = extra.comments.get(columnKey(schema, table, base.name));
   const enumValues = extra.enums.get(base.type);
   const domainBase = extra.domains.get(base.type);
+  const representation = extra.representations.get(base.type);
   return {
     ...base,
     ...(defaultExpr === null ? {} : { defaultExpr }),
     ...(description === undefined ? {} : { description }),
     ...(enumValues === undefined ? {} : { enumValues }),
     ...(domainBase === undefined ? {} : { domainBase }),
+    ...(representation === undefined ? {} : { representation }),
   };
 }
 
@@ -57,6 +59,9 @@ function decodeTable(raw: unknown, extra: Annotations): Table {
     updatable: bool(r, 'updatable'),
     deletable: bool(r, 'deletable'),
     ...(description === undefined ? {} : { description }),
+    ...(columns.some((c) => c.representation?.toJson !== undefined) ? { formatsOutput: true as const } : {}),
+    ...(columns.some((c) => c.representation?.fromJson !== undefined) ? { parsesJson: true as const } : {}),
+    ...(columns.some((c) => c.representation?.fromText !== undefined) ? { parsesText: true as const } : {}),
   });
 }
 

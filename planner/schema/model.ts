@@ -5,6 +5,7 @@ import { FuzzySet, NAME_HINT_SCORE } from '../fuzzy.js';
 import type { Routine } from './routines.js';
 import type { ComputedRelationship } from './computed.js';
 import type { MediaHandlers } from './media-handlers.js';
+import type { Representation } from './representations.js';
 
 export interface Column {
   readonly name: string;
@@ -19,6 +20,8 @@ export interface Column {
   readonly enumValues?: readonly string[];
   /** For a domain over a built-in type: that type (format_type, no modifiers). */
   readonly domainBase?: string;
+  /** The data representation of the column's domain (casts to/from json, from text). */
+  readonly representation?: Representation;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
@@ -35,6 +38,12 @@ export interface Table {
   readonly deletable: boolean;
   /** COMMENT ON TABLE / VIEW, when there is one. */
   readonly description?: string;
+  /** Some column is shown through a data representation (to json): `*` lists the columns. */
+  readonly formatsOutput?: true;
+  /** Some column reads request bodies through a data representation (from json). */
+  readonly parsesJson?: true;
+  /** Some column reads filter values through a data representation (from text). */
+  readonly parsesText?: true;
 }
 
 /** A foreign key; `unique` when its columns are also a primary key or unique constraint. */

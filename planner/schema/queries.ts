@@ -154,7 +154,8 @@ select json_build_object(
 
 /**
  * Enum labels and domain base types by type name (format_type, as the columns' types are
- * spelled): `{"enums": {type: [labels in sort order]}, "domains": {type: base type}}`. One pass
+ * spelled): `{"enums": {type: [labels in sort order]}, "domains": {type: base type},
+ * "representations": [[source, target, schema, function]]}`. One pass
  * each: a lookup per column in tablesQuery cost more than the rest of the columns. Domains map
  * to their base type (through domains over domains) only when it is a built-in one, as PostgREST
  * reports column types.
@@ -176,5 +177,18 @@ select json_build_object(
     select json_object_agg(pg_catalog.format_type(d.oid, null), pg_catalog.format_type(d.base, null))
     from d
     join pg_catalog.pg_type b on b.oid = d.base
-    where b.typtype <> 'd' and b.typnamespace = 'pg_catalog'::regnamespace), '{}')
+    where b.typtype <> 'd' and b.typnamespace = 'pg_catalog'::regnamespace), '{}'),
+  -- Data representations, as PostgREST finds them: implicit casts through a function the
+  -- authenticator may execute, from a domain to json, or from json or text to a domain.
+  -- Rows [source type, target type, function schema, function name] (representations.ts).
+  'representations', coalesce((
+    select json_agg(json_build_array(pg_catalog.format_type(c.castsource, null), pg_catalog.format_type(c.casttarget, null), fn.nspname, p.proname) order by c.oid)
+    from pg_catalog.pg_cast c
+    join pg_catalog.pg_type s on s.oid = c.castsource
+    join pg_catalog.pg_type t on t.oid = c.casttarget
+    join pg_catalog.pg_proc p on p.oid = c.castfunc
+    join pg_catalog.pg_namespace fn on fn.oid = p.pronamespace
+    where c.castcontext = 'i' and c.castmethod = 'f' and pg_catalog.has_function_privilege(c.castfunc, 'execute')
+      and ((s.typtype = 'd' and c.casttarget = 'pg_catalog.json'::pg_catalog.regtype)
+        or (t.typtype = 'd' and c.castsource in ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.text'::pg_catalog.regtype)))), '[]')
 )::text`;

@@ -83,7 +83,7 @@ export function checkSnapshot(value: unknown, expected: { readonly schemas: read
  * INSERT/UPDATE/DELETE of a catalog row gives it a new xmin, so DDL wherever the loader looks
  * changes the hash — relations, columns, defaults, constraints, view rules, user triggers
  * (INSTEAD OF triggers make views writable; the internal ones behind foreign keys, most of
- * pg_trigger, are skipped), functions, types, enum labels, comments, role settings — while
+ * pg_trigger, are skipped), functions, types, enum labels, user casts (data representations), comments, role settings — while
  * statistics updates (in place, same xmin) do not. It reads only the system columns of those
  * rows, where the full load formats types, parses view trees and builds JSON for all of them.
  * Scopes follow the loader: relations, functions and types of the exposed schemas;
@@ -113,6 +113,7 @@ select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.arra
      from pg_catalog.pg_type t where t.typnamespace in (select oid from ns)),
   (select string_agg(e.oid::text || ':' || e.xmin::text, ',' order by e.oid)
      from pg_catalog.pg_enum e where e.enumtypid in (select t.oid from pg_catalog.pg_type t where t.typnamespace in (select oid from ns))),
+  (select string_agg(x.oid::text || ':' || x.xmin::text, ',' order by x.oid) from pg_catalog.pg_cast x where x.oid >= 16384),
   (select string_agg(x.classoid::text || '.' || x.objoid::text || '.' || x.objsubid::text || ':' || x.xmin::text, ','
        order by x.classoid, x.objoid, x.objsubid)
      from pg_catalog.pg_description x where x.objoid >= 16384),

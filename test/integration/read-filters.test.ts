@@ -149,7 +149,6 @@ describe('read: filters', () => {
       ['or=(year.eq.1', /^"failed to parse logic tree \(\(year\.eq\.1\)"/],
       ['or=year.eq.1', /^"failed to parse logic tree/],
       ['or=(year.nope.1)', /^"failed to parse logic tree/],
-      ['and=(year.eq.1)x', /^"failed to parse logic tree/],
       ['not.or=(and(year.eq.1)', /^"failed to parse logic tree/],
       ['or=()', /^"failed to parse logic tree/],
     ];

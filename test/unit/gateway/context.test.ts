@@ -30,9 +30,11 @@ describe('parseCookies', () => {
 });
 
 describe('searchPath', () => {
-  test('the target schema first, extras after, no repeats, each quoted', () => {
+  test('the target schema first, then the extras as given (repeats kept), each quoted', () => {
     assert.equal(searchPath('api', ['public']), '"api", "public"');
-    assert.equal(searchPath('api', ['api', 'public']), '"api", "public"');
+    // As PostgREST: db-extra-search-path as given, the request schema repeated if it is there too.
+    assert.equal(searchPath('api', ['api', 'public']), '"api", "api", "public"');
+    assert.equal(searchPath('api', ['public', 'public']), '"api", "public", "public"');
     assert.equal(searchPath('we"ird', []), '"we""ird"');
   });
 });

@@ -146,7 +146,7 @@ describe('aggregates: SQL', () => {
     const p = plan('/orders', 'select=day,count()&id=eq.1', true, 'PATCH', '{"amount":1}');
     assert.equal(p.ok, true);
     if (!p.ok) return;
-    assert.match(mainStatement(p.value).text, /pgrst_source AS \(SELECT "pgrst_mutation"\."day", pg_catalog\.count\(\*\) AS "count" FROM pgrst_mutation GROUP BY "pgrst_mutation"\."day"\)/);
+    assert.match(mainStatement(p.value).text, /pgrst_source AS \(SELECT "orders"\."day", pg_catalog\.count\(\*\) AS "count" FROM pgrst_mutation AS "orders" GROUP BY "orders"\."day"\)/);
   });
 
   test('plain reads keep their text', () => {

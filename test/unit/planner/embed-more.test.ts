@@ -93,13 +93,13 @@ describe('embedding: writes and spreads', () => {
     const s = statement('PATCH', '/films', 'id=eq.1&select=title,directors!inner(name)', { prefer: 'return=representation' }, '{"title":"x"}');
     assert.match(
       s.text,
-      /, pgrst_source AS \(SELECT "pgrst_mutation"\."title", "pgrst_1"\."body" AS "directors" FROM pgrst_mutation LEFT JOIN LATERAL \(.*CAST\(ROW\("pgrst_mutation"\.\*\) AS "api"\."films"\).*\) AS "pgrst_1" ON true WHERE "pgrst_1"\."body" IS NOT NULL\)/,
+      /, pgrst_source AS \(SELECT "films"\."title", "pgrst_1"\."body" AS "directors" FROM pgrst_mutation AS "films" LEFT JOIN LATERAL \(.*CAST\(ROW\("films"\.\*\) AS "api"\."films"\).*\) AS "pgrst_1" ON true WHERE "pgrst_1"\."body" IS NOT NULL\)/,
     );
   });
 
   test('without embeds the representation keeps its text', () => {
     const s = statement('PATCH', '/films', 'id=eq.1&select=title', { prefer: 'return=representation' }, '{"title":"x"}');
-    assert.match(s.text, /, pgrst_source AS \(SELECT "pgrst_mutation"\."title" FROM pgrst_mutation\) SELECT/);
+    assert.match(s.text, /, pgrst_source AS \(SELECT "films"\."title" FROM pgrst_mutation AS "films"\) SELECT/);
   });
 
   test('a to-many spread aggregates each column', () => {

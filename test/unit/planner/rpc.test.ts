@@ -104,6 +104,17 @@ describe('rpc: golden SQL', () => {
     assert.equal(c.params[0], '{"a":1}');
   });
 
+  test('query-string arguments go straight into the call, each cast to its type (PostgREST DirectArgs)', () => {
+    const c = text('GET', '/rpc/add', 'a=1');
+    assert.match(c.text, /FROM "api"."add"\("a" := \$1::integer\) AS _pgrst_r\(pgrst_scalar\)/);
+    assert.equal(c.params[0], '1');
+    assert.ok(!c.text.includes('json_to_record'), c.text);
+    // A repeated name passes its last value.
+    const rep = text('GET', '/rpc/add', 'a=1&a=7');
+    assert.equal(rep.text, c.text);
+    assert.equal(rep.params[0], '7');
+  });
+
   test('same shape → same text, whatever the values', () => {
     assert.equal(text('GET', '/rpc/rows', 'n=1&id=gt.1').text, text('GET', '/rpc/rows', 'n=99&id=gt.7').text);
     assert.notEqual(text('POST', '/rpc/add', '', { a: 1 }).text, text('POST', '/rpc/add', '', { a: 1, b: 2 }).text);

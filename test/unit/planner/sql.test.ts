@@ -48,14 +48,20 @@ describe('golden SQL', () => {
     });
   }
 
-  test('count=exact adds a count over the same conditions', () => {
-    const c = compileGet('id=gt.1', { prefer: 'count=exact' });
+  test('count=exact adds a count over the same conditions when rows are paged', () => {
+    const c = compileGet('id=gt.1&limit=5', { prefer: 'count=exact' });
     assert.match(c.text, /SELECT \(SELECT pg_catalog\.count\(\*\) FROM "api"\."films" WHERE "api"\."films"\."id" > \$4\) AS total_result_set/);
+  });
+
+  test('count=exact without paging counts the page: one aggregate (PostgREST countF)', () => {
+    const c = compileGet('id=gt.1', { prefer: 'count=exact' });
+    assert.match(c.text, /SELECT pg_catalog\.count\(_pgrst_t\) AS total_result_set, pg_catalog\.count\(_pgrst_t\) AS page_total/);
+    assert.equal(c.text.match(/count\(/g)?.length, 2);
   });
 
   test('media types choose the body expression', () => {
     assert.match(compileGet('', { accept: 'text/csv' }).text, /string_agg\(substring\(_pgrst_t::text/);
-    assert.match(compileGet('', { accept: 'application/vnd.pgrst.object+json' }).text, /coalesce\(\(json_agg\(_pgrst_t\)->0\)::text, 'null'\) AS body/);
+    assert.match(compileGet('', { accept: 'application/vnd.pgrst.object+json' }).text, /coalesce\(\(json_agg\(_pgrst_t\)->0\), 'null'\) AS body/);
     assert.match(compileGet('', { accept: 'application/vnd.pgrst.array+json;nulls=stripped' }).text, /json_strip_nulls\(json_agg\(_pgrst_t\)\)/);
   });
 

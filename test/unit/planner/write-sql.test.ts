@@ -39,7 +39,8 @@ describe('golden SQL of writes', () => {
   test('insert: the body is one JSON parameter expanded in SQL', () => {
     const s = statement('POST', '', null, '[{"name":"a"},{"name":"b"}]');
     assert.equal(writing(s.text), `pgrst_mutation AS (INSERT INTO "api"."wr" ("name") SELECT "name" FROM ${BODY} RETURNING 1)`);
-    assert.ok(s.text.endsWith(`${TAIL}, null::text AS location, null::bigint AS inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`));
+    // PostgREST's column order: the Location data before the body.
+    assert.ok(s.text.endsWith(`AS page_total, null::text AS header, null::text AS body, ${TAIL}, null::bigint AS response_inserted FROM (SELECT * FROM pgrst_source) _pgrst_t`), s.text);
     assert.deepEqual(s.params, ['[{"name":"a"},{"name":"b"}]']);
   });
 
@@ -56,7 +57,7 @@ describe('golden SQL of writes', () => {
 
   test('headers-only: Location data from the first written row', () => {
     const s = statement('POST', '', 'return=headers-only', '{"name":"a"}');
-    assert.match(s.text, /\(SELECT json_build_array\(_pgrst_l\."id"::text\)::text FROM pgrst_mutation _pgrst_l LIMIT 1\) AS location/);
+    assert.match(s.text, /\(SELECT json_build_array\(_pgrst_l\."id"::text\)::text FROM pgrst_mutation _pgrst_l LIMIT 1\) AS header/);
   });
 
   test('missing=default: an absent key takes the catalog default, evaluated per element', () => {
@@ -77,13 +78,13 @@ describe('golden SQL of writes', () => {
       `pgrst_mutation AS (INSERT INTO "api"."wr" AS _pgrst_w ("id", "name") SELECT "id", "name" FROM ${BODY} WHERE ${counter('+', '0')} ON CONFLICT ("name") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" WHERE ${counter('-', '-1')} RETURNING 1)`,
     );
     // Nothing written (an empty array) counts as nothing inserted: 200, as PostgREST.
-    assert.match(s.text, /coalesce\(nullif\(current_setting\('pgrst\.inserted', true\), ''\)::bigint, 0\) AS inserted/);
+    assert.match(s.text, /coalesce\(nullif\(current_setting\('pgrst\.inserted', true\), ''\)::bigint, 0\) AS response_inserted/);
   });
 
   test('upsert ignore-duplicates on the primary key: nothing counted (always 201)', () => {
     const s = statement('POST', '', 'resolution=ignore-duplicates', '{"id":1}');
     assert.match(writing(s.text), /_pgrst_body ON CONFLICT \("id"\) DO NOTHING RETURNING /);
-    assert.match(s.text, /null::bigint AS inserted/);
+    assert.match(s.text, /null::bigint AS response_inserted/);
   });
 
   test('PUT: only body rows with the URL key are written, and exactly one must be, checked in SQL', () => {
