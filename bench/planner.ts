@@ -7,7 +7,7 @@
 import { actionPlan, mainStatement, toApiRequest, type RawRequest, type SchemaCache } from '../planner/index.js';
 import { PlanCache } from '../gateway/plan-cache.js';
 import { RequestCache, type Prepared } from '../gateway/request-cache.js';
-import { errorResponse } from '../gateway/response.js';
+import { errorResponse } from '../gateway/http-response.js';
 import { loadSchemaCache } from '../gateway/schema-loader.js';
 import { parseConnInfo, Pool } from '../protocol/index.js';
 import { concretePath, SCENARIOS } from './scenarios.js';

@@ -10,7 +10,7 @@ import { formatAccess, shouldLog } from './access-log.js';
 import { handle, type RequestMeta } from './handler.js';
 import { optionsResponse } from './options.js';
 import { rootResponse } from './root.js';
-import { errorResponse, type HttpResponse } from './response.js';
+import { errorResponse, type HttpResponse } from './http-response.js';
 import { Metrics } from './metrics.js';
 import { startListener, type Listener } from './listener.js';
 import { SchemaReloader } from './reloader.js';

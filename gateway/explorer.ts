@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { SchemaCache } from '../planner/index.js';
-import type { HttpResponse } from './response.js';
+import type { HttpResponse } from './http-response.js';
 
 /** The swagger-ui-dist files the page uses, with their media types. */
 const ASSETS: ReadonlyMap<string, string> = new Map([

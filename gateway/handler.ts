@@ -28,8 +28,8 @@ import {
 import { PgError, type AbortHook, type RunOptions } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
-import { respond } from './respond.js';
-import { errorResponse, failureResponse, type HttpResponse } from './response.js';
+import { respond } from './render.js';
+import { errorResponse, failureResponse, type HttpResponse } from './http-response.js';
 import { handlerBytes, msgpackRequest, packResponse, planResponse } from './media-body.js';
 import type { ServerTiming } from './server-timing.js';
 import type { Prepared } from './request-cache.js';

@@ -4,7 +4,7 @@
 
 import { Packr, Unpackr } from 'msgpackr';
 import { apiError, contentType, type ApiError, type Plan, type RawRequest } from '../planner/index.js';
-import type { HttpResponse } from './response.js';
+import type { HttpResponse } from './http-response.js';
 
 const MSGPACK = 'application/msgpack';
 const unpackr = new Unpackr({ int64AsType: 'string', mapsAsObjects: true });

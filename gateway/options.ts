@@ -5,9 +5,9 @@
 import type { SchemaCache } from '../planner/index.js';
 import { findTable, suggestTable } from '../planner/schema/model.js';
 import { routineKey } from '../planner/schema/routines.js';
-import { accepts } from '../planner/rpc.js';
+import { accepts } from '../planner/plan/rpc.js';
 import { apiError } from '../planner/index.js';
-import { errorResponse, type HttpResponse } from './response.js';
+import { errorResponse, type HttpResponse } from './http-response.js';
 
 /** PostgREST's info responses carry `Access-Control-Allow-Origin: *` (when no origin list narrows it). */
 function info(allow: string, anyOrigin: boolean): HttpResponse {

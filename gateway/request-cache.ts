@@ -11,10 +11,10 @@
 // parameters (and in the canonical query) and nowhere else; masked values are limited to
 // characters that URL decoding and the filter grammar leave alone. A table write's body reaches
 // the plan only as its keys, whether it is an array, and its text as one parameter
-// (planner/payload.ts): the first two are in the key, the third is a template slot.
+// (planner/request/payload.ts): the first two are in the key, the third is a template slot.
 
 import { parseJsonPayload, type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
-import type { HttpResponse } from './response.js';
+import type { HttpResponse } from './http-response.js';
 
 /** A request made ready to run: its plan and statements, or the error response it gets. */
 export type Prepared =
@@ -55,7 +55,7 @@ const MASK = '\u0002';
 /** The template slot of the write body's text. */
 const BODY = -2;
 const COLUMNS = /(?:^|&)columns=/;
-// As planner/payload.ts decodes a JSON body.
+// As planner/request/payload.ts decodes a JSON body.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Bigger write bodies are planned each time: a JSON parse for the key would cost what planning saves. */
 const MAX_CACHED_BODY = 64 * 1024;
@@ -118,7 +118,7 @@ export function probeQuery(masked: Masked): string {
 const h = (v: string | undefined): string => (v === undefined ? '-' : v.length + ':' + v);
 
 /**
- * The request headers the planner reads (planner/request.ts): part of the key. A unit test
+ * The request headers the planner reads (planner/request/request.ts): part of the key. A unit test
  * fails when planner/ reads a header missing here.
  */
 export const PLANNER_HEADERS: readonly string[] = ['accept', 'accept-profile', 'content-profile', 'range', 'prefer', 'content-type'];

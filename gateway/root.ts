@@ -6,12 +6,12 @@
 // openapi-mode is disabled; 406 for other media.
 
 import { apiError, txVarsStatement, type RawRequest, type SchemaCache } from '../planner/index.js';
-import { openApiSpec } from '../planner/openapi.js';
-import { toOpenApi31 } from '../planner/openapi3.js';
-import { decodeOpenApiAccess, openApiAccessQuery } from '../planner/openapi-access.js';
+import { openApiSpec } from '../planner/openapi/openapi.js';
+import { toOpenApi31 } from '../planner/openapi/openapi3.js';
+import { decodeOpenApiAccess, openApiAccessQuery } from '../planner/openapi/openapi-access.js';
 import { requestContext } from './context.js';
 import { authFailure, handle, requestToken, type RequestMeta } from './handler.js';
-import { errorResponse, failureResponse, type HttpResponse } from './response.js';
+import { errorResponse, failureResponse, type HttpResponse } from './http-response.js';
 import type { AppState } from './state.js';
 import { version } from './version.js';
 

@@ -13,8 +13,8 @@ import { chmodSync, existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
 import uws from 'uWebSockets.js';
 import type { RawRequest } from '../planner/index.js';
 import { AbortFlag, type AbortHook } from '../protocol/index.js';
-import type { HttpResponse } from './response.js';
-import { errorResponse } from './response.js';
+import type { HttpResponse } from './http-response.js';
+import { errorResponse } from './http-response.js';
 
 /** True when the native uWS addon loaded (the package silently falls back to pure JS otherwise). */
 export function uwsIsNative(): boolean {

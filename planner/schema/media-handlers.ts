@@ -1,7 +1,7 @@
 // Media type handlers in the schema cache (PostgREST v12+): domains named after media types
 // (`create domain "text/html" as text`) returned by aggregates over a relation's row type (or
 // anyelement) or by functions. The catalog query, the model and its pure decoder; choosing a
-// handler for a request lives in planner/media-resolve.ts.
+// handler for a request lives in planner/plan/media-resolve.ts.
 
 /** Who the handler answers for: one relation's (or routine's) rows, or any rows at all. */
 export type HandlerTarget =

@@ -1,6 +1,6 @@
 // Functions of the exposed schemas in the schema cache: the catalog query, the model and its
 // decoder. Pure: the loader runs routinesQuery ($1 = schemas as text[]) and hands the JSON here.
-// Overload resolution lives in planner/rpc.ts; this file only describes what exists.
+// Overload resolution lives in planner/plan/rpc.ts; this file only describes what exists.
 
 import type { Column } from './model.js';
 

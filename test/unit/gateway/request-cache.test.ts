@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlanCache } from '../../../gateway/plan-cache.js';
 import { maskQuery, PLANNER_HEADERS, probeQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
-import { errorResponse } from '../../../gateway/response.js';
+import { errorResponse } from '../../../gateway/http-response.js';
 import { actionPlan, toApiRequest, type RawRequest, type SchemaCache } from '../../../planner/index.js';
 import { filmsSchema } from '../planner/films-schema.js';
 

@@ -7,8 +7,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { actionPlan, decodeSchemaCache, toApiRequest, type Plan, type SchemaCache } from '../../../planner/index.js';
-import { parseQueryParams, splitQuery } from '../../../planner/query-params.js';
-import { mainStatement } from '../../../planner/statements.js';
+import { parseQueryParams, splitQuery } from '../../../planner/request/query-params.js';
+import { mainStatement } from '../../../planner/sql/statements.js';
 import { fkRow as fk, intTable } from './films-schema.js';
 
 const cache: SchemaCache = decodeSchemaCache({

@@ -7,16 +7,16 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { parseQueryParams } from '../../../planner/query-params.js';
-import { capEmbeds, type EmbedPlan } from '../../../planner/embed.js';
-import { pageIsTotal, reportedTotal } from '../../../planner/count.js';
-import { splitEmbedKey } from '../../../planner/embed-params.js';
+import { parseQueryParams } from '../../../planner/request/query-params.js';
+import { capEmbeds, type EmbedPlan } from '../../../planner/plan/embed.js';
+import { pageIsTotal, reportedTotal } from '../../../planner/sql/count.js';
+import { splitEmbedKey } from '../../../planner/request/embed-params.js';
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
-import { mainStatement } from '../../../planner/statements.js';
-import { estimateStatement } from '../../../planner/count.js';
+import { mainStatement } from '../../../planner/sql/statements.js';
+import { estimateStatement } from '../../../planner/sql/count.js';
 import { fkRow, intTable, planGet } from './films-schema.js';
-import { toApiRequest } from '../../../planner/request.js';
-import type { Plan } from '../../../planner/plan.js';
+import { toApiRequest } from '../../../planner/request/request.js';
+import type { Plan } from '../../../planner/plan/plan.js';
 
 const select = (value: string): unknown => {
   const r = parseQueryParams([['select', value]]);

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvPayload } from '../../../planner/body-formats.js';
+import { csvPayload } from '../../../planner/request/body-formats.js';
 
 const json = (text: string): unknown => {
   const r = csvPayload(text, null);

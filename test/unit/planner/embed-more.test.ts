@@ -10,11 +10,11 @@ import { decodeSchemaCache } from '../../../planner/schema/decode.js';
 import { decodeComputedRelationships } from '../../../planner/schema/computed.js';
 import { findTable, type Table } from '../../../planner/schema/model.js';
 import { relationshipsOf } from '../../../planner/schema/relationships.js';
-import { findRelationship } from '../../../planner/embed.js';
-import { toApiRequest } from '../../../planner/request.js';
-import { actionPlan } from '../../../planner/plan.js';
-import { mainStatement } from '../../../planner/statements.js';
-import type { Compiled } from '../../../planner/sql.js';
+import { findRelationship } from '../../../planner/plan/embed.js';
+import { toApiRequest } from '../../../planner/request/request.js';
+import { actionPlan } from '../../../planner/plan/plan.js';
+import { mainStatement } from '../../../planner/sql/statements.js';
+import type { Compiled } from '../../../planner/sql/sql.js';
 import { intTable } from './films-schema.js';
 
 const table = intTable;

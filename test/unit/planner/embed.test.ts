@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
 import { findTable, type Table } from '../../../planner/schema/model.js';
 import { relationshipsOf } from '../../../planner/schema/relationships.js';
-import { findRelationship } from '../../../planner/embed.js';
-import { mainStatement } from '../../../planner/statements.js';
+import { findRelationship } from '../../../planner/plan/embed.js';
+import { mainStatement } from '../../../planner/sql/statements.js';
 import { targetList } from '../../../planner/schema/views.js';
 import { fkRow as fk, intTable, planGet } from './films-schema.js';
 

@@ -3,8 +3,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQueryParams, splitQuery } from '../../../planner/query-params.js';
-import type { Condition, Operation } from '../../../planner/types.js';
+import { parseQueryParams, splitQuery } from '../../../planner/request/query-params.js';
+import type { Condition, Operation } from '../../../planner/request/types.js';
 
 function parse(query: string) {
   const r = parseQueryParams(splitQuery(query));

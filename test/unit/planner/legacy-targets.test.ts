@@ -1,11 +1,11 @@
-// Unit tests for planner/legacy-targets.ts: table names of aliased embeds resolve to the alias
+// Unit tests for planner/plan/legacy-targets.ts: table names of aliased embeds resolve to the alias
 // at every level; keys, unknown names and ambiguous names are left alone.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { legacyTargetError, legacyTargetWarning, resolveLegacyTargets } from '../../../planner/legacy-targets.js';
-import type { SelectItem, ScopedCondition } from '../../../planner/types.js';
-import type { EmbedParam } from '../../../planner/embed-params.js';
+import { legacyTargetError, legacyTargetWarning, resolveLegacyTargets } from '../../../planner/plan/legacy-targets.js';
+import type { SelectItem, ScopedCondition } from '../../../planner/request/types.js';
+import type { EmbedParam } from '../../../planner/request/embed-params.js';
 
 const embed = (name: string, alias: string | null, select: SelectItem[] = []): SelectItem => ({ kind: 'embed', name, alias, hint: null, join: null, spread: false, select });
 const cond = (path: string[]): ScopedCondition => ({ path, condition: { kind: 'filter' } as unknown as ScopedCondition['condition'] });

@@ -3,9 +3,9 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentType, negotiate } from '../../../planner/media.js';
-import { capRange, rangeAnswer, requestedRange } from '../../../planner/range.js';
-import type { MediaType, RowRange } from '../../../planner/types.js';
+import { contentType, negotiate } from '../../../planner/request/media.js';
+import { capRange, rangeAnswer, requestedRange } from '../../../planner/request/range.js';
+import type { MediaType, RowRange } from '../../../planner/request/types.js';
 
 describe('negotiate', () => {
   const cases: [string | undefined, MediaType | null][] = [

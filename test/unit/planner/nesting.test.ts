@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_NESTING, nestingError, parseField } from '../../../planner/field.js';
+import { MAX_NESTING, nestingError, parseField } from '../../../planner/request/field.js';
 import { jsonDepthOver } from '../../../gateway/auth.js';
 
 test('nestingError: at the limit is fine, one past it points at the offending "("', () => {

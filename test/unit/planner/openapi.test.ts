@@ -5,9 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSchemaCache } from '../../../planner/index.js';
-import { baseType, location, openApiSpec, parseDefault, refName, refTo, splitComment, type OpenApiOptions } from '../../../planner/openapi.js';
-import { decodeOpenApiAccess, signatureKey } from '../../../planner/openapi-access.js';
-import { componentKeys, toOpenApi31 } from '../../../planner/openapi3.js';
+import { baseType, location, openApiSpec, parseDefault, refName, refTo, splitComment, type OpenApiOptions } from '../../../planner/openapi/openapi.js';
+import { decodeOpenApiAccess, signatureKey } from '../../../planner/openapi/openapi-access.js';
+import { componentKeys, toOpenApi31 } from '../../../planner/openapi/openapi3.js';
 
 const col = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, nullable: true, has_default: false, ...extra });
 const table = (name: string, columns: unknown[], extra: Record<string, unknown> = {}) => ({

@@ -4,10 +4,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { parseCsv } from '../../../planner/body-formats.js';
-import { parseColumnsParam, readPayload } from '../../../planner/payload.js';
+import { parseCsv } from '../../../planner/request/body-formats.js';
+import { parseColumnsParam, readPayload } from '../../../planner/request/payload.js';
 import type { Result } from '../../../planner/errors.js';
-import type { Payload } from '../../../planner/types.js';
+import type { Payload } from '../../../planner/request/types.js';
 
 const enc = new TextEncoder();
 const read = (body: string, type: string | undefined, columns: string[] | null = null): Result<Payload> => readPayload(enc.encode(body), type, columns);

@@ -1,11 +1,11 @@
-// insertProbe (planner/privilege-probe.ts): which requests get a privilege probe before their
+// insertProbe (planner/sql/privilege-probe.ts): which requests get a privilege probe before their
 // body is parsed (a POST with a large body to a table the schema cache has), its text (the
 // target through ident(), no parameter), and that requestHead + withBody is toApiRequest.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insertProbe, requestHead, toApiRequest, withBody, type RawRequest } from '../../../planner/index.js';
-import { LARGE_BODY_BYTES } from '../../../planner/request.js';
+import { LARGE_BODY_BYTES } from '../../../planner/request/request.js';
 import { filmsSchema } from './films-schema.js';
 
 const config = { schemas: ['api'] };

@@ -7,13 +7,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { toApiRequest } from '../../../planner/request.js';
-import { actionPlan } from '../../../planner/plan.js';
-import { mainStatement } from '../../../planner/statements.js';
+import { toApiRequest } from '../../../planner/request/request.js';
+import { actionPlan } from '../../../planner/plan/plan.js';
+import { mainStatement } from '../../../planner/sql/statements.js';
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
 import { decodeRepresentations } from '../../../planner/schema/representations.js';
 import { NO_COMMENTS } from '../../../planner/schema/annotations.js';
-import type { Compiled } from '../../../planner/sql.js';
+import type { Compiled } from '../../../planner/sql/sql.js';
 
 const col = (name: string, type: string) => ({ name, type, nullable: true, has_default: false });
 const tables = JSON.stringify([

@@ -1,14 +1,14 @@
-// Unit tests for planner/request.ts and planner/preferences.ts: method → action, path rules,
+// Unit tests for planner/request/request.ts and planner/request/preferences.ts: method → action, path rules,
 // Accept-Profile/Content-Profile schema choice, Prefer parsing and handling=strict, and
 // parseJsonPayload's keys and PGRST102 errors.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { parseJsonPayload, toApiRequest, type RawRequest } from '../../../planner/request.js';
-import { noPreferences, parsePreferences } from '../../../planner/preferences.js';
+import { parseJsonPayload, toApiRequest, type RawRequest } from '../../../planner/request/request.js';
+import { noPreferences, parsePreferences } from '../../../planner/request/preferences.js';
 import type { ApiError } from '../../../planner/errors.js';
-import type { ApiRequest, Preferences } from '../../../planner/types.js';
+import type { ApiRequest, Preferences } from '../../../planner/request/types.js';
 
 const config = { schemas: ['api', 'other'] };
 const encoder = new TextEncoder();

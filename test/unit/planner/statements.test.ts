@@ -5,14 +5,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { toApiRequest, type RawRequest } from '../../../planner/request.js';
-import { actionPlan, type Plan } from '../../../planner/plan.js';
-import { mainStatement, txVarsStatement, type RequestContext } from '../../../planner/statements.js';
-import { arrayLiteral } from '../../../planner/operators.js';
+import { toApiRequest, type RawRequest } from '../../../planner/request/request.js';
+import { actionPlan, type Plan } from '../../../planner/plan/plan.js';
+import { mainStatement, txVarsStatement, type RequestContext } from '../../../planner/sql/statements.js';
+import { arrayLiteral } from '../../../planner/sql/operators.js';
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
 import { findTable, levenshtein, suggestTable } from '../../../planner/schema/model.js';
 import type { ApiError, Result } from '../../../planner/errors.js';
-import type { Compiled } from '../../../planner/sql.js';
+import type { Compiled } from '../../../planner/sql/sql.js';
 
 const column = (name: string, type = 'text', nullable = true, has_default = false) => ({ name, type, nullable, has_default });
 const catalogRows = [

@@ -5,12 +5,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { toApiRequest } from '../../../planner/request.js';
-import { actionPlan } from '../../../planner/plan.js';
-import { mainStatement } from '../../../planner/statements.js';
+import { toApiRequest } from '../../../planner/request/request.js';
+import { actionPlan } from '../../../planner/plan/plan.js';
+import { mainStatement } from '../../../planner/sql/statements.js';
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
-import type { TxEndSetting } from '../../../planner/tx-end.js';
-import type { Compiled } from '../../../planner/sql.js';
+import type { TxEndSetting } from '../../../planner/plan/tx-end.js';
+import type { Compiled } from '../../../planner/sql/sql.js';
 
 const column = (name: string, type = 'text', dflt: string | null = null) => ({ name, type, nullable: true, has_default: dflt !== null, default: dflt });
 const cache = decodeSchemaCache({
