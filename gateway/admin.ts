@@ -4,7 +4,7 @@
 
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { schemaCacheToJson } from '../planner/schema/dump.js';
+import { schemaCacheToJson } from '../planner/index.js';
 import type { Metrics } from './metrics.js';
 import { clearStaleSocket, type Bind } from './server.js';
 import type { AppState } from './state.js';

@@ -3,7 +3,7 @@
 // function sets with set_config(…, true), read in one read-only statement as PostgREST does.
 // Returns them by option name (`db-schemas`) for loadConfig's `db` input.
 
-import { quoteIdent } from '../planner/sql/sql.js';
+import { quoteIdent } from '../planner/index.js';
 import type { Pool } from '../protocol/index.js';
 import { IN_DB_OPTIONS, inDbName } from './config.js';
 

@@ -3,8 +3,7 @@
 // Update / Relationships, Views, Functions with Args / Returns, Enums, CompositeTypes). Pure;
 // a type the mapping does not know becomes `unknown`, never an error.
 
-import type { Column, SchemaCache, Table } from '../planner/index.js';
-import type { Routine } from '../planner/schema/routines.js';
+import type { Column, Routine, SchemaCache, Table } from '../planner/index.js';
 
 const NUMBER = new Set(['smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric', 'oid', 'int2', 'int4', 'int8', 'float4', 'float8', 'decimal']);
 const STRING = new Set([

@@ -3,7 +3,7 @@
 // reconnecting, since notifications sent meanwhile were lost.
 
 import { Connection, type ConnInfo } from '../protocol/index.js';
-import { quoteIdent } from '../planner/sql/sql.js';
+import { quoteIdent } from '../planner/index.js';
 
 export type Notification = 'reload schema' | 'reload config';
 

@@ -5,7 +5,7 @@
 
 import { request as httpRequest } from 'node:http';
 import { parseConnInfo, Pool } from '../protocol/index.js';
-import { schemaCacheToJson } from '../planner/schema/dump.js';
+import { schemaCacheToJson } from '../planner/index.js';
 import { startProcessGateway, workerCount } from './workers.js';
 import { dumpConfig, EXAMPLE_CONFIG, parseArgs, readyUrl, USAGE } from './cli.js';
 import { databaseTypes } from './dump-types.js';

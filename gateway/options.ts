@@ -2,11 +2,7 @@
 // cache, with no database round trip. Tables allow what their capabilities say (PUT needs a
 // primary key); functions by volatility (volatile: POST only), as PostgREST's respondInfo.
 
-import type { SchemaCache } from '../planner/index.js';
-import { findTable, suggestTable } from '../planner/schema/model.js';
-import { routineKey } from '../planner/schema/routines.js';
-import { accepts } from '../planner/plan/rpc.js';
-import { apiError } from '../planner/index.js';
+import { accepts, apiError, findTable, routineKey, suggestTable, type SchemaCache } from '../planner/index.js';
 import { errorResponse, type HttpResponse } from './http-response.js';
 
 /** PostgREST's info responses carry `Access-Control-Allow-Origin: *` (when no origin list narrows it). */

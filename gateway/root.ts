@@ -5,10 +5,7 @@
 // schema-cache instance. db-root-spec serves a function's result instead; 404 PGRST126 when
 // openapi-mode is disabled; 406 for other media.
 
-import { apiError, txVarsStatement, type RawRequest, type SchemaCache } from '../planner/index.js';
-import { openApiSpec } from '../planner/openapi/openapi.js';
-import { toOpenApi31 } from '../planner/openapi/openapi3.js';
-import { decodeOpenApiAccess, openApiAccessQuery } from '../planner/openapi/openapi-access.js';
+import { apiError, decodeOpenApiAccess, openApiAccessQuery, openApiSpec, toOpenApi31, txVarsStatement, type RawRequest, type SchemaCache } from '../planner/index.js';
 import { requestContext } from './context.js';
 import { authFailure, handle, requestToken, type RequestMeta } from './handler.js';
 import { errorResponse, failureResponse, type HttpResponse } from './http-response.js';

@@ -3,8 +3,7 @@
 // settings of the roles the authenticator can become are loaded alongside, as PostgREST does,
 // and the catalog fingerprint when a snapshot is kept.
 
-import { NO_COMMENTS, NO_TYPES, commentsQuery, computedRelationshipsQuery, decodeSchemaCache, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type CatalogAnswer, type SchemaCache } from '../planner/index.js';
-import { fingerprintQuery } from '../planner/schema/snapshot.js';
+import { NO_COMMENTS, NO_TYPES, commentsQuery, computedRelationshipsQuery, decodeSchemaCache, fingerprintQuery, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type CatalogAnswer, type SchemaCache } from '../planner/index.js';
 import { PgError, type Pool, type QueryResult } from '../protocol/index.js';
 
 /** The Postgres array literal for a list of names, sent as one text[] parameter. */

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { Packr } from 'msgpackr';
-import { commentsQuery, computedRelationshipsQuery, foreignKeysQuery, mediaHandlersQuery, typesQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache } from '../planner/index.js';
-import { checkSnapshot, fingerprintQuery, snapshotRecord, type SchemaSnapshot } from '../planner/schema/snapshot.js';
+import { checkSnapshot, commentsQuery, computedRelationshipsQuery, fingerprintQuery, foreignKeysQuery, mediaHandlersQuery, snapshotRecord, typesQuery, routinesQuery, tablesQuery, viewsQuery, type SchemaCache, type SchemaSnapshot } from '../planner/index.js';
 import { decodeRoleSettings, type RoleSettings } from './context.js';
 import { roleSettingsQuery } from './schema-loader.js';
 

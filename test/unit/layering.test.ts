@@ -1,6 +1,13 @@
-// The import rule from ARCHITECTURE.md ("Folders and who may import whom"): planner/ imports only
-// planner/; protocol/ imports only protocol/, node:* and pg-protocol. Checks synthetic files (so
-// the checker demonstrably catches violations), then every .ts file of the real tree.
+// The import rules from ARCHITECTURE.md ("Folders and the import rule"):
+// - planner/ imports only planner/; protocol/ imports only protocol/, node:* and pg-protocol.
+// - Inside planner/, the stages in order: schema/ → request/ → plan/ → sql/. A file imports its
+//   own folder, the folders before it and the shared root files (errors.ts, fuzzy.ts, which
+//   import no folder); never a later stage. openapi/ reads schema/ only and no folder reads it.
+//   planner/index.ts, the public surface, re-exports the folders' index.ts files; nothing in
+//   planner/ imports it.
+// - gateway/ and bench/ reach planner/ only through planner/index.ts (tests may go deeper).
+// Checks synthetic files (so the checker demonstrably catches violations), then every .ts file
+// of the real tree.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +79,66 @@ export function violations(folder: Folder, files: readonly SourceFile[]): string
   return out;
 }
 
+/** planner/'s stage folders in order: each may import the ones before it, never one after. */
+export const STAGES = ['schema', 'request', 'plan', 'sql'] as const;
+
+/** Where a planner/ file sits for the stage rule; null for a folder the rule does not know. */
+type Part = (typeof STAGES)[number] | 'openapi' | 'root' | 'surface';
+
+function partOf(path: string): Part | null {
+  const rest = path.slice('planner/'.length);
+  if (rest === 'index.ts') return 'surface';
+  const slash = rest.indexOf('/');
+  if (slash < 0) return 'root';
+  const folder = rest.slice(0, slash);
+  return folder === 'openapi' || (STAGES as readonly string[]).includes(folder) ? (folder as Part) : null;
+}
+
+function stageAllowed(from: Part, to: Part): boolean {
+  if (from === to || from === 'surface') return true;
+  if (to === 'surface') return false;
+  if (to === 'root') return true;
+  if (from === 'root') return false;
+  if (from === 'openapi') return to === 'schema';
+  if (to === 'openapi') return false;
+  return STAGES.indexOf(to) < STAGES.indexOf(from);
+}
+
+const partName = (p: Part): string => (p === 'root' ? 'the planner/ root files' : p === 'surface' ? 'planner/index.ts' : `${p}/`);
+
+/** Stage-rule violations among planner/ files, as readable strings. */
+export function stageViolations(files: readonly SourceFile[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const from = partOf(f.path);
+    if (from === null) {
+      out.push(`${f.path}: not in a known planner/ folder (${STAGES.join(', ')}, openapi): place it in the stage rule`);
+      continue;
+    }
+    for (const spec of moduleSpecifiers(f.path, f.source)) {
+      if (!isRelative(spec)) continue;
+      const target = resolveRelative(f.path, spec);
+      if (!target.startsWith('planner/')) continue;
+      const to = partOf(target.replace(/\.js$/, '.ts'));
+      if (to !== null && !stageAllowed(from, to)) out.push(`${f.path}: imports '${spec}', but ${partName(from)} may not import ${partName(to)}`);
+    }
+  }
+  return out;
+}
+
+/** gateway/ and bench/ files that reach into planner/ other than through planner/index.ts. */
+export function surfaceViolations(files: readonly SourceFile[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    for (const spec of moduleSpecifiers(f.path, f.source)) {
+      if (!isRelative(spec)) continue;
+      const target = resolveRelative(f.path, spec);
+      if (target.startsWith('planner/') && target !== 'planner/index.js') out.push(`${f.path}: imports '${spec}'; import planner/ through planner/index.js`);
+    }
+  }
+  return out;
+}
+
 describe('violations() on synthetic files', () => {
   const check = (folder: Folder, path: string, source: string): string[] => violations(folder, [{ path, source }]);
 
@@ -136,11 +203,60 @@ describe('violations() on synthetic files', () => {
   });
 });
 
+describe('stageViolations() and surfaceViolations() on synthetic files', () => {
+  const cases: [string, string, string, boolean][] = [
+    ['request/ importing plan/', 'planner/request/a.ts', "import { p } from '../plan/plan.js';", true],
+    ['plan/ importing sql/ (type only)', 'planner/plan/a.ts', "import type { Compiled } from '../sql/sql.js';", true],
+    ['request/ importing sql/', 'planner/request/a.ts', "export { x } from '../sql/x.js';", true],
+    ['schema/ importing request/', 'planner/schema/a.ts', "import type { ApiRequest } from '../request/types.js';", true],
+    ['openapi/ importing plan/', 'planner/openapi/a.ts', "import { p } from '../plan/plan.js';", true],
+    ['plan/ importing openapi/', 'planner/plan/a.ts', "import { o } from '../openapi/openapi.js';", true],
+    ['a root file importing a folder', 'planner/errors.ts', "import type { ApiRequest } from './request/types.js';", true],
+    ['a folder importing planner/index.ts', 'planner/sql/a.ts', "import { x } from '../index.js';", true],
+    ['a file in an unknown folder', 'planner/response/a.ts', '', true],
+    ['a dynamic import of a later stage', 'planner/request/a.ts', "export const f = () => import('../sql/sql.js');", true],
+    ['sql/ importing plan/, request/ and schema/', 'planner/sql/a.ts', "import { a } from '../plan/plan.js';\nimport { b } from '../request/types.js';\nimport { c } from '../schema/model.js';", false],
+    ['plan/ importing request/', 'planner/plan/a.ts', "import { r } from '../request/range.js';", false],
+    ['request/ importing schema/', 'planner/request/a.ts', "import { findTable } from '../schema/model.js';", false],
+    ['openapi/ importing schema/ and the root', 'planner/openapi/a.ts', "import { m } from '../schema/model.js';\nimport { e } from '../errors.js';", false],
+    ['schema/ importing the root', 'planner/schema/a.ts', "import { FuzzySet } from '../fuzzy.js';", false],
+    ['a stage importing its own folder index', 'planner/plan/a.ts', "import { x } from './index.js';", false],
+    ['planner/index.ts importing every folder', 'planner/index.ts', "export * from './sql/index.js';\nexport * from './openapi/index.js';", false],
+    ['a package import (the import rule judges it)', 'planner/request/a.ts', "import fs from 'node:fs';", false],
+  ];
+  for (const [name, path, source, bad] of cases) {
+    test(`stage rule: ${name} ${bad ? 'is' : 'is not'} a violation`, () => {
+      const v = stageViolations([{ path, source }]);
+      if (bad) assert.equal(v.length, 1, JSON.stringify(v));
+      else assert.deepEqual(v, []);
+    });
+  }
+
+  test('the message names the file, the specifier and both folders', () => {
+    assert.deepEqual(stageViolations([{ path: 'planner/plan/a.ts', source: "import { s } from '../sql/sql.js';" }]), [
+      "planner/plan/a.ts: imports '../sql/sql.js', but plan/ may not import sql/",
+    ]);
+  });
+
+  const surface: [string, string, boolean][] = [
+    ["import { toApiRequest } from '../planner/index.js';", 'planner/index.js', false],
+    ["import { quoteIdent } from '../planner/sql/sql.js';", 'a planner/ file', true],
+    ["import { decodeSchemaCache } from '../planner/schema/index.js';", 'a folder index', true],
+    ["import type { Routine } from '../planner/schema/routines.js';", 'a planner/ file, type only', true],
+    ["import { Pool } from '../protocol/index.js';", 'protocol/', false],
+  ];
+  for (const [source, what, bad] of surface) {
+    test(`surface rule: gateway/ importing ${what} ${bad ? 'is' : 'is not'} a violation`, () => {
+      assert.equal(surfaceViolations([{ path: 'gateway/a.ts', source }]).length, bad ? 1 : 0);
+    });
+  }
+});
+
 describe('the real tree', () => {
   // Compiled to dist/test/unit/layering.test.js: the repository root is three levels up.
   const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-  function tsFiles(folder: Folder): SourceFile[] {
+  function tsFiles(folder: string): SourceFile[] {
     const out: SourceFile[] = [];
     const walk = (rel: string): void => {
       for (const e of readdirSync(posix.join(root, rel), { withFileTypes: true })) {
@@ -161,6 +277,23 @@ describe('the real tree', () => {
       assert.deepEqual(violations(folder, files), []);
     });
   }
+
+  test('planner/ follows the stage order', () => {
+    const files = tsFiles('planner');
+    for (const folder of [...STAGES, 'openapi']) {
+      assert.ok(files.some((f) => f.path.startsWith(`planner/${folder}/`)), `expected to scan planner/${folder}/`);
+    }
+    // Not vacuous: sql/ does read the earlier stages.
+    const sql = files.filter((f) => f.path.startsWith('planner/sql/')).flatMap((f) => moduleSpecifiers(f.path, f.source));
+    assert.ok(sql.some((s) => s.startsWith('../plan/')) && sql.some((s) => s.startsWith('../request/')), JSON.stringify(sql));
+    assert.deepEqual(stageViolations(files), []);
+  });
+
+  test('gateway/ and bench/ import planner/ only through planner/index.ts', () => {
+    const files = [...tsFiles('gateway'), ...tsFiles('bench')];
+    assert.ok(files.some((f) => moduleSpecifiers(f.path, f.source).includes('../planner/index.js')), 'expected gateway/ to import planner/index.js');
+    assert.deepEqual(surfaceViolations(files), []);
+  });
 
   test('the scan sees real imports (it is not vacuous)', () => {
     const specs = tsFiles('protocol').flatMap((f) => moduleSpecifiers(f.path, f.source));
