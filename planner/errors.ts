@@ -1,5 +1,5 @@
 // API errors: the PGRSTnnn codes with their HTTP status and PostgREST's message texts,
-// plus the SQLSTATE → HTTP status mapping for database errors. Data only: gateway/errors.ts
+// plus the SQLSTATE → HTTP status mapping for database errors. Data only: gateway/http-response.ts
 // renders them.
 
 export interface ApiError {
