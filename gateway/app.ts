@@ -334,7 +334,15 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
       if (drainMs !== undefined && drainMs > 0) await drain(drainMs, () => server.pending(), () => lastRequest);
       if (server.pending() > 0) {
         log(`Waiting for ${server.pending()} request(s) in flight before closing the database pool`);
-        await server.whenIdle();
+        // Bounded: a database (or a PgBouncer) that stopped answering must not keep a stopped
+        // process alive for ever; what is still in flight then fails as the pool closes.
+        let capTimer: NodeJS.Timeout | null = null;
+        const capped = await Promise.race([
+          server.whenIdle().then(() => false),
+          new Promise<boolean>((r) => (capTimer = setTimeout(() => r(true), IN_FLIGHT_CAP_MS))),
+        ]);
+        if (capTimer !== null) clearTimeout(capTimer);
+        if (capped) log(`Closing the database pool under ${server.pending()} request(s) still in flight after ${IN_FLIGHT_CAP_MS / 1000} s`);
       }
       control.closed = true;
       await listener?.stop();
@@ -344,6 +352,9 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     },
   };
 }
+
+/** How long a stop waits for requests in flight once the drain time is up (or at once without one). */
+const IN_FLIGHT_CAP_MS = 30_000;
 
 /** The pool settings of db-uri's pool, and of each db-read-uris replica's. */
 function poolOptions(config: AppConfig, log: (line: string) => void): PoolOptions {
