@@ -6,7 +6,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authenticatorUri, sqlQuery, startTestGateway } from '../helpers/gateway.js';
@@ -15,20 +15,28 @@ import { exchangeOn, freePort, openSocket, parseResponses, rawExchange } from '.
 
 const mainJs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gateway', 'main.js');
 
+/** The real binary on a free port against the test cluster, with `extra` settings on top. */
+async function spawnMain(extra: Record<string, string>): Promise<{ port: number; child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PGRST_DB_URI: authenticatorUri(),
+    PGRST_DB_SCHEMAS: 'api',
+    PGRST_DB_ANON_ROLE: 'web_anon',
+    PGRST_SERVER_HOST: '127.0.0.1',
+    PGRST_SERVER_PORT: String(port),
+    ...extra,
+  };
+  const child = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { port, child, exited, stderr: () => stderr };
+}
+
 describe('shutdown', () => {
   test('SIGTERM: open connections are still answered and told to close; new ones are refused; the drain ends', async () => {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      PGRST_DB_URI: authenticatorUri(),
-      PGRST_DB_SCHEMAS: 'api',
-      PGRST_DB_ANON_ROLE: 'web_anon',
-      PGRST_SERVER_HOST: '127.0.0.1',
-      PGRST_SERVER_PORT: String(port),
-      PGRST_SERVER_DRAIN_TIMEOUT: '3',
-    };
-    const child = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { port, child, exited } = await spawnMain({ PGRST_SERVER_DRAIN_TIMEOUT: '3' });
     let signalled = false;
     const get = 'GET /http62_items?id=eq.1&select=id HTTP/1.1\r\nHost: x\r\n\r\n';
     try {
@@ -61,21 +69,7 @@ describe('shutdown', () => {
   });
 
   test('a request still in flight when the drain time is up finishes before the pool closes', async () => {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      PGRST_DB_URI: authenticatorUri(),
-      PGRST_DB_SCHEMAS: 'api',
-      PGRST_DB_ANON_ROLE: 'web_anon',
-      PGRST_SERVER_HOST: '127.0.0.1',
-      PGRST_SERVER_PORT: String(port),
-      PGRST_SERVER_WORKERS: '1',
-      PGRST_SERVER_DRAIN_TIMEOUT: '1',
-    };
-    const child = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { port, child, exited, stderr } = await spawnMain({ PGRST_SERVER_WORKERS: '1', PGRST_SERVER_DRAIN_TIMEOUT: '1' });
     let signalled = false;
     try {
       await eventually(async () => fetch(`http://127.0.0.1:${port}/http62_items?limit=1`).then((r) => r.status === 200, () => false), 20_000, 'the gateway answers');
@@ -95,8 +89,8 @@ describe('shutdown', () => {
     } finally {
       if (!signalled) child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /Waiting for 1 request\(s\) in flight before closing the database pool/);
+    assert.equal(await exited, 0, stderr());
+    assert.match(stderr(), /Waiting for 1 request\(s\) in flight before closing the database pool/);
   });
 
   test('in process: a request on a keep-alive connection after stop() finds it closed, not a closed pool', async () => {
