@@ -2,11 +2,9 @@
 // PGRST112 when malformed) and PostgREST's `RAISE SQLSTATE 'PGRST'` form, whose MESSAGE and
 // DETAIL are JSON (500 PGRST121 when they are not). Pure functions over the texts PostgreSQL sent.
 
-import { apiError, type ApiError, type Result } from '../planner/index.js';
+import { apiError, isRecord, type ApiError, type Result } from '../planner/index.js';
 
 type Header = [string, string];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parse(text: string): unknown {
   try {
@@ -25,7 +23,7 @@ export function parseGucHeaders(json: string): Result<Header[]> {
   if (!Array.isArray(parsed)) return { ok: false, error: gucHeadersError };
   const out: Header[] = [];
   for (const item of parsed) {
-    if (!isObject(item)) return { ok: false, error: gucHeadersError };
+    if (!isRecord(item)) return { ok: false, error: gucHeadersError };
     const entries = Object.entries(item);
     const [entry] = entries;
     if (entries.length !== 1 || entry === undefined || typeof entry[1] !== 'string') return { ok: false, error: gucHeadersError };
@@ -69,12 +67,12 @@ const optionalString = (v: unknown): v is string | null | undefined => v === und
 /** MESSAGE `{"code","message","details"?,"hint"?}`, DETAIL `{"status", "headers"}` → the response. */
 export function parseCustomRaise(message: string, detail: string | undefined): Result<CustomRaise> {
   const m = parse(message);
-  if (!isObject(m) || typeof m['code'] !== 'string' || typeof m['message'] !== 'string' || !optionalString(m['details']) || !optionalString(m['hint'])) {
+  if (!isRecord(m) || typeof m['code'] !== 'string' || typeof m['message'] !== 'string' || !optionalString(m['details']) || !optionalString(m['hint'])) {
     return { ok: false, error: customRaiseError({ field: 'MESSAGE', text: message }) };
   }
   if (detail === undefined) return { ok: false, error: customRaiseError({ field: 'none' }) };
   const d = parse(detail);
-  if (!isObject(d) || typeof d['status'] !== 'number' || !isObject(d['headers'])) {
+  if (!isRecord(d) || typeof d['status'] !== 'number' || !isRecord(d['headers'])) {
     return { ok: false, error: customRaiseError({ field: 'DETAIL', text: detail }) };
   }
   const headers: Header[] = [];

@@ -11,6 +11,7 @@ import {
   type JWK,
 } from 'jose';
 import { ConfigError, type AppConfig } from './config.js';
+import { isRecord } from '../planner/index.js';
 
 export const HMAC_ALGS: readonly string[] = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC_ALGS: readonly string[] = [
@@ -36,10 +37,6 @@ export interface RemoteJwksTiming {
 }
 
 const MIN_SECRET_LENGTH = 32;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The secret text: `@path` reads the file (trailing newline dropped, as editors add one). */
 function secretText(raw: string): string {

@@ -7,4 +7,5 @@ export * from './request/index.js';
 export * from './plan/index.js';
 export * from './sql/index.js';
 export * from './openapi/index.js';
+export { isRecord } from './json.js';
 export { apiError, pgErrorStatus, singularityError, type ApiError, type Result } from './errors.js';

@@ -5,6 +5,7 @@
 import { apiError, fail, invalidBody, ok, parseError, type Result } from '../errors.js';
 import { csvPayload, formPayload } from './body-formats.js';
 import type { Payload, Preferences } from './types.js';
+import { isRecord } from '../json.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 // JSON must be UTF-8 (RFC 8259): a lenient decode would store U+FFFD where the client sent bytes.
@@ -21,7 +22,6 @@ export function jsonText(body: Uint8Array | null): string | null {
 }
 
 /** A JSON object: not an array, not null. */
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A body's JSON value, or PostgREST's PGRST102 'Empty or invalid json'. */
 export function jsonValue(text: string): Result<unknown> {
@@ -39,10 +39,10 @@ export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
   const parsed = jsonValue(text);
   if (!parsed.ok) return parsed;
   const value = parsed.value;
-  if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
+  if (isRecord(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
   if (Array.isArray(value)) {
     if (value.length === 0) return ok({ json: text, keys: [], isArray: true });
-    if (!value.every(isObject)) return fail(invalidBody('All object keys must match'));
+    if (!value.every(isRecord)) return fail(invalidBody('All object keys must match'));
     const first = Object.keys(value[0] as Record<string, unknown>);
     const firstSet = new Set(first);
     for (const row of value as Record<string, unknown>[]) {

@@ -7,7 +7,8 @@ import { parseOperation } from './filter-grammar.js';
 import { splitEmbedKey } from './embed-params.js';
 import { csvPayload, formPairs } from './body-formats.js';
 import type { Action, CallBody, Payload } from './types.js';
-import { isObject, jsonText, jsonValue } from './payload.js';
+import { jsonText, jsonValue } from './payload.js';
+import { isRecord } from '../json.js';
 
 const RESERVED: ReadonlySet<string> = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not.and', 'not.or']);
 
@@ -83,12 +84,12 @@ function jsonArgs(text: string, columns: readonly string[] | null): Result<Paylo
   const parsed = jsonValue(text);
   if (!parsed.ok) return parsed;
   const value = parsed.value;
-  if (isObject(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
+  if (isRecord(value)) return ok({ json: text, keys: Object.keys(value), isArray: false });
   if (!Array.isArray(value) || value.length === 0) return ok({ json: '[]', keys: [], isArray: true });
   const first = value[0];
-  if (!isObject(first)) return fail(invalidBody('All object keys must match'));
+  if (!isRecord(first)) return fail(invalidBody('All object keys must match'));
   const keys = Object.keys(first);
-  const same = (o: unknown): boolean => isObject(o) && Object.keys(o).length === keys.length && keys.every((k) => Object.hasOwn(o, k));
+  const same = (o: unknown): boolean => isRecord(o) && Object.keys(o).length === keys.length && keys.every((k) => Object.hasOwn(o, k));
   if (!value.every(same)) return fail(invalidBody('All object keys must match'));
   return ok({ json: text, keys, isArray: true });
 }

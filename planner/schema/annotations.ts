@@ -5,6 +5,7 @@
 
 import { tableKey } from './model.js';
 import { decodeRepresentations, type Representation } from './representations.js';
+import { isRecord } from '../json.js';
 
 export interface Annotations {
   readonly schemaDescriptions: ReadonlyMap<string, string>;
@@ -28,7 +29,6 @@ function fail(what: string): never {
   throw new Error(`schema cache: unexpected catalog data (${what})`);
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function decodeAnnotations(commentsJson: string, typesJson: string): Annotations {
   const c: unknown = JSON.parse(commentsJson);

@@ -2,6 +2,8 @@
 // both tbl and other are row types of relations. The model and the pure decoder of
 // computedRelationshipsQuery's JSON; relationships.ts turns them into Relationships.
 
+import { isRecord } from '../json.js';
+
 export interface ComputedRelationship {
   /** The function, whose name is the relationship's name. */
   readonly schema: string;
@@ -15,7 +17,6 @@ export interface ComputedRelationship {
   readonly toOne: boolean;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function field<T>(r: Record<string, unknown>, k: string, type: 'string' | 'boolean'): T {
   if (typeof r[k] !== type) throw new Error(`schema cache: unexpected computed relationship data (${k})`);

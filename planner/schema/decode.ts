@@ -8,6 +8,7 @@ import { withViewInheritance, type SourceColumns } from './view-inherit.js';
 import { decodeMediaHandlers } from './media-handlers.js';
 import { columnKey, decodeAnnotations, NO_COMMENTS, NO_TYPES, type Annotations } from './annotations.js';
 import { tableKey, type Column, type ForeignKey, type RelationKind, type SchemaCache, type Table } from './model.js';
+import { isRecord } from '../json.js';
 
 const KINDS: ReadonlySet<string> = new Set<RelationKind>(['table', 'view', 'materialized_view', 'foreign_table', 'partitioned_table']);
 
@@ -16,7 +17,6 @@ function expect<T>(cond: boolean, what: string, value: T): T {
   return value;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (r: Record<string, unknown>, k: string): string => expect(typeof r[k] === 'string', k, r[k] as string);
 const bool = (r: Record<string, unknown>, k: string): boolean => expect(typeof r[k] === 'boolean', k, r[k] as boolean);
 

@@ -3,6 +3,7 @@
 // Overload resolution lives in planner/plan/rpc.ts; this file only describes what exists.
 
 import type { Column } from './model.js';
+import { isRecord } from '../json.js';
 
 export interface RoutineParam {
   /** '' for an unnamed parameter. */
@@ -110,7 +111,6 @@ select coalesce(json_agg(r), '[]')::text from (
   order by n.nspname, p.proname, p.oid
 ) r`;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function expect<T>(cond: boolean, what: string, value: T): T {
   if (!cond) throw new Error(`schema cache: unexpected routine data (${what})`);

@@ -9,6 +9,7 @@
 
 import { decodeSchemaCache, type CatalogAnswer } from './decode.js';
 import type { SchemaCache } from './model.js';
+import { isRecord } from '../json.js';
 
 export const SNAPSHOT_FORMAT = 'pgrest-gateway/schema-cache-snapshot';
 /** Bumped when the snapshot record's shape changes; older files are ignored, never misread. */
@@ -45,7 +46,6 @@ export type SnapshotCheck =
   | { readonly ok: true; readonly snapshot: SchemaSnapshot; readonly cache: SchemaCache }
   | { readonly ok: false; readonly reason: string };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A decoded snapshot value → the snapshot and its schema cache, or why it cannot be used: not
