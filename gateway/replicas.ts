@@ -61,12 +61,20 @@ export interface ReplicaStats {
 }
 
 /**
+ * The replica's pool had no connection for the read within db-pool-acquisition-timeout: it is
+ * busy, not broken. The read (not started, read-only) goes to the primary; the replica stays in.
+ */
+export function isReplicaBusy(err: unknown): boolean {
+  return err instanceof ClientError && err.code === 'POOL_TIMEOUT';
+}
+
+/**
  * Whether an error from a replica is the replica's fault (it went away, refused, shut down,
  * cancelled a query for recovery) rather than the request's: then the read is retried on the
  * primary. Read-only transactions make the retry safe.
  */
 export function isReplicaFault(err: unknown): boolean {
-  if (err instanceof ClientError) return err.code !== 'ABORTED';
+  if (err instanceof ClientError) return err.code !== 'ABORTED' && err.code !== 'POOL_TIMEOUT';
   if (err instanceof PgError) {
     return err.code.startsWith('08') || err.code.startsWith('57P') || (err.code === '40001' && /conflict with recovery/i.test(err.message));
   }
@@ -104,6 +112,10 @@ export class ReplicaSet {
     try {
       return await pool.run(queries, signal, options);
     } catch (err) {
+      if (isReplicaBusy(err)) {
+        replica.fallbacks++;
+        return primary.run(queries, signal, options);
+      }
       if (!isReplicaFault(err)) throw err;
       replica.fallbacks++;
       this.takeOut(replica, pool, err instanceof Error ? err.message : String(err));

@@ -1,7 +1,8 @@
 // db-read-uris against a real streaming replica of the test cluster (test/helpers/replica.ts):
 // reads and stable calls reach the replica (pg_is_in_recovery() is true there), writes, volatile
 // calls and Prefer: read=primary the primary; a stopped replica makes reads fall back with no
-// 5xx and a restarted one is used again; a replica whose replay is paused is left out for lag.
+// 5xx and a restarted one is used again; a replica whose replay is paused is left out for lag; a busy
+// replica (pool timeout) sends the read to the primary and stays in.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +33,16 @@ async function onReplica(replica: Replica, text: string): Promise<void> {
   await client.connect();
   try {
     await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function onReplicaRows(replica: Replica, text: string): Promise<number> {
+  const client = new pg.Client({ connectionString: replica.superuserUri });
+  await client.connect();
+  try {
+    return (await client.query(text)).rowCount ?? 0;
   } finally {
     await client.end();
   }
@@ -101,6 +112,33 @@ describe('read replicas (db-read-uris)', { skip: unsupported ?? false }, () => {
 
     await replica!.start();
     await eventually(() => inRecovery(g()), 20_000, 'reads reach the restarted replica');
+  });
+
+  test('a busy replica (no connection within db-pool-acquisition-timeout): the read goes to the primary and the replica stays in', async () => {
+    const busyLogs: string[] = [];
+    const small = await startTestGateway(
+      { PGRST_DB_READ_URIS: replica!.authenticatorUri, PGRST_DB_POOL: '1', PGRST_DB_POOL_ACQUISITION_TIMEOUT: '1' },
+      { log: (l) => busyLogs.push(l) },
+    );
+    try {
+      await eventually(() => inRecovery(small), 20_000, 'reads reach the replica');
+      const slow = request(small, 'GET', '/rpc/scale_slow_in_recovery?secs=3');
+      await eventually(
+        async () => (await onReplicaRows(replica!, "select 1 from pg_stat_activity where query like '%scale_slow_in_recovery%' and state = 'active' and pid <> pg_backend_pid()")) > 0,
+        10_000,
+        'the slow call runs on the replica',
+      );
+      // The replica's one connection is busy for 3 s: after the 1 s timeout the read runs on the primary.
+      assert.equal(await inRecovery(small), false);
+      const done = await slow;
+      assert.equal(done.status, 200, done.text);
+      assert.equal(done.json(), true);
+      assert.equal(await inRecovery(small), true, 'the replica was not taken out');
+      assert.ok(!busyLogs.some((l) => /Read replica .* is failing/.test(l)), busyLogs.join('\n'));
+      assert.match(small.metrics.render(), /pgrst_db_read_replica_fallbacks_total\{replica="127\.0\.0\.1:\d+"\} 1/);
+    } finally {
+      await small.stop();
+    }
   });
 
   test('a replica lagging beyond db-read-max-lag gets no reads until it catches up', async () => {
