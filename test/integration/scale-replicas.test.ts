@@ -28,17 +28,8 @@ function replicaReads(gw: Gateway): number {
   return Number(m[1]);
 }
 
-async function onReplica(replica: Replica, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: replica.superuserUri });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function onReplicaRows(replica: Replica, text: string): Promise<number> {
+/** Run `text` on the replica as superuser; the number of rows it returned. */
+async function onReplica(replica: Replica, text: string): Promise<number> {
   const client = new pg.Client({ connectionString: replica.superuserUri });
   await client.connect();
   try {
@@ -124,7 +115,7 @@ describe('read replicas (db-read-uris)', { skip: unsupported ?? false }, () => {
       await eventually(() => inRecovery(small), 20_000, 'reads reach the replica');
       const slow = request(small, 'GET', '/rpc/scale_slow_in_recovery?secs=3');
       await eventually(
-        async () => (await onReplicaRows(replica!, "select 1 from pg_stat_activity where query like '%scale_slow_in_recovery%' and state = 'active' and pid <> pg_backend_pid()")) > 0,
+        async () => (await onReplica(replica!, "select 1 from pg_stat_activity where query like '%scale_slow_in_recovery%' and state = 'active' and pid <> pg_backend_pid()")) > 0,
         10_000,
         'the slow call runs on the replica',
       );
