@@ -1,8 +1,9 @@
 // One PostgreSQL connection's batch queue: pipelined extended-query batches, each ending in its
 // own Sync so it is its own implicit transaction, replies matched to batches in order; prepared
 // statements through the statement cache, the one retry after a stale plan or a neighbour's
-// late cancel, and cancelling a batch whose client went away. The socket, the handshake and
-// reading replies are wire.ts's. Knows nothing about HTTP or plans.
+// late cancel, cancelling a batch whose client went away, and reading the server's clock once
+// (start-guard.ts). The socket, the handshake and reading replies are wire.ts's. Knows nothing
+// about HTTP or plans.
 
 import { serialize } from 'pg-protocol';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
