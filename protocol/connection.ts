@@ -1,8 +1,9 @@
 // One PostgreSQL connection's batch queue: pipelined extended-query batches, each ending in its
 // own Sync so it is its own implicit transaction, replies matched to batches in order; prepared
 // statements through the statement cache, the one retry after a stale plan or a neighbour's
-// late cancel, and cancelling a batch whose client went away. The socket, the handshake and
-// reading replies are wire.ts's. Knows nothing about HTTP or plans.
+// late cancel, cancelling a batch whose client went away, and reading the server's clock once
+// (start-guard.ts). The socket, the handshake and reading replies are wire.ts's. Knows nothing
+// about HTTP or plans.
 
 import { serialize } from 'pg-protocol';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
@@ -11,6 +12,7 @@ import { readDataRow } from './datarow.js';
 import { ClientError, isStalePlan, toPgError } from './errors.js';
 import { StatementCache, statementKey } from './statement-cache.js';
 import { sendCancel } from './transport.js';
+import { CLOCK_QUERY, clockOffsetMs } from './start-guard.js';
 import { Wire, type WireOptions } from './wire.js';
 import type { Batch, BatchHandle, Query, QueryResult } from './batch.js';
 
@@ -53,6 +55,8 @@ export class Connection extends Wire<ConnectionOptions> {
   private readonly slowAfterMs: number;
   /** Batches re-sent because a CancelRequest meant for a neighbour hit them (tests). */
   resentAfterCancel = 0;
+  /** The server's clock minus ours (ms), from `measureClock`; null until measured or if that failed. */
+  clockOffsetMs: number | null = null;
 
   private constructor(info: ConnInfo, options: ConnectionOptions) {
     super(info, options);
@@ -90,6 +94,18 @@ export class Connection extends Wire<ConnectionOptions> {
    */
   send(queries: readonly Query[]): Promise<QueryResult[]> {
     return this.submit(queries).promise;
+  }
+
+  /**
+   * Read the server's clock once (the pool does, before a connection's first batch), so a
+   * deadline of ours can be put on the server's clock (start-guard.ts).
+   */
+  async measureClock(): Promise<void> {
+    const sentAt = Date.now();
+    const [r] = await this.send([CLOCK_QUERY]);
+    const receivedAt = Date.now();
+    const cell = r?.rows[0]?.[0];
+    this.clockOffsetMs = cell === null || cell === undefined ? null : clockOffsetMs(cell.toString('latin1'), sentAt, receivedAt);
   }
 
   /** As send, with a handle that `abortBatch` accepts. */
@@ -146,7 +162,10 @@ export class Connection extends Wire<ConnectionOptions> {
       batch.results.push({ rows: [], command: '' });
       const types = q.types === undefined ? [] : [...q.types];
       let name = '';
-      if (this.options.preparedStatements) {
+      if (q === CLOCK_QUERY) {
+        // Sent once per connection: not worth a prepared statement or a timing.
+        this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
+      } else if (this.options.preparedStatements) {
         const key = statementKey(q.text, q.types);
         const hit = this.cache.lookup(key);
         if (hit !== undefined && hit.ready) {

@@ -2,14 +2,19 @@
 // for a new one while the pool is below `size`, else is pipelined onto the least-loaded
 // connection whose running batch is not yet slow, else waits in a FIFO (acquisition timeout).
 // The timeout counts until a batch starts: a read-only one pipelined behind a batch that
-// turned slow moves to an idle connection, else is refused at the timeout too (startWithin).
+// turned slow moves to an idle connection, else is refused at the timeout too (startWithin);
+// a write pipelined behind others keeps its place, guarded by a first statement that fails its
+// transaction, in PostgreSQL, should it start after the timeout (start-guard.ts; each
+// connection's clock offset is read once at connect): refused then too, and provably not
+// applied. A batch sent to an idle connection starts at once: no guard, no watch.
 // While the server is unreachable batches fail at once and reconnects follow a 1→32 s
 // backoff. Idle and old connections are recycled. Knows nothing about HTTP or plans.
 
 import type { ConnInfo } from './conninfo.js';
 import { Connection, type BatchHandle, type ConnectionOptions, type Query, type QueryResult } from './connection.js';
-import { ClientError } from './errors.js';
+import { ClientError, PgError } from './errors.js';
 import type { AbortHook } from './abort.js';
+import { isGuardFailure, startGuard } from './start-guard.js';
 
 export interface PoolOptions extends ConnectionOptions {
   readonly size: number;
@@ -49,11 +54,14 @@ export interface RunOptions {
   /**
    * The batch runs in a read-only transaction, so answering it before it runs is safe: when
    * it was pipelined and has not started by db-pool-acquisition-timeout (what ran ahead of it
-   * turned slow), it gets POOL_TIMEOUT and is cancelled if it starts later. A write is never
-   * answered before it runs: it keeps its place in the pipeline.
+   * turned slow), it moves to an idle connection or gets POOL_TIMEOUT, and is cancelled if it
+   * starts later. A write is never answered before it runs: it keeps its place, behind a
+   * guard that fails its transaction should it start after the timeout (POOL_TIMEOUT then).
    */
   readonly readOnly?: boolean;
 }
+
+const poolTimeout = (): ClientError => new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.');
 
 interface Waiter {
   readonly queries: readonly Query[];
@@ -108,7 +116,7 @@ export class Pool {
     if (signal?.aborted === true) return Promise.reject(new ClientError('ABORTED', 'the request was aborted'));
     const readOnly = options?.readOnly === true;
     const conn = this.pick();
-    if (conn !== null) return this.dispatch(conn, queries, signal, readOnly ? Date.now() + this.options.acquisitionTimeoutMs : 0);
+    if (conn !== null) return this.dispatch(conn, queries, signal, Date.now() + this.options.acquisitionTimeoutMs, readOnly);
     return new Promise((resolve, reject) => {
       const leave = (): boolean => {
         const i = this.waiters.indexOf(waiter);
@@ -124,7 +132,7 @@ export class Pool {
       const timer = setTimeout(() => {
         leave();
         this.timeouts++;
-        reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
+        reject(poolTimeout());
       }, this.options.acquisitionTimeoutMs);
       const waiter: Waiter = { queries, signal, startBy: Date.now() + this.options.acquisitionTimeoutMs, readOnly, resolve, reject, timer };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -231,7 +239,14 @@ export class Pool {
   }
 
   private open(i: number): void {
-    const attempt = Connection.connect(this.info, this.connOptions);
+    const attempt = Connection.connect(this.info, this.connOptions).then(async (conn) => {
+      // Its clock, for the start guard of writes pipelined onto it; should reading it fail on a
+      // live connection, such writes only go unguarded.
+      await conn.measureClock().catch((err: unknown) => {
+        if (conn.isClosed) throw err;
+      });
+      return conn;
+    });
     this.connecting[i] = attempt;
     attempt.then(
       (conn) => {
@@ -265,16 +280,22 @@ export class Pool {
       if (conn === null) return;
       const w = this.waiters.shift()!;
       clearTimeout(w.timer);
-      this.dispatch(conn, w.queries, w.signal, w.readOnly ? w.startBy : 0).then(w.resolve, w.reject);
+      this.dispatch(conn, w.queries, w.signal, w.startBy, w.readOnly).then(w.resolve, w.reject);
     }
   }
 
-  /** `startBy` > 0: a read-only batch's deadline to start, should it be pipelined (startWithin). */
-  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortHook | undefined, startBy: number): Promise<QueryResult[]> {
+  /**
+   * `startBy` > 0: the batch's deadline to start, should it be pipelined behind others; a read
+   * is then watched (startWithin), a write guarded (guarded). On an idle connection it starts
+   * at once: neither costs anything there.
+   */
+  private dispatch(conn: Connection, queries: readonly Query[], signal: AbortHook | undefined, startBy: number, readOnly: boolean): Promise<QueryResult[]> {
     this.dispatched++;
     const pipelined = startBy > 0 && conn.inFlight > 0;
-    const handle = conn.submit(queries);
-    const p = pipelined ? this.startWithin(conn, handle, queries, signal, startBy) : handle.promise;
+    // Without a clock offset (its measurement failed) a write keeps its place unguarded.
+    const offset = pipelined && !readOnly ? conn.clockOffsetMs : null;
+    const handle = conn.submit(offset === null ? queries : [startGuard(startBy, offset), ...queries]);
+    const p = offset !== null ? this.guarded(handle.promise) : pipelined ? this.startWithin(conn, handle, queries, signal, startBy) : handle.promise;
     // The client went away after the batch was sent: cancel it when it runs.
     const onAbort = (): void => {
       void conn.abortBatch(handle).then(() => this.drain());
@@ -310,13 +331,13 @@ export class Pool {
         if (Date.now() >= startBy) {
           this.timeouts++;
           leave();
-          reject(new ClientError('POOL_TIMEOUT', 'Timed out acquiring connection from connection pool.'));
+          reject(poolTimeout());
           return;
         }
         const other = this.idleConnection();
         if (other !== null) {
           leave();
-          this.dispatch(other, queries, signal, 0).then(resolve, reject);
+          this.dispatch(other, queries, signal, 0, true).then(resolve, reject);
           return;
         }
         arm();
@@ -337,6 +358,26 @@ export class Pool {
         },
       );
     });
+  }
+
+  /**
+   * The outcome of a write sent with a start guard first (start-guard.ts), as if sent without
+   * it: the guard's result is dropped. The guard failing means the batch started after its
+   * deadline and its transaction rolled back before any other statement ran: POOL_TIMEOUT,
+   * as for a read refused at that deadline, and provably not applied.
+   */
+  private guarded(p: Promise<QueryResult[]>): Promise<QueryResult[]> {
+    return p.then(
+      (results) => results.slice(1),
+      (err: unknown) => {
+        if (isGuardFailure(err)) {
+          this.timeouts++;
+          throw poolTimeout();
+        }
+        if (err instanceof PgError) err.completed = err.completed.slice(1);
+        throw err;
+      },
+    );
   }
 
   /** A connection with nothing in flight, else null (opening one more if the pool may grow). */

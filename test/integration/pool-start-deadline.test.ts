@@ -2,16 +2,24 @@
 // for a batch pipelined behind one that turned slow after it was assigned. A read-only batch
 // moves to a connection that is idle, else gets POOL_TIMEOUT (504 PGRST003) at the timeout and
 // is cancelled if it starts later; the slow batch ahead is not disturbed; a write keeps its
-// place (answering it before it runs could misreport a write that then commits).
+// place, behind a start guard that fails its transaction in PostgreSQL should it start after
+// the timeout: 504 PGRST003 then, and the write provably not applied (it never ran).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClientError, Pool, type PoolOptions } from '../../protocol/index.js';
+import { AbortFlag, ClientError, Connection, PgError, Pool, type PoolOptions } from '../../protocol/index.js';
 import { request, sqlQuery, suiteGateway } from '../helpers/gateway.js';
 import { column, eventually, noHang, testConnInfo } from '../helpers/protocol.js';
 
 const options: PoolOptions = { size: 1, pipelineDepth: 16, acquisitionTimeoutMs: 300, statementCacheSize: 100, preparedStatements: true };
 const sleep = (secs: string): { text: string; params: string[] } => ({ text: 'select pg_sleep($1::float8)', params: [secs] });
+const insert = (id: number, note: string): { text: string; params: string[] } => ({ text: 'insert into api.guard63_rows values ($1, $2)', params: [String(id), note] });
+/** Whether the start guard was prepared on the session that runs this (1) or not (0). */
+const guardsPrepared = { text: 'select api.guard63_guards()', params: [] };
+
+async function rowsOf(id: number): Promise<string[]> {
+  return (await sqlQuery<{ note: string }>('select note from api.guard63_rows where id = $1', [id])).map((r) => r.note);
+}
 
 /** A pool whose first connection knows `select pg_sleep($1)` as fast (it ran in no time there). */
 async function warmPool(app: string, size = 1): Promise<Pool> {
@@ -75,22 +83,131 @@ describe('acquisition timeout until the statements start', () => {
     }
   });
 
-  test('a write pipelined behind a batch that turned slow keeps its place and runs', async () => {
+  test('a write pipelined behind a batch that turned slow fails in its start guard: POOL_TIMEOUT, not applied', async () => {
     const pool = await warmPool('hold-deadline-write');
     try {
       const order: string[] = [];
       const slow = pool.run([sleep('1')]).then(() => order.push('slow'));
-      const write = pool.run([{ text: "select 'write'", params: [] }]).then((r) => {
-        order.push('write');
-        return r;
-      });
-      const [r] = await noHang(write, 10_000, 'the pipelined write');
+      const write = pool.run([insert(101, 'late')]).then(
+        () => order.push('write ok'),
+        (e: unknown) => order.push(e instanceof ClientError ? e.code : String(e)),
+      );
+      await noHang(Promise.all([slow, write]), 10_000, 'the slow batch and the pipelined write');
+      // It kept its place (answered after the batch ahead), and refused when it started late.
+      assert.deepEqual(order, ['slow', 'POOL_TIMEOUT']);
+      assert.deepEqual(await rowsOf(101), [], 'the refused write was not applied');
+      assert.equal(pool.stats().timeouts, 1);
+      assert.deepEqual(column((await noHang(pool.run([{ text: 'select 9', params: [] }]), 10_000, 'the next batch'))[0]), ['9']);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('without prepared statements too (PgBouncer), a late pipelined write is refused and not applied', async () => {
+    const pool = new Pool(testConnInfo('hold-deadline-unnamed'), { ...options, preparedStatements: false });
+    try {
+      await pool.warm();
+      await pool.run([sleep('0')]);
+      await pool.run([sleep('0')]);
+      const slow = pool.run([sleep('1')]);
+      const write = pool.run([insert(102, 'late')]).then(
+        () => 'write ok',
+        (e: unknown) => (e instanceof ClientError ? e.code : String(e)),
+      );
+      assert.equal(await noHang(write, 10_000, 'the pipelined write'), 'POOL_TIMEOUT');
       await slow;
-      assert.deepEqual(column(r), ['write']);
-      assert.deepEqual(order, ['slow', 'write']);
+      assert.deepEqual(await rowsOf(102), []);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a write pipelined behind a fast batch starts in time: guarded, applied, answered as without the guard', async () => {
+    const pool = await warmPool('hold-deadline-write-fast');
+    try {
+      const first = pool.run([sleep('0')]);
+      const write = pool.run([insert(103, 'in time'), { text: 'select note from api.guard63_rows where id = 103', params: [] }]);
+      await first;
+      const results = await noHang(write, 10_000, 'the pipelined write');
+      assert.equal(results.length, 2, 'the guard result is not handed back');
+      assert.equal(results[0]!.command, 'INSERT 0 1');
+      assert.deepEqual(column(results[1]), ['in time']);
+      assert.deepEqual(await rowsOf(103), ['in time']);
+      // The guard went out on this connection (size 1): the write was pipelined.
+      assert.deepEqual(column((await pool.run([guardsPrepared]))[0]), ['1']);
       assert.equal(pool.stats().timeouts, 0);
     } finally {
       await pool.end();
+    }
+  });
+
+  test("a pipelined write's own errors are its own: a division by zero after the guard is not a timeout", async () => {
+    const pool = await warmPool('hold-deadline-write-errors');
+    try {
+      const first = pool.run([sleep('0')]);
+      const zero = pool.run([{ text: 'select 1 / 0', params: [] }]).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof PgError ? e.code : e instanceof ClientError ? e.code : String(e)),
+      );
+      await first;
+      assert.equal(await zero, '22012');
+      // The same with a statement before the failing one.
+      const again = pool.run([sleep('0')]);
+      const dup = pool.run([{ text: 'select 1', params: [] }, insert(2, 'dup')]).catch((e: unknown) => e);
+      await again;
+      const err = await dup;
+      assert.ok(err instanceof PgError, String(err));
+      assert.equal(err.code, '23505');
+      // What ran before the failing statement, without the guard's row.
+      assert.deepEqual(err.completed.map((rows) => rows.map((r) => r[0]?.toString())), [['1']]);
+      assert.equal(pool.stats().timeouts, 0);
+      assert.deepEqual(column((await pool.run([guardsPrepared]))[0]), ['1'], 'they were pipelined, behind the guard');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a write on an idle connection carries no guard', async () => {
+    const pool = new Pool(testConnInfo('hold-deadline-idle'), options);
+    try {
+      await pool.run([insert(104, 'idle')]);
+      await pool.run([insert(105, 'idle')]);
+      assert.deepEqual(column((await pool.run([guardsPrepared]))[0]), ['0']);
+      assert.deepEqual(await rowsOf(104), ['idle']);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a pipelined write whose client went away before it started is not applied', async () => {
+    const pool = await warmPool('hold-deadline-write-gone');
+    try {
+      const flag = new AbortFlag();
+      const slow = pool.run([sleep('1')]);
+      const write = pool.run([insert(106, 'gone')], flag).then(
+        () => 'write ok',
+        (e: unknown) => (e instanceof ClientError || e instanceof PgError ? e.code : String(e)),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      flag.abort();
+      await noHang(slow, 10_000, 'the slow batch');
+      assert.notEqual(await noHang(write, 10_000, 'the aborted write'), 'write ok');
+      assert.deepEqual(await rowsOf(106), []);
+      assert.deepEqual(column((await noHang(pool.run([{ text: 'select 10', params: [] }]), 10_000, 'the next batch'))[0]), ['10']);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('each pool connection knows its clock offset to the server (same host: under a second)', async () => {
+    const conn = await Connection.connect(testConnInfo('hold-deadline-clock'), { statementCacheSize: 10, preparedStatements: true });
+    try {
+      assert.equal(conn.clockOffsetMs, null);
+      await conn.measureClock();
+      const offset = conn.clockOffsetMs;
+      assert.ok(offset !== null && Math.abs(offset) < 1000, String(offset));
+    } finally {
+      await conn.close();
     }
   });
 
@@ -124,4 +241,44 @@ describe('over HTTP with db-pool=1', () => {
     assert.equal((await noHang(slow, 20_000, 'the slow call')).status, 200);
     assert.deepEqual(order, ['get', 'slow']);
   });
+
+  test('a POST and a PATCH pipelined behind a call that turned slow get 504 PGRST003 and are not applied', async () => {
+    const pool = gw().state.pool;
+    const json = { 'Content-Type': 'application/json' };
+    const writes: [string, string, string][] = [
+      ['POST', '/guard63_rows', JSON.stringify({ id: 1, note: 'late' })],
+      ['PATCH', '/guard63_rows?id=eq.2', JSON.stringify({ note: 'late' })],
+    ];
+    for (const [method, path, body] of writes) {
+      // The call ran fast last time, so a write arriving while it runs again is pipelined behind it.
+      for (let i = 0; i < 2; i++) assert.equal((await request(gw(), 'GET', '/rpc/proto63_sleep?secs=0')).status, 200);
+      const before = pool.dispatched;
+      const slow = request(gw(), 'GET', '/rpc/proto63_sleep?secs=3');
+      await noHang(dispatched(pool, before), 10_000, 'the slow call to be sent');
+      const r = await noHang(request(gw(), method, path, { body, headers: json }), 20_000, method);
+      assert.equal(r.status, 504, `${method}: ${r.text}`);
+      assert.deepEqual(r.json(), { code: 'PGRST003', details: null, hint: null, message: 'Timed out acquiring connection from connection pool.' });
+      assert.equal((await noHang(slow, 20_000, 'the slow call')).status, 200);
+    }
+    assert.deepEqual(await sqlQuery('select id, note from api.guard63_rows where id in (1, 2) order by id'), [{ id: 2, note: 'before' }], 'neither write was applied');
+    // Both were refused in PostgreSQL by their guard, or, had one missed the pipelining window,
+    // in the queue; at least one went through the guard on the one connection.
+    const guards = await request(gw(), 'GET', '/rpc/guard63_guards');
+    assert.equal(guards.text, '1');
+  });
+
+  test('a POST next to fast requests is applied', async () => {
+    const [get, post] = await Promise.all([
+      request(gw(), 'GET', '/proto63_read?id=eq.1'),
+      request(gw(), 'POST', '/guard63_rows', { body: JSON.stringify({ id: 3, note: 'fast' }), headers: { 'Content-Type': 'application/json' } }),
+    ]);
+    assert.equal(get.status, 200, get.text);
+    assert.equal(post.status, 201, post.text);
+    assert.deepEqual(await rowsOf(3), ['fast']);
+  });
 });
+
+/** Resolves once the pool has handed more than `before` batches to a connection. */
+async function dispatched(pool: Pool, before: number): Promise<void> {
+  while (pool.dispatched <= before) await new Promise((r) => setImmediate(r));
+}
