@@ -5,7 +5,8 @@
 // is a regression. An ordered, limited read is re-planned on every execution: PostgreSQL
 // costs a generic plan of `LIMIT $n` at 10% of the rows, which always looks dearer than the
 // custom plan of the actual limit; a role setting of plan_cache_mode (applied per transaction,
-// as PostgREST applies the impersonated role's settings) is the operator's lever.
+// as PostgREST applies the impersonated role's settings) is the operator's lever. And the context
+// statement's settings, up to eight as set_config calls of their own, more as two arrays.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,5 +76,33 @@ describe('plan cache: plan_cache_mode stored on the role applies to its requests
     assert.ok(p.generic >= 10, JSON.stringify(p));
     const rows = await sqlQuery('SELECT id, label, score FROM api.pc_items WHERE grp = 3 AND score >= 500 ORDER BY score DESC, id LIMIT 25');
     assert.deepEqual((await request(gw(), 'GET', ORDERED)).json(), rows);
+  });
+});
+
+describe('context statement: app and role settings, a few inline, many as arrays', () => {
+  const EVIL = `x'); reset role; --`;
+  const few = suiteGateway({ PGRST_DB_ANON_ROLE: 'pc_generic_anon', PGRST_APP_SETTINGS_GREETING: EVIL, PGRST_APP_SETTINGS_CLASH: 'from the config' });
+  const manyEnv: Record<string, string> = { PGRST_DB_ANON_ROLE: 'pc_generic_anon', PGRST_APP_SETTINGS_CLASH: 'from the config' };
+  for (let i = 0; i < 10; i++) manyEnv[`PGRST_APP_SETTINGS_S${i}`] = `value ${i}`;
+  const many = suiteGateway(manyEnv);
+
+  const setting = async (gw: Gateway, name: string): Promise<unknown> => {
+    const r = await request(gw, 'GET', `/rpc/pc_setting?name=${encodeURIComponent(name)}`);
+    assert.equal(r.status, 200, r.text);
+    return r.json();
+  };
+
+  for (const [label, gw] of [['four settings (inline)', few], ['thirteen settings (arrays)', many]] as const) {
+    test(`${label}: each applies, and the role's beats the config's`, async () => {
+      assert.equal(await setting(gw(), 'app.settings.clash'), 'from the role');
+      assert.equal(await setting(gw(), 'plan_cache_mode'), 'force_generic_plan');
+      assert.equal(await setting(gw(), 'role'), 'pc_generic_anon');
+      assert.equal(await setting(gw(), 'request.method'), 'GET');
+    });
+  }
+
+  test('values arrive as they are, never as SQL', async () => {
+    assert.equal(await setting(few(), 'app.settings.greeting'), EVIL);
+    for (let i = 0; i < 10; i++) assert.equal(await setting(many(), `app.settings.s${i}`), `value ${i}`);
   });
 });
