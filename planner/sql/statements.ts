@@ -38,29 +38,42 @@ export interface RequestContext {
   readonly readOnly: boolean;
 }
 
-// The variable-length settings go in as two array parameters, so one text serves every
-// request whatever the role or the number of app settings, and the prepared statement is reused.
-// Without any setting (the common case) the unnest is left out: it is a third of this
-// statement's cost in PostgreSQL.
+// The settings (app.settings.*, the role's stored ones, Prefer: timezone, a function's hoisted
+// ones) are set_config($k, $v, true) pairs, names and values both parameters, as PostgREST
+// renders them: the text depends only on how many there are (fixed per role, config and
+// request shape), so a handful of texts serve every request. An unnest of two array
+// parameters would be one text for any number, but in PostgreSQL it costs more than the seven
+// fixed calls together (a function scan, an aggregate and two array parses); it is kept for
+// an unusual number of settings, so the texts stay few.
 const txVarsFixed = sql`select set_config('role', ${param('')}, true), set_config('request.jwt.claims', ${param('')}, true), set_config('request.method', ${param('')}, true), set_config('request.path', ${param('')}, true), set_config('request.headers', ${param('')}, true), set_config('request.cookies', ${param('')}, true), set_config('search_path', ${param('')}, true)`;
-const txVarsSettings = sql`${txVarsFixed}, (select pg_catalog.count(set_config(_pgrst_s.k, _pgrst_s.v, true)) from unnest(${param('')}::text[], ${param('')}::text[]) as _pgrst_s(k, v))`;
+const txVarsUnnest = sql`${txVarsFixed}, (select pg_catalog.count(set_config(_pgrst_s.k, _pgrst_s.v, true)) from unnest(${param('')}::text[], ${param('')}::text[]) as _pgrst_s(k, v))`;
 // transaction_read_only can only be switched on mid-transaction, so reads get their own text.
 const READ_ONLY = ", set_config('transaction_read_only', 'on', true)";
-const txVarsTexts = {
-  write: compile(txVarsSettings).text,
-  read: compile(txVarsSettings).text + READ_ONLY,
-  writeFixed: compile(txVarsFixed).text,
-  readFixed: compile(txVarsFixed).text + READ_ONLY,
-} as const;
+/** Up to this many settings are inline set_config calls; more go through the unnest. */
+const INLINE_SETTINGS = 8;
+const FIXED_PARAMS = 7;
+
+/** [write, read] texts with `n` inline settings (n ≤ INLINE_SETTINGS), or the unnest (n = -1). */
+function txVarsTexts(n: number): readonly [string, string] {
+  let pairs = '';
+  for (let i = 0; i < n; i++) pairs += `, set_config($${FIXED_PARAMS + 2 * i + 1}, $${FIXED_PARAMS + 2 * i + 2}, true)`;
+  const write = n < 0 ? compile(txVarsUnnest).text : compile(txVarsFixed).text + pairs;
+  return [write, write + READ_ONLY];
+}
+const inlineTexts = Array.from({ length: INLINE_SETTINGS + 1 }, (_, n) => txVarsTexts(n));
+const unnestTexts = txVarsTexts(-1);
 
 /** The set_config statement that makes role and request context transaction-local. */
 export function txVarsStatement(ctx: RequestContext): Compiled {
-  const fixed = [ctx.role, ctx.claims, ctx.method, ctx.path, ctx.headers, ctx.cookies, ctx.searchPath];
-  if (ctx.settings.length === 0) return { text: ctx.readOnly ? txVarsTexts.readFixed : txVarsTexts.writeFixed, params: fixed };
-  return {
-    text: ctx.readOnly ? txVarsTexts.read : txVarsTexts.write,
-    params: [...fixed, arrayLiteral(ctx.settings.map(([k]) => k)), arrayLiteral(ctx.settings.map(([, v]) => v))],
-  };
+  const params: (string | null)[] = [ctx.role, ctx.claims, ctx.method, ctx.path, ctx.headers, ctx.cookies, ctx.searchPath];
+  const n = ctx.settings.length;
+  const ro = ctx.readOnly ? 1 : 0;
+  if (n > INLINE_SETTINGS) {
+    params.push(arrayLiteral(ctx.settings.map(([k]) => k)), arrayLiteral(ctx.settings.map(([, v]) => v)));
+    return { text: unnestTexts[ro], params };
+  }
+  for (const [k, v] of ctx.settings) params.push(k, v);
+  return { text: inlineTexts[n]![ro], params };
 }
 
 /** `select "schema"."fn"()` for db-pre-request; the name is split on its first dot. */

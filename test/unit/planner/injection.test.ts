@@ -86,23 +86,46 @@ describe('txVarsStatement', () => {
     readOnly: false,
   };
 
-  test('the text is the same whatever the role, claims or number of settings (one text without any)', () => {
+  test('the text depends on the number of settings only, never on a role, claim, name or value', () => {
     const none = txVarsStatement({ ...ctx, settings: [] });
     const a = txVarsStatement({ ...ctx, settings: [['app.settings.a', '1']] });
+    const a2 = txVarsStatement({ ...ctx, role: 'other', settings: [['statement_timeout', EVIL]] });
     const b = txVarsStatement({ ...ctx, role: 'other', settings: [['app.settings.a', '1'], ['statement_timeout', '1s'], ['x.y', EVIL]] });
-    assert.equal(a.text, b.text);
+    const b2 = txVarsStatement({ ...ctx, settings: [['x.y', EVIL], ['app.settings.b', '2'], ['timezone', 'UTC']] });
+    assert.equal(a.text, a2.text);
+    assert.equal(b.text, b2.text);
     assert.notEqual(none.text, a.text);
+    assert.notEqual(a.text, b.text);
     assert.equal(txVarsStatement({ ...ctx, role: 'other', claims: '{"a":1}', settings: [] }).text, none.text);
-    assert.ok(!a.text.includes('reset role') && !none.text.includes('reset role'));
-    assert.ok(!none.text.includes('unnest'));
+    for (const s of [none, a, b]) {
+      assert.ok(!s.text.includes('reset role') && !s.text.includes(EVIL) && !s.text.includes('app.settings'));
+      assert.ok(!s.text.includes('unnest'));
+    }
     assert.deepEqual(none.params.length, 7);
-    assert.deepEqual(b.params.slice(7), ['{"app.settings.a","statement_timeout","x.y"}', `{"1","1s","${EVIL}"}`]);
+    // Names and values in order, each a parameter of its own set_config.
+    assert.deepEqual(b.params.slice(7), ['app.settings.a', '1', 'statement_timeout', '1s', 'x.y', EVIL]);
+    assert.match(b.text, /, set_config\(\$8, \$9, true\), set_config\(\$10, \$11, true\), set_config\(\$12, \$13, true\)$/);
+  });
+
+  test('more than eight settings go in as two array parameters (one text for any larger number)', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i): [string, string] => [`app.settings.s${i}`, i === 3 ? EVIL : String(i)]);
+    const eight = txVarsStatement({ ...ctx, settings: many(8) });
+    assert.equal(eight.params.length, 7 + 16);
+    assert.ok(!eight.text.includes('unnest'));
+    const nine = txVarsStatement({ ...ctx, settings: many(9) });
+    const twenty = txVarsStatement({ ...ctx, settings: many(20) });
+    assert.equal(nine.text, twenty.text);
+    assert.match(nine.text, /unnest\(\$8::text\[\], \$9::text\[\]\)/);
+    assert.equal(nine.params.length, 9);
+    assert.equal(nine.params[7], '{' + many(9).map(([k]) => `"${k}"`).join(',') + '}');
+    assert.ok(!nine.text.includes(EVIL));
   });
 
   test('reads get the read-only variant, still one statement', () => {
     const r = txVarsStatement({ ...ctx, settings: [['app.settings.a', '1']], readOnly: true });
     assert.match(r.text, /transaction_read_only/);
     assert.equal(r.params.length, 9);
+    assert.equal(r.text, txVarsStatement({ ...ctx, settings: [['app.settings.a', '1']] }).text + ", set_config('transaction_read_only', 'on', true)");
     const bare = txVarsStatement({ ...ctx, settings: [], readOnly: true });
     assert.match(bare.text, /transaction_read_only/);
     assert.equal(bare.params.length, 7);
