@@ -176,10 +176,10 @@ class TreeParser {
       }
     }
     if (negated) this.i -= 4; // `not.` belonged to the field (`not.eq` on a column named "not" is not a thing).
-    const field = scanField(t, this.i, '.,()', this.what);
+    const field = scanField(t, this.i, this.what);
     if (!field.ok) return field;
     this.i = field.value.end;
-    if (t[this.i] !== '.') return this.err('"." or "->"');
+    if (t[this.i] !== '.') return this.err(field.value.field.json.length === 0 ? 'letter, digit, "-", "->>", "->" or delimiter (.)' : '"->>", "->" or delimiter (.)');
     this.i++;
     const opNegated = t.startsWith('not.', this.i);
     if (opNegated) this.i += 4;
