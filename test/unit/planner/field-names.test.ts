@@ -76,7 +76,12 @@ describe('field names as PostgREST reads them', () => {
   });
 
   test('logic trees: a field name stops at a character no name has', () => {
-    assert.match(err([['or', "(i'd.eq.1,id.eq.2)"]]), /^"failed to parse logic tree \(\(i'd\.eq\.1,id\.eq\.2\)\)" \(line 1, column 3\)/);
+    assert.equal(err([['or', "(i'd.eq.1,id.eq.2)"]]), `"failed to parse logic tree ((i'd.eq.1,id.eq.2))" (line 1, column 5) | unexpected "'" expecting letter, digit, "-", "->>", "->" or delimiter (.)`);
+    // PostgREST's words for AndOrParamsSpec's `or=()` and its doctests.
+    assert.equal(err([['or', '()']]), '"failed to parse logic tree (())" (line 1, column 4) | unexpected ")" expecting field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)');
+    assert.equal(err([['or', '(id.eq.1,not.xor(id.eq.2,id.eq.3))']]), '"failed to parse logic tree ((id.eq.1,not.xor(id.eq.2,id.eq.3)))" (line 1, column 16) | unexpected "x" expecting logic operator (and, or)');
+    // A column named "not" still filters.
+    assert.ok(parse([['or', '(not.eq.1)']]).ok);
     const ok = parse([['or', '(café.eq.1,"a\'b".eq.2)']]);
     assert.ok(ok.ok);
   });
