@@ -83,7 +83,7 @@ async function main(): Promise<number> {
         size: 1, pipelineDepth: 1, acquisitionTimeoutMs: config.dbPoolAcquisitionTimeout * 1000, statementCacheSize: 10, preparedStatements: false,
       });
       try {
-        const cache = await loadSchemaCache(pool, config.dbSchemas);
+        const cache = await loadSchemaCache(pool, config.dbSchemas, config.dbExtraSearchPath);
         process.stdout.write(command.kind === 'dump-types' ? databaseTypes(cache, config.dbSchemas) : JSON.stringify(schemaCacheToJson(cache)) + '\n');
       } finally {
         await pool.end();

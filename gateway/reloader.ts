@@ -62,7 +62,7 @@ export class SchemaReloader {
     const schemas = this.state.config.dbSchemas;
     const snapshotPath = this.state.config.schemaCacheSnapshot;
     try {
-      const load = await fetchCatalog(this.state.pool, schemas, snapshotPath !== null);
+      const load = await fetchCatalog(this.state.pool, schemas, snapshotPath !== null, this.state.config.dbExtraSearchPath);
       const cache = this.swap(load);
       this.metrics.schemaCacheQueryTimeSeconds = (Date.now() - started) / 1000;
       this.log(`Schema cache loaded in ${Date.now() - started} ms (${cache.tables.size} relations)`);

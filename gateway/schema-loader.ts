@@ -48,13 +48,14 @@ const cellText = (r: { rows: (Buffer | null)[][] } | undefined): string | undefi
  * and the catalog queries leaves a snapshot newer than its fingerprint, which the next start
  * sees as stale and reloads; never the other way round.
  */
-export async function fetchCatalog(pool: Pool, schemas: readonly string[], withFingerprint: boolean): Promise<CatalogLoad> {
+export async function fetchCatalog(pool: Pool, schemas: readonly string[], withFingerprint: boolean, extraSearchPath: readonly string[] = []): Promise<CatalogLoad> {
   const params = [textArray(schemas)];
   const named: readonly NamedQuery[] = [
     ...(withFingerprint ? [{ name: 'fingerprint', text: fingerprintQuery, params }] : []),
     { name: 'tables', text: tablesQuery, params },
     { name: 'foreign keys', text: foreignKeysQuery, params },
-    { name: 'views', text: viewsQuery, params },
+    // View lineage also runs through the views of db-extra-search-path, as PostgREST's.
+    { name: 'views', text: viewsQuery, params: [textArray(schemas), textArray(extraSearchPath)] },
     { name: 'routines', text: routinesQuery, params },
     { name: 'computed relationships', text: computedRelationshipsQuery, params },
     { name: 'media handlers', text: mediaHandlersQuery, params },
@@ -70,8 +71,8 @@ export async function fetchCatalog(pool: Pool, schemas: readonly string[], withF
   return { fingerprint, catalog: { tables, foreignKeys, views, routines: routines ?? '[]', computed: computed ?? '[]', mediaHandlers: mediaHandlers ?? '[]', comments: comments ?? NO_COMMENTS, types: types ?? NO_TYPES }, roleSettings: roleSettings ?? '[]' };
 }
 
-export async function loadSchemaCache(pool: Pool, schemas: readonly string[]): Promise<SchemaCache> {
-  return decodeSchemaCache((await fetchCatalog(pool, schemas, false)).catalog);
+export async function loadSchemaCache(pool: Pool, schemas: readonly string[], extraSearchPath: readonly string[] = []): Promise<SchemaCache> {
+  return decodeSchemaCache((await fetchCatalog(pool, schemas, false, extraSearchPath)).catalog);
 }
 
 /** The live catalog fingerprint alone: one query, to check a snapshot against. */

@@ -216,6 +216,5 @@ function notEmbeddedAt(top: readonly EmbedPlan[], path: readonly string[]): ApiE
 
 /** `order=rel(col)`: the embed key and its column, or null for an ordinary term. */
 export function relatedTarget(term: OrderTerm): { key: string; column: string } | null {
-  const m = term.field.json.length === 0 ? /^([^()]+)\(([^()]+)\)$/.exec(term.field.name) : null;
-  return m === null ? null : { key: m[1]!.trim(), column: m[2]!.trim() };
+  return term.relation === undefined ? null : { key: term.relation, column: term.field.name };
 }

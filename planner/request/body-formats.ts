@@ -137,7 +137,7 @@ export function csvPayload(text: string, columns: readonly string[] | null): Res
   if (!complete || header === null) return fail(invalidBody('Empty or invalid csv'));
   if (mismatch) return fail(invalidBody('All lines must have same number of fields'));
   out.push(utf8Encoder.encode(chunk + ']'));
-  return ok({ json: joinUtf8(out), keys: columns ?? (header as string[]), isArray: true });
+  return ok({ json: joinUtf8(out), keys: columns ?? (header as string[]), isArray: true, ...(columns === null ? {} : { listed: true as const }) });
 }
 
 /** A form body's `key=value` pairs in order (`+` is a space), or null for a bad percent-escape. */
@@ -159,7 +159,7 @@ export function formPayload(text: string, columns: readonly string[] | null): Re
   const pairs = formPairs(text);
   if (pairs === null) return fail(invalidBody('Invalid urlencoded body'));
   const o = Object.fromEntries(pairs);
-  return ok({ json: JSON.stringify(o), keys: columns ?? Object.keys(o), isArray: false });
+  return ok({ json: JSON.stringify(o), keys: columns ?? Object.keys(o), isArray: false, ...(columns === null ? {} : { listed: true as const }) });
 }
 
 function decodeForm(s: string): string | null {

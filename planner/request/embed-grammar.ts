@@ -3,7 +3,7 @@
 // PostgREST's wording.
 
 import { fail, ok, type Result } from '../errors.js';
-import { readName, unexpected } from './field.js';
+import { unexpected, wholeName } from './field.js';
 import type { SelectItem } from './types.js';
 
 export type SelectParser = (value: string) => Result<SelectItem[]>;
@@ -28,9 +28,9 @@ export function parseEmbed(piece: string, full: string, at: number, parseSelect:
   let alias: string | null = null;
   const colon = head.indexOf(':');
   if (colon >= 0) {
-    alias = head.slice(0, colon).trim();
+    alias = wholeName(head.slice(0, colon).trim());
     head = head.slice(colon + 1).trim();
-    if (alias === '') return fail(unexpected('select parameter', at, full, 'field name (* or [a..z0..9_$])'));
+    if (alias === null) return fail(unexpected('select parameter', at, full, 'field name (* or [a..z0..9_$])'));
   }
   let spread = false;
   if (head.startsWith('...')) {
@@ -38,23 +38,22 @@ export function parseEmbed(piece: string, full: string, at: number, parseSelect:
     head = head.slice(3);
   }
   const parts = head.split('!');
-  const named = readName(parts[0] ?? '', 0, '!');
-  if (named === null || named.end !== (parts[0] ?? '').length) {
-    return fail(unexpected('select parameter', at, full, 'field name (* or [a..z0..9_$])'));
-  }
+  // Alias, name and hint are PostgREST's field names: `'`, `;`, `[`… are no part of one.
+  const name = wholeName(parts[0] ?? '');
+  if (name === null) return fail(unexpected('select parameter', at, full, 'field name (* or [a..z0..9_$])'));
   let hint: string | null = null;
   let join: 'inner' | 'left' | null = null;
   for (const p of parts.slice(1)) {
     if (p === 'inner' || p === 'left') {
       if (join !== null) return fail(unexpected('select parameter', at + open, full, '"("'));
       join = p;
-    } else if (hint === null && join === null && /^[^\s()]+$/.test(p)) {
-      hint = p;
+    } else if (hint === null && wholeName(p) !== null) {
+      hint = wholeName(p);
     } else {
       return fail(unexpected('select parameter', at + open, full, '"inner", "left" or "("'));
     }
   }
   const sub = inner.trim() === '' ? ok<SelectItem[]>([]) : parseSelect(inner);
   if (!sub.ok) return sub;
-  return ok({ kind: 'embed', name: named.name, alias, hint, join, spread, select: sub.value });
+  return ok({ kind: 'embed', name, alias, hint, join, spread, select: sub.value });
 }

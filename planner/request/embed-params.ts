@@ -3,7 +3,7 @@
 // whether the path is embedded is checked by the planner (PGRST108).
 
 import { ok, type Result } from '../errors.js';
-import { parseField } from './field.js';
+import { isName, parseTreeField, readName } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import type { Condition, OrderTerm, ScopedCondition } from './types.js';
 
@@ -14,35 +14,26 @@ export type EmbedParam =
 export type ScopedParam = { readonly kind: 'condition'; readonly scoped: ScopedCondition; readonly shape: string } | EmbedParam;
 
 /**
- * `a.b.last` → path [a, b] and last; null for a key without an unquoted dot before `->`.
- * Dots inside double quotes belong to the name (`rel."x.y"`, `"my.rel".col`), as PostgREST's
- * tree-path parser reads quoted names.
+ * `a.b.last` → path [a, b] and the text from `last` on (where the key's offset `at` starts);
+ * null for a key with no embed path. As PostgREST's `pTreePath`, the path is field names
+ * (quoted ones may hold dots: `rel."x.y"`, `"my.rel".col`) joined by dots: it ends at the
+ * first name not followed by a dot, so `a'.b` is the field `a` and the rest is ignored.
  */
-export function splitEmbedKey(key: string): { path: string[]; last: string } | null {
-  const dots: number[] = [];
-  let quoted = false;
-  for (let i = 0; i < key.length; i++) {
-    const c = key[i];
-    if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === '-' && key[i + 1] === '>') break;
-    else if (c === '.') dots.push(i);
-  }
-  if (dots.length === 0) return null;
+export function splitEmbedKey(key: string): { path: string[]; last: string; at: number } | null {
   const path: string[] = [];
-  let from = 0;
-  for (const d of dots) {
-    const part = key.slice(from, d);
-    const name = part.length >= 2 && part.startsWith('"') && part.endsWith('"') ? part.slice(1, -1) : part;
-    if (name === '') return null;
-    path.push(name);
-    from = d + 1;
+  let i = 0;
+  for (;;) {
+    const r = readName(key, i);
+    if (!isName(r) || key[r.end] !== '.') break;
+    path.push(r.name);
+    i = r.end + 1;
   }
-  return { path, last: key.slice(from) };
+  return path.length === 0 ? null : { path, last: key.slice(i), at: i };
 }
 
 export function parseEmbedParam(
-  key: { path: string[]; last: string },
+  key: { path: string[]; last: string; at: number },
+  fullKey: string,
   value: string,
   parseOrder: (v: string) => Result<OrderTerm[]>,
   parseCount: (name: 'limit' | 'offset', v: string) => Result<number>,
@@ -63,7 +54,7 @@ export function parseEmbedParam(
     if (!tree.ok) return tree;
     condition = tree.value;
   } else {
-    const field = parseField(last, 'tree path');
+    const field = parseTreeField(last, { value: fullKey, offset: key.at });
     if (!field.ok) return field;
     const op = parseOperation(value);
     if (!op.ok) return op;

@@ -12,8 +12,31 @@ export const unexpected = (what: string, at: number, value: string, expecting: s
     `unexpected ${at >= value.length ? 'end of input' : JSON.stringify(value[at])} expecting ${expecting}`,
   );
 
-/** Read a possibly double-quoted name at `start`; stops at `->`, or at any char in `stop`. */
-export function readName(text: string, start: number, stop: string): { name: string; end: number } | null {
+/**
+ * PostgREST's unquoted name characters (`pIdentifierChar`): a Unicode letter (Haskell's isAlpha
+ * is the L categories), an ASCII digit, `_`, a space or `$`. Anything else (`'`, `;`, `[`, a
+ * tab, …) ends the name, and what follows must fit the grammar around it.
+ */
+const IDENT_RUN = /[\p{L}0-9_ $]+/uy;
+
+/** The end of the identifier run at `i` (i itself when there is none). */
+function identRun(text: string, i: number): number {
+  IDENT_RUN.lastIndex = i;
+  return IDENT_RUN.test(text) ? IDENT_RUN.lastIndex : i;
+}
+
+/** A name read by readName, or where it failed: at its start (no name) or after a dash. */
+export type NameRead = { readonly name: string; readonly end: number } | null | { readonly afterDash: number };
+
+/** The read when it is a complete name (not a failure). */
+export const isName = (r: NameRead): r is { readonly name: string; readonly end: number } => r !== null && 'name' in r;
+
+/**
+ * PostgREST's field name (`pFieldName`) at `start`: `"quoted"` (backslash escapes any char), or
+ * identifier runs joined by dashes that do not start an arrow, each run trimmed. Null when no
+ * name starts there; `afterDash` when a dash is followed by no identifier (Parsec has consumed it).
+ */
+export function readName(text: string, start: number): NameRead {
   let i = start;
   if (text[i] === '"') {
     let out = '';
@@ -26,14 +49,58 @@ export function readName(text: string, start: number, stop: string): { name: str
     if (text[i] !== '"') return null;
     return { name: out, end: i + 1 };
   }
-  while (i < text.length && !(text[i] === '-' && text[i + 1] === '>') && !stop.includes(text[i]!)) i++;
-  const name = text.slice(start, i).trim();
-  return name === '' ? null : { name, end: i };
+  const parts: string[] = [];
+  for (;;) {
+    const end = identRun(text, i);
+    if (end === i) return parts.length === 0 ? null : { afterDash: i };
+    parts.push(text.slice(i, end).trim());
+    i = end;
+    if (text[i] === '-' && text[i + 1] !== '>') i++;
+    else {
+      const name = parts.join('-');
+      // A name of spaces alone trims to nothing: no name (PostgreSQL has no empty identifier).
+      return name === '' ? null : { name, end: i };
+    }
+  }
 }
+
+/** readName when the name must fill `text` exactly (aliases, hints, embed names); else null. */
+export function wholeName(text: string): string | null {
+  const r = readName(text, 0);
+  return isName(r) && r.end === text.length ? r.name : null;
+}
+
+/** Haskell's `show` of a Char, as Parsec's `unexpected` prints it next to `end of input`. */
+export function showChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '\\') return "'\\\\'";
+  if (c === '\n') return "'\\n'";
+  if (c === '\t') return "'\\t'";
+  const code = c.codePointAt(0)!;
+  return code >= 0x20 && code < 0x7f ? `'${c}'` : `'\\${code}'`;
+}
+
+/** The character at `i` (a whole code point) for error messages. */
+export const charAt = (text: string, i: number): string => String.fromCodePoint(text.codePointAt(i)!);
+
+/** A PGRST100 at `at` where Parsec's alternatives included `end of input` (its `'c'` form). */
+export const unexpectedChar = (what: string, at: number, value: string, expecting: string): ApiError =>
+  parseError(
+    `"failed to parse ${what} (${value})" (line 1, column ${at + 1})`,
+    `unexpected ${at >= value.length ? 'end of input' : showChar(charAt(value, at))} expecting ${expecting}`,
+  );
+
+/** What Parsec expects after a dash that no identifier follows. */
+export const AFTER_DASH = 'letter or digit';
+/** What Parsec expects after a select field's name (no JSON path): name, path, cast, aggregate or end. */
+export const AFTER_SELECT_NAME = 'letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input';
 
 /** PostgREST's JSON key: quoted, or runs of anything but `(-:.,>)` joined by dashes not starting an arrow. */
 function readJsonKey(text: string, start: number): { name: string; end: number } | null {
-  if (text[start] === '"') return readName(text, start, '');
+  if (text[start] === '"') {
+    const q = readName(text, start);
+    return isName(q) ? q : null;
+  }
   let i = start;
   const keyChar = (c: string | undefined): boolean => c !== undefined && !'(-:.,>)'.includes(c);
   for (;;) {
@@ -56,11 +123,12 @@ export interface Shown {
 }
 
 /** Parse a field with its JSON path starting at `start`; returns where it ended. */
-export function scanField(text: string, start: number, stop: string, what: string, shown?: Shown): Result<{ field: Field; end: number }> {
+export function scanField(text: string, start: number, what: string, shown?: Shown): Result<{ field: Field; end: number }> {
   const at = (i: number, expecting: string): ApiError =>
     shown === undefined ? unexpected(what, i, text, expecting) : unexpected(what, shown.offset + i, shown.value, expecting);
-  const head = readName(text, start, stop);
+  const head = readName(text, start);
   if (head === null) return fail(at(start, 'field name (* or [a..z0..9_$])'));
+  if (!isName(head)) return fail(at(head.afterDash, AFTER_DASH));
   let i = head.end;
   const json: JsonStep[] = [];
   while (text.startsWith('->', i)) {
@@ -103,14 +171,31 @@ export function fieldOutputName(f: Field): string {
   return f.name;
 }
 
-/** A whole string as one field. */
+/**
+ * A whole string as one field (a select item's). After a bare name Parsec expects more of the
+ * name, a path, a cast, an aggregate or the item's end; after a path, more path.
+ */
 export function parseField(text: string, what: string, shown?: Shown): Result<Field> {
-  const r = scanField(text, 0, ':', what, shown);
+  const r = scanField(text, 0, what, shown);
   if (!r.ok) return r;
-  if (r.value.end !== text.length) {
-    return fail(shown === undefined ? unexpected(what, r.value.end, text, '"->", "->>" or end of input') : unexpected(what, shown.offset + r.value.end, shown.value, '"->", "->>" or end of input'));
+  const { field, end } = r.value;
+  if (end !== text.length) {
+    const bare = field.json.length === 0;
+    const make = bare ? unexpectedChar : unexpected;
+    const expecting = bare ? AFTER_SELECT_NAME : '"->", "->>" or end of input';
+    return fail(shown === undefined ? make(what, end, text, expecting) : make(what, shown.offset + end, shown.value, expecting));
   }
-  return ok(r.value.field);
+  return ok(field);
+}
+
+/**
+ * A filter key's field (PostgREST's `pTreePath` without the embed path): the name and its JSON
+ * path; Parsec does not ask for the end of the input there, so whatever follows is ignored
+ * (`id'=eq.1` filters `id`), while a key that starts with no name is a PGRST100.
+ */
+export function parseTreeField(text: string, shown?: Shown): Result<Field> {
+  const r = scanField(text, 0, 'tree path', shown);
+  return r.ok ? ok(r.value.field) : r;
 }
 
 /** Canonical text of a field for plan-cache shapes (names kept, JSON keys kept: they are SQL-shaping). */

@@ -3,8 +3,8 @@
 // anything after the closing `)`, as PostgREST's parser lets through). Pure; errors are PGRST100 in PostgREST's
 // wording. Shapes (operators without values) feed the plan-cache key.
 
-import { fail, ok, type Result } from '../errors.js';
-import { fieldShape, nestingError, scanField, unexpected } from './field.js';
+import { fail, ok, parseError, type ApiError, type Result } from '../errors.js';
+import { fieldShape, nestingError, readName, scanField, unexpected } from './field.js';
 import type { Condition, FtsOperator, IsValue, Operation, PlainOperator, QuantOperator } from './types.js';
 
 const QUANT: ReadonlySet<string> = new Set<QuantOperator>(['eq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch']);
@@ -117,13 +117,22 @@ function operatorEnd(s: string): number {
 /** Logic tree text `(c1,c2,…)` after `or=` / `and=` / `not.or=` … → a tree node. */
 export function parseLogicTree(op: 'and' | 'or', negated: boolean, value: string): Result<Condition> {
   const what = 'logic tree';
+  // PostgREST parses `or(…)` (`not.or(…)`), the key's operator before the value, so its
+  // columns count that prefix while its message shows the value alone.
+  const prefix = (negated ? 'not.' : '').length + op.length;
   const deep = nestingError(what, value);
-  if (deep !== null) return fail(deep);
+  if (deep !== null) return fail(shifted(deep, prefix));
   const p = new TreeParser(value, what);
   const children = p.group();
-  if (!children.ok) return children;
+  if (!children.ok) return fail(shifted(children.error, prefix));
   // PostgREST's parser stops after the closing `)`: whatever follows is ignored.
   return ok({ kind: 'tree', op, negated, children: children.value });
+}
+
+/** A logic-tree error with its column moved past the operator PostgREST parses first. */
+function shifted(e: ApiError, by: number): ApiError {
+  const message = e.message.replace(/\(line 1, column (\d+)\)$/, (_m: string, n: string) => `(line 1, column ${Number(n) + by})`);
+  return { ...e, message };
 }
 
 class TreeParser {
@@ -175,11 +184,29 @@ class TreeParser {
         return children.ok ? ok({ kind: 'tree', op, negated, children: children.value }) : children;
       }
     }
-    if (negated) this.i -= 4; // `not.` belonged to the field (`not.eq` on a column named "not" is not a thing).
-    const field = scanField(t, this.i, '.,()', this.what);
+    if (!negated) return this.filterCondition();
+    // `not.` then no `and(`/`or(`: a filter on a column named "not", else PostgREST's error is
+    // the logic operator's it expected after `not.` (its filter attempt was backtracked).
+    const after = this.i;
+    this.i -= 4;
+    const f = this.filterCondition();
+    if (f.ok) return f;
+    // Parsec's `string "and"` fails where it started, showing the first character that differs.
+    let k = 0;
+    while (k < 3 && t[after + k] === 'and'[k]) k++;
+    const shown = after + k >= t.length ? 'end of input' : JSON.stringify(t[after + k]);
+    return fail(parseError(`"failed to parse ${this.what} (${t})" (line 1, column ${after + 1})`, `unexpected ${shown} expecting logic operator (and, or)`));
+  }
+
+  /** `field.[not.]op[.value]`. */
+  private filterCondition(): Result<Condition> {
+    const t = this.text;
+    // Nothing a condition can start with: PostgREST names all three things it tried.
+    if (readName(t, this.i) === null) return this.err('field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)');
+    const field = scanField(t, this.i, this.what);
     if (!field.ok) return field;
     this.i = field.value.end;
-    if (t[this.i] !== '.') return this.err('"." or "->"');
+    if (t[this.i] !== '.') return this.err(field.value.field.json.length === 0 ? 'letter, digit, "-", "->>", "->" or delimiter (.)' : '"->>", "->" or delimiter (.)');
     this.i++;
     const opNegated = t.startsWith('not.', this.i);
     if (opNegated) this.i += 4;

@@ -4,6 +4,7 @@
 
 import { apiError, fail, invalidBody, ok, parseError, type Result } from '../errors.js';
 import { csvPayload, formPayload } from './body-formats.js';
+import { charAt, isName, readName } from './field.js';
 import type { Payload, Preferences } from './types.js';
 import { isRecord } from '../json.js';
 
@@ -56,16 +57,30 @@ export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
   return fail(invalidBody('Empty or invalid json'));
 }
 
-/** `columns=a,b` → the column names (trimmed, quotes allowed), or a PGRST100 for an empty item. */
-export function parseColumnsParam(value: string): Result<string[]> {
+/**
+ * `columns=a,b` / `on_conflict=a,b` as PostgREST's `pColumns`: field names (quoted, or
+ * unquoted of letters, digits, `_`, space, `$` and inner dashes) separated by commas with
+ * optional spaces or tabs; a repeated name counts once. Parsec does not ask for the end of the
+ * input, so text after the last complete name that is no `,` is ignored (`columns=id,name'`
+ * lists id and name), while a missing name, or a tab not followed by `,`, is a PGRST100.
+ */
+export function parseColumnsParam(value: string, what: 'columns' | 'on_conflict'): Result<string[]> {
+  const error = (at: number, expecting: string): Result<never> =>
+    fail(parseError(`"failed to parse ${what} parameter (${value})" (line 1, column ${at + 1})`, `unexpected ${at >= value.length ? 'end of input' : JSON.stringify(charAt(value, at))} expecting ${expecting}`));
   const out: string[] = [];
-  for (const raw of value.split(',')) {
-    let name = raw.trim();
-    if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1);
-    if (name === '') return fail(parseError(`"failed to parse columns parameter (${value})"`, null));
-    if (!out.includes(name)) out.push(name);
+  let i = 0;
+  for (;;) {
+    const r = readName(value, i);
+    if (r === null) return error(i, 'field name (* or [a..z0..9_$])');
+    if (!isName(r)) return error(r.afterDash, 'letter or digit');
+    if (!out.includes(r.name)) out.push(r.name);
+    let j = r.end;
+    while (value[j] === ' ' || value[j] === '\t') j++;
+    if (value[j] !== ',') return j > r.end ? error(j, '","') : ok(out);
+    j++;
+    while (value[j] === ' ' || value[j] === '\t') j++;
+    i = j;
   }
-  return ok(out);
 }
 
 /**
@@ -81,7 +96,7 @@ export function readPayload(body: Uint8Array | null, contentType: string | undef
   if (text === null || text.trim() === '') return fail(invalidBody('Empty or invalid json'));
   const first = text.trimStart()[0];
   if (first !== '{' && first !== '[') return fail(invalidBody('Empty or invalid json'));
-  return ok({ json: text, keys: columns, isArray: first === '[' });
+  return ok({ json: text, keys: columns, isArray: first === '[', listed: true });
 }
 
 /** What a write adds to a request: its payload and the upsert's conflict target. */
@@ -98,10 +113,10 @@ export function writeParts(put: boolean, pairs: readonly (readonly [string, stri
     return fail(apiError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT'));
   }
   const columnsPair = pairs.find(([k]) => k === 'columns');
-  const columns = columnsPair === undefined ? null : parseColumnsParam(columnsPair[1]);
+  const columns = columnsPair === undefined ? null : parseColumnsParam(columnsPair[1], 'columns');
   if (columns !== null && !columns.ok) return columns;
   const conflictPair = pairs.find(([k]) => k === 'on_conflict');
-  const onConflict = conflictPair === undefined ? null : parseColumnsParam(conflictPair[1]);
+  const onConflict = conflictPair === undefined ? null : parseColumnsParam(conflictPair[1], 'on_conflict');
   if (onConflict !== null && !onConflict.ok) return onConflict;
   const payload = readPayload(body, contentType, columns === null ? null : columns.value);
   if (!payload.ok) return payload;

@@ -3,7 +3,7 @@
 // about the schema: whether a column exists is the planner's question.
 
 import { apiError, fail, ok, parseError, type Result } from '../errors.js';
-import { fieldShape, nestingError, parseField, scanField, unexpected } from './field.js';
+import { charAt, fieldShape, isName, nestingError, parseField, parseTreeField, readName, scanField, showChar, unexpected, wholeName } from './field.js';
 import { conditionShape, parseLogicTree, parseOperation } from './filter-grammar.js';
 import { openParen, parseEmbed } from './embed-grammar.js';
 import { lenientDecode } from './url-decode.js';
@@ -119,9 +119,13 @@ function parseSelect(value: string, end = value.length): Result<SelectItem[]> {
     }
     let alias: string | null = null;
     let rest = piece;
-    const colon = findAliasColon(piece);
-    if (colon > 0) {
-      alias = piece.slice(0, colon).trim();
+    let colon = findAliasColon(piece);
+    // An alias is a field name; when the text before `:` is none, PostgREST reads no alias and
+    // its field parser stops at the first character no name has.
+    const aliasName = colon > 0 ? wholeName(piece.slice(0, colon).trim()) : null;
+    if (aliasName === null) colon = -1;
+    else {
+      alias = aliasName;
       rest = piece.slice(colon + 1);
     }
     let cast: string | null = null;
@@ -151,6 +155,9 @@ function parseAggregate(piece: string, value: string): Result<SelectItem> | null
   // Embeds with columns never contain `()`: they skip the alias scan and the pattern.
   if (!piece.includes('()')) return null;
   const colon = findAliasColon(piece);
+  const alias = colon > 0 ? wholeName(piece.slice(0, colon).trim()) : null;
+  // Text before `:` that is no field name is no alias: the piece is then no aggregate either.
+  if (colon > 0 && alias === null) return null;
   const rest = colon > 0 ? piece.slice(colon + 1).trim() : piece;
   const m = AGGREGATE.exec(rest);
   // `sum()` alone names an embed, as in PostgREST; only `count()` stands without a column.
@@ -172,7 +179,6 @@ function parseAggregate(piece: string, value: string): Result<SelectItem> | null
     if (!parsed.ok) return fail(unexpected('select parameter', at, value, 'field name (* or [a..z0..9_$])'));
     field = parsed.value;
   }
-  const alias = colon > 0 ? piece.slice(0, colon).trim() : null;
   return ok({ kind: 'aggregate', fn: m[2] as AggregateFn, field, inputCast, alias, cast });
 }
 
@@ -221,24 +227,89 @@ function splitTopLevel(s: string): string[] {
   return out;
 }
 
-/** `field[.asc|.desc][.nullsfirst|.nullslast]`, comma-separated. */
+/** Spaces and tabs (PostgREST's `ws`) from `i`. */
+function skipWs(value: string, i: number): number {
+  while (value[i] === ' ' || value[i] === '\t') i++;
+  return i;
+}
+
+/** Where Parsec's `string word` at `i` fails: the first character that differs (its `tokens`). */
+function mismatch(value: string, i: number, word: string): string {
+  for (let k = 0; k < word.length; k++) {
+    if (value[i + k] !== word[k]) return i + k >= value.length ? 'end of input' : JSON.stringify(value[i + k]);
+  }
+  return 'end of input';
+}
+
+/** A term's `.asc`/`.desc` and `.nullsfirst`/`.nullslast` from `i`, up to `,` or the end. */
+function orderModifiers(value: string, i: number, afterField: string): Result<{ direction: OrderTerm['direction']; nulls: OrderTerm['nulls']; end: number }> {
+  const at = (k: number, unexpectedText: string, expecting: string): Result<never> =>
+    fail(parseError(`"failed to parse order (${value})" (line 1, column ${k + 1})`, `unexpected ${unexpectedText} expecting ${expecting}`));
+  const ends = (k: number): boolean => k === value.length || value[k] === ',';
+  const endErr = (k: number, expecting: string): Result<never> => at(k, k >= value.length ? 'end of input' : showChar(charAt(value, k)), expecting);
+  let direction: OrderTerm['direction'] = null;
+  let nulls: OrderTerm['nulls'] = null;
+  // PostgREST tries `.asc`/`.desc`, then `.nullsfirst`/`.nullslast`, then the term's end.
+  const word = (k: number, words: readonly string[]): string | null =>
+    value[k] === '.' ? (words.find((w) => value.startsWith(w, k + 1)) ?? null) : null;
+  const dir = word(i, ['asc', 'desc']);
+  if (dir !== null) {
+    direction = dir as 'asc' | 'desc';
+    i += 1 + dir.length;
+  }
+  const n = word(i, ['nullsfirst', 'nullslast']);
+  if (n !== null) {
+    nulls = n === 'nullsfirst' ? 'first' : 'last';
+    i += 1 + n.length;
+    return ends(i) ? ok({ direction, nulls, end: i }) : endErr(i, '"," or end of input');
+  }
+  if (ends(i)) return ok({ direction, nulls, end: i });
+  if (value[i] === '.') {
+    const words = direction === null ? '"asc", "desc", "nullsfirst" or "nullslast"' : '"nullsfirst" or "nullslast"';
+    return at(i + 1, mismatch(value, i + 1, direction === null ? 'asc' : 'nullsfirst'), words);
+  }
+  return endErr(i, direction === null ? `${afterField}delimiter (.), "," or end of input` : 'delimiter (.), "," or end of input');
+}
+
+/**
+ * PostgREST's `pOrder`: comma-separated `field[.asc|.desc][.nullsfirst|.nullslast]` or
+ * `rel(field)…` (a to-one embed's column). A relation term that goes wrong after its `(` is
+ * read again as a plain field, which then fails at the `(`, as Parsec's backtracking does.
+ */
 function parseOrder(value: string): Result<OrderTerm[]> {
   const terms: OrderTerm[] = [];
-  let at = 0;
-  for (const piece of splitTopLevel(value)) {
-    const scanned = scanField(value, at, '.,', 'order');
-    if (!scanned.ok) return scanned;
-    const mods = value.slice(scanned.value.end, at + piece.length);
-    const m = /^(?:\.(asc|desc))?(?:\.(nullsfirst|nullslast))?$/.exec(mods);
-    if (m === null) {
-      return fail(unexpected('order', scanned.value.end + 1, value, '"asc", "desc", "nullsfirst" or "nullslast"'));
+  let i = 0;
+  for (;;) {
+    i = skipWs(value, i);
+    const related = relationTerm(value, i);
+    if (related !== null) {
+      terms.push(related.term);
+      i = related.end;
+    } else {
+      const scanned = scanField(value, i, 'order');
+      if (!scanned.ok) return scanned;
+      const { field, end } = scanned.value;
+      const mods = orderModifiers(value, skipWs(value, end), field.json.length === 0 ? 'letter, digit, "-", "->>", "->", ' : '"->>", "->", ');
+      if (!mods.ok) return mods;
+      terms.push({ field, direction: mods.value.direction, nulls: mods.value.nulls });
+      i = mods.value.end;
     }
-    const direction = (m[1] ?? null) as OrderTerm['direction'];
-    const nulls = m[2] === undefined ? null : m[2] === 'nullsfirst' ? 'first' : 'last';
-    terms.push({ field: scanned.value.field, direction, nulls });
-    at += piece.length + 1;
+    if (i >= value.length) return ok(terms);
+    i++; // the `,` orderModifiers stopped at
   }
-  return ok(terms);
+}
+
+/** `rel(field)` with its modifiers at `i`, or null when the text there is no such term. */
+function relationTerm(value: string, i: number): { term: OrderTerm; end: number } | null {
+  const rel = readName(value, i);
+  if (!isName(rel) || value[rel.end] !== '(') return null;
+  const inner = scanField(value, skipWs(value, rel.end + 1), 'order');
+  if (!inner.ok) return null;
+  const close = skipWs(value, inner.value.end);
+  if (value[close] !== ')') return null;
+  const mods = orderModifiers(value, close + 1, '');
+  if (!mods.ok) return null;
+  return { term: { field: inner.value.field, relation: rel.name, direction: mods.value.direction, nulls: mods.value.nulls }, end: mods.value.end };
 }
 
 /** An embed's `rel.limit` / `rel.offset`: a non-negative integer. */
@@ -308,7 +379,7 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
       const r = parseOrder(value);
       if (!r.ok) return r;
       order = r.value;
-      shape.push('order=' + r.value.map((t) => `${fieldShape(t.field)}.${t.direction ?? ''}.${t.nulls ?? ''}`).join(','));
+      shape.push('order=' + r.value.map((t) => `${t.relation === undefined ? '' : JSON.stringify(t.relation) + '>'}${fieldShape(t.field)}.${t.direction ?? ''}.${t.nulls ?? ''}`).join(','));
     } else if (key === 'limit' || key === 'offset') {
       // Negative values are kept: range.ts gives them PostgREST's meaning.
       const n = parseInteger(value);
@@ -335,14 +406,14 @@ export function parseQueryParams(pairs: readonly (readonly [string, string])[]):
       }
       const scoped = splitEmbedKey(key);
       if (scoped !== null) {
-        const r = parseEmbedParam(scoped, value, parseOrder, parseNonNegative);
+        const r = parseEmbedParam(scoped, key, value, parseOrder, parseNonNegative);
         if (!r.ok) return r;
         if (r.value.kind === 'condition') filters.push(r.value.scoped);
         else embedParams.push(r.value);
         shape.push(JSON.stringify(scoped.path) + '.' + r.value.shape);
         continue;
       }
-      const field = parseField(key, 'tree path');
+      const field = parseTreeField(key);
       if (!field.ok) return field;
       const op = parseOperation(value);
       if (!op.ok) return op;

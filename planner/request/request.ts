@@ -98,7 +98,7 @@ export function requestHead(raw: RawRequest, config: RequestConfig, cache?: Sche
     const body = callBody(post ? raw.headers['content-type'] : undefined);
     if (body === null) return fail(unreadableBody(raw.headers['content-type'] ?? ''));
     const columnsPair = post ? pairs.find(([k]) => k === 'columns') : undefined;
-    const columns = columnsPair === undefined ? null : parseColumnsParam(columnsPair[1]);
+    const columns = columnsPair === undefined ? null : parseColumnsParam(columnsPair[1], 'columns');
     if (columns !== null && !columns.ok) return columns;
     const args = callArgs(!post, argPairs, raw.body, body, columns === null ? null : columns.value);
     if (!args.ok) return args;

@@ -86,6 +86,8 @@ export type AggregateFn = 'count' | 'sum' | 'avg' | 'min' | 'max';
 
 export interface OrderTerm {
   readonly field: Field;
+  /** `order=rel(field)`: the to-one embed whose column orders (its key), absent for own columns. */
+  readonly relation?: string;
   readonly direction: 'asc' | 'desc' | null;
   readonly nulls: 'first' | 'last' | null;
 }
@@ -129,6 +131,11 @@ export interface Payload {
   readonly json: string;
   readonly keys: readonly string[];
   readonly isArray: boolean;
+  /**
+   * `keys` are the `?columns=` list, not the body's: other keys of the body are no columns to
+   * write (PostgREST reads only the listed ones), so the SQL never reads or type-checks them.
+   */
+  readonly listed?: true;
   /** Query-string or form arguments with a repeated name (its values an array until the function is known). */
   readonly repeated?: true;
   /** Query-string or form arguments: each name's (last) value, in `keys` order. */

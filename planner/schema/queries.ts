@@ -83,14 +83,19 @@ select coalesce(json_agg(f order by f.schema, f.table, f.constraint), '[]')::tex
     and ns.nspname not in ('pg_catalog', 'information_schema') and $1::text[] is not null
 ) f`;
 
-/** Views and their stored query trees, plus the names, defaults and key membership of every column those trees refer to. */
+/**
+ * Views and their stored query trees, plus the names, defaults and key membership of every
+ * column those trees refer to. The views of db-extra-search-path's schemas ($2) are read too,
+ * as PostgREST's allViewsKeyDependencies does: an exposed view over one of them reaches the
+ * base tables (and their foreign keys) through it.
+ */
 export const viewsQuery = `
 with v as (
   select n.nspname as schema, c.relname as name, r.ev_action::text as action
   from pg_catalog.pg_rewrite r
   join pg_catalog.pg_class c on c.oid = r.ev_class
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-  where c.relkind in ('v', 'm') and r.rulename = '_RETURN' and n.nspname = any($1::text[])
+  where c.relkind in ('v', 'm') and r.rulename = '_RETURN' and n.nspname = any($1::text[] || $2::text[])
 ), src as (
   select distinct m[1]::oid as oid from v, regexp_matches(v.action, ':resorigtbl (\\d+)', 'g') as m
 )

@@ -38,8 +38,14 @@ export function withViewInheritance(
     for (const v of views) {
       const key = tableKeyOf(v.schema, v.name);
       const table = out.get(key);
-      if (table === undefined || table.kind !== 'view') continue;
       const idOf = (name: string): string | undefined => sources.ids.get(`${v.schema}\u0000${v.name}\u0000${name}`);
+      if (table === undefined) {
+        // A view no request reaches (one of db-extra-search-path's): it still passes its
+        // sources' defaults and key on to the exposed views over it.
+        if (passOn(v, idOf, defaults, keys)) changed = true;
+        continue;
+      }
+      if (table.kind !== 'view') continue;
       let columns = table.columns;
       for (const [name, oid, attnum] of v.columns) {
         const col = table.columnsByName.get(name);
@@ -68,6 +74,28 @@ export function withViewInheritance(
     if (!changed) break;
   }
   return out;
+}
+
+/** What a hidden view inherits, recorded under its own columns' ids; whether anything was new. */
+function passOn(v: ViewSource, idOf: (name: string) => string | undefined, defaults: Map<string, string>, keys: Map<string, ReadonlySet<number>>): boolean {
+  let changed = false;
+  for (const [name, oid, attnum] of v.columns) {
+    const id = idOf(name);
+    const inherited = defaults.get(`${oid}:${attnum}`);
+    if (id === undefined || inherited === undefined || defaults.has(id)) continue;
+    defaults.set(id, inherited);
+    changed = true;
+  }
+  const key = inheritedKey(v, keys);
+  const ids = key.map(idOf).filter((id): id is string => id !== undefined);
+  if (key.length > 0 && ids.length === key.length) {
+    const own = splitId(ids[0]!)[0];
+    if (!keys.has(own)) {
+      keys.set(own, new Set(ids.map((id) => splitId(id)[1])));
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /**

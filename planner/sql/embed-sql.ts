@@ -3,7 +3,7 @@
 // depth. Aliases are derived from positions, so the same shape gives the same text.
 
 import type { EmbedPlan } from '../plan/embed.js';
-import { aggregateCall, aggregateKey, orderSql, selectSql, type AggregateItem, type Scope } from './fragments.js';
+import { aggregateCall, aggregateKey, fieldSql, orderSql, selectSql, type AggregateItem, type Scope } from './fragments.js';
 import { groupableJson, groupBySql, levelMode, type AggregateMode } from './aggregate-sql.js';
 import { conditionSql } from './operators.js';
 import { fieldOutputName } from '../request/field.js';
@@ -145,12 +145,12 @@ export function relatedOrder(parent: Scope, embeds: readonly EmbedPlan[], mode: 
     const e = embeds[i];
     if (e === undefined) return null;
     // An aggregating level can only order by what it groups: a spread's grouped column.
-    if (mode === 'group' && e.spread && spreadEntries(e).some((x) => x.key === target.column && x.kind === 'value')) {
+    if (mode === 'group' && term.field.json.length === 0 && e.spread && spreadEntries(e).some((x) => x.key === target.column && x.kind === 'value')) {
       return ident(`pgrst_${i + 1}`, target.column);
     }
     const t = ident(`pgrst_o${i + 1}`);
     const rel = joinSql(parent, e, t, `pgrst_o${i + 1}`);
-    return sql`(SELECT ${t}.${ident(target.column)} FROM ${rel.from}${rel.where.length === 0 ? empty : sql` WHERE ${join(rel.where, ' AND ')}`})`;
+    return sql`(SELECT ${fieldSql({ qualifier: t, table: e.rel.foreignTable }, term.field)} FROM ${rel.from}${rel.where.length === 0 ? empty : sql` WHERE ${join(rel.where, ' AND ')}`})`;
   };
 }
 

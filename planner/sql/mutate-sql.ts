@@ -82,14 +82,27 @@ function parsedColumns(plan: MutatePlan): ReadonlyMap<string, Converter> | null 
 }
 
 /**
- * What json_populate_record reads of the element `j` when some written columns take a data
- * representation: only the other written keys. A represented key would go through its domain's
- * input function, and keys not written are never read (PostgREST's typed recordset).
+ * Whether the body may hold keys of columns that are not written: with `?columns=` only the
+ * listed keys are read (PostgREST's json_to_recordset over them), so a key outside the list is
+ * ignored, never type-checked. When the list names every column there is nothing to leave out.
  */
-function narrowedElement(plan: MutatePlan, parsed: ReadonlyMap<string, Converter>, j: Sql): Sql {
-  const keys = plan.columns.filter((c) => !parsed.has(c));
-  if (keys.length === 0) return sql`'{}'::json`;
-  return sql`json_build_object(${join(keys.map((k) => sql`${param(k)}::text, ${j} -> ${param(k)}::text`), ', ')})`;
+function narrowsBody(plan: MutatePlan): boolean {
+  if (plan.request.payload?.listed !== true) return false;
+  const written = new Set(plan.columns);
+  return plan.table.columns.some((c) => !written.has(c.name));
+}
+
+/**
+ * What json_populate_record reads of the element `j` when some written columns take a data
+ * representation or `?columns=` lists the keys: only the written keys that are read as they
+ * are. A represented key would go through its domain's input function, and keys not written
+ * are never read (PostgREST's typed recordset).
+ */
+function narrowedElement(plan: MutatePlan, parsed: ReadonlyMap<string, Converter> | null, j: Sql): Sql {
+  const keys = plan.columns.filter((c) => parsed?.has(c) !== true);
+  const narrowed = keys.length === 0 ? sql`'{}'::json` : sql`json_build_object(${join(keys.map((k) => sql`${param(k)}::text, ${j} -> ${param(k)}::text`), ', ')})`;
+  // An element that is no object goes on as it is, for json_populate_record's own error.
+  return sql`CASE WHEN json_typeof(${j}) = 'object' THEN ${narrowed} ELSE ${j} END`;
 }
 
 /** A written column's value: from the populated record, or its JSON through the representation. */
@@ -106,12 +119,13 @@ function bodyValue(c: string, parsed: ReadonlyMap<string, Converter> | null, j: 
  */
 function insertRows(plan: MutatePlan, target: Sql, parsed: ReadonlyMap<string, Converter> | null): { readonly select: Sql; readonly from: Sql } {
   const defaults = plan.request.preferences.missing === 'default';
-  if (!defaults && parsed === null) {
+  const narrow = narrowsBody(plan);
+  if (!defaults && parsed === null && !narrow) {
     return { select: join(plan.columns.map((c) => ident(c)), ', '), from: bodyRows(plan, target) };
   }
   const j = sql`_pgrst_e.j`;
   const select = plan.columns.map((c) => (defaults ? withDefault(plan, c, j, bodyValue(c, parsed, j)) : bodyValue(c, parsed, j)));
-  const element = parsed === null ? j : narrowedElement(plan, parsed, j);
+  const element = parsed === null && !narrow ? j : narrowedElement(plan, parsed, j);
   return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body` };
 }
 
@@ -198,13 +212,14 @@ function mutationCtes(plan: MutatePlan, target: Sql, scope: Scope): Sql {
     case 'update': {
       if (cols.length === 0) return sql`pgrst_mutation AS (SELECT ${returningSql(plan, target)} FROM ${target} WHERE false)`;
       const defaults = req.preferences.missing === 'default';
-      if (defaults || parsed !== null) {
+      const narrow = narrowsBody(plan);
+      if (defaults || parsed !== null || narrow) {
         // PATCH ?columns=… with missing=default: a listed key absent from the body is set to
         // the column default (null when it has none), as PostgREST does. Columns with a data
         // representation are read from the element's JSON, through it.
         const p = sql`_pgrst_p.j`;
         const sets = join(plan.columns.map((c) => sql`${ident(c)} = ${defaults ? withDefault(plan, c, p, bodyValue(c, parsed, p)) : bodyValue(c, parsed, p)}`), ', ');
-        const element = parsed === null ? p : narrowedElement(plan, parsed, p);
+        const element = parsed === null && !narrow ? p : narrowedElement(plan, parsed, p);
         return sql`pgrst_mutation AS (UPDATE ${target} SET ${sets} FROM (SELECT _pgrst_e.j FROM json_array_elements(${bodyArray(plan)}) _pgrst_e(j) LIMIT 1) _pgrst_p, LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body${whereSql(scope, req.filters)} RETURNING ${returningSql(plan, target)})`;
       }
       const sets = join(plan.columns.map((c) => sql`${ident(c)} = _pgrst_body.${ident(c)}`), ', ');

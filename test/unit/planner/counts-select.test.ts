@@ -85,12 +85,15 @@ describe('db-max-rows and counts', () => {
 
 describe('quoted names hold reserved characters', () => {
   test('embed paths split on unquoted dots only', () => {
-    assert.deepEqual(splitEmbedKey('rel."x.y"'), { path: ['rel'], last: '"x.y"' });
-    assert.deepEqual(splitEmbedKey('"my.rel".col'), { path: ['my.rel'], last: 'col' });
-    assert.deepEqual(splitEmbedKey('a.b.c'), { path: ['a', 'b'], last: 'c' });
+    assert.deepEqual(splitEmbedKey('rel."x.y"'), { path: ['rel'], last: '"x.y"', at: 4 });
+    assert.deepEqual(splitEmbedKey('"my.rel".col'), { path: ['my.rel'], last: 'col', at: 9 });
+    assert.deepEqual(splitEmbedKey('a.b.c'), { path: ['a', 'b'], last: 'c', at: 4 });
     assert.equal(splitEmbedKey('"a.b"'), null);
-    assert.equal(splitEmbedKey('a..b'), null);
-    assert.deepEqual(splitEmbedKey('a.b->c.d'), { path: ['a'], last: 'b->c.d' });
+    // An empty name after a dot is the field parser's error (the path is kept for it).
+    assert.deepEqual(splitEmbedKey('a..b'), { path: ['a'], last: '.b', at: 2 });
+    assert.deepEqual(splitEmbedKey('a.b->c.d'), { path: ['a'], last: 'b->c.d', at: 2 });
+    // The path ends at the first name no dot follows: `a'.b` is the field `a`.
+    assert.equal(splitEmbedKey("a'.b"), null);
   });
 
   test('a quoted select item with parentheses is a column, not an embed', () => {

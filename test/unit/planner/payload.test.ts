@@ -79,10 +79,27 @@ describe('JSON and ?columns=', () => {
   });
 
   test('columns parameter: trimmed, quoted names, duplicates dropped, empty item → PGRST100', () => {
-    const c = parseColumnsParam(' a ,"b c",a');
+    const c = parseColumnsParam(' a ,"b c",a', 'columns');
     assert.ok(c.ok);
     assert.deepEqual(c.value, ['a', 'b c']);
-    const bad = parseColumnsParam('a,,b');
+    const bad = parseColumnsParam('a,,b', 'columns');
     assert.equal(bad.ok ? 'ok' : bad.error.code, 'PGRST100');
+  });
+
+  test("columns/on_conflict as PostgREST's pColumns: name characters, ignored tail, errors with positions", () => {
+    const names = (v: string): string[] | string => {
+      const r = parseColumnsParam(v, 'on_conflict');
+      return r.ok ? r.value : `${r.error.message} | ${r.error.details}`;
+    };
+    // Unicode letters, digits, `_`, `$`, spaces and inner dashes are name characters.
+    assert.deepEqual(names('café,$x,a b,a-b,1'), ['café', '$x', 'a b', 'a-b', '1']);
+    // Parsec stops at the first character no name has and never asks for the end of the input.
+    assert.deepEqual(names("id,name'"), ['id', 'name']);
+    assert.deepEqual(names('id;drop'), ['id']);
+    assert.deepEqual(names('"a,b",c'), ['a,b', 'c']);
+    assert.equal(names("id,'name"), `"failed to parse on_conflict parameter (id,'name)" (line 1, column 4) | unexpected "'" expecting field name (* or [a..z0..9_$])`);
+    assert.equal(names(''), '"failed to parse on_conflict parameter ()" (line 1, column 1) | unexpected end of input expecting field name (* or [a..z0..9_$])');
+    assert.equal(names('a-'), '"failed to parse on_conflict parameter (a-)" (line 1, column 3) | unexpected end of input expecting letter or digit');
+    assert.equal(names('a\tb'), '"failed to parse on_conflict parameter (a\tb)" (line 1, column 3) | unexpected "b" expecting ","');
   });
 });

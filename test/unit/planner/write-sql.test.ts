@@ -62,11 +62,22 @@ describe('golden SQL of writes', () => {
 
   test('missing=default: an absent key takes the catalog default, evaluated per element', () => {
     const s = statement('POST', 'columns=name,qty', 'missing=default', '[{"name":"a"}]');
+    // With ?columns= only the listed keys reach json_populate_record (the others are ignored).
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN 1 ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", _pgrst_e.j) _pgrst_body RETURNING 1)`,
+      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN 1 ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", CASE WHEN json_typeof(_pgrst_e.j) = 'object' THEN json_build_object($3::text, _pgrst_e.j -> $4::text, $5::text, _pgrst_e.j -> $6::text) ELSE _pgrst_e.j END) _pgrst_body RETURNING 1)`,
     );
-    assert.deepEqual(s.params, ['qty', '[{"name":"a"}]']);
+    assert.deepEqual(s.params, ['qty', '[{"name":"a"}]', 'name', 'name', 'qty', 'qty']);
+  });
+
+  test('?columns=: keys outside the list never reach json_populate_record(set); a list of every column needs no narrowing', () => {
+    const listed = statement('POST', 'columns=name', '', '[{"name":"a","qty":"x"}]');
+    assert.match(writing(listed.text), /LATERAL json_populate_record\(null::"api"\."wr", CASE WHEN json_typeof\(_pgrst_e\.j\) = 'object' THEN json_build_object\(\$\d+::text, _pgrst_e\.j -> \$\d+::text\) ELSE _pgrst_e\.j END\)/);
+    const patch = statement('PATCH', 'id=eq.1&columns=name', '', '{"name":"a","qty":"x"}');
+    assert.match(writing(patch.text), /json_build_object\(\$\d+::text, _pgrst_p\.j -> \$\d+::text\)/);
+    // Keys learned from the body are all written: the one-call recordset stays.
+    const plain = statement('POST', '', '', '[{"name":"a"}]');
+    assert.match(writing(plain.text), /json_populate_recordset\(null::"api"\."wr"/);
   });
 
   test('upsert merge-duplicates with on_conflict: inserted rows counted in pgrst.inserted', () => {

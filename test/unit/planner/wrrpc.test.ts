@@ -126,6 +126,27 @@ describe('view column defaults', () => {
     assert.deepEqual(decodeSchemaCache({ tables, views: partial }).tables.get('api\u0000v1')?.primaryKey, []);
   });
 
+  test('a view over a view of a schema no request reaches (db-extra-search-path) inherits through it', () => {
+    // x.hidden (oid 30, not in the tables: not exposed) reads api.t; api.v3 reads x.hidden.
+    const exposed = JSON.stringify([rel('t', 'table', [col('id', "nextval('api.t_id_seq'::regclass)"), col('qty', '7')]), rel('v3', 'view', [col('k'), col('qty')])]);
+    const hidden = JSON.stringify({
+      views: [
+        { schema: 'x', name: 'hidden', action: action(10, ['id', 'qty']) },
+        { schema: 'api', name: 'v3', action: action(30, ['k', 'qty']) },
+      ],
+      columns: [
+        [10, 'api', 't', 1, 'id', "nextval('api.t_id_seq'::regclass)", true],
+        [10, 'api', 't', 2, 'qty', '7', false],
+        [30, 'x', 'hidden', 1, 'id', null, false],
+        [30, 'x', 'hidden', 2, 'qty', null, false],
+      ],
+    });
+    const v3 = decodeSchemaCache({ tables: exposed, views: hidden }).tables.get('api\u0000v3');
+    assert.deepEqual(v3?.primaryKey, ['k']);
+    assert.equal(v3?.columnsByName.get('k')?.defaultExpr, "nextval('api.t_id_seq'::regclass)");
+    assert.equal(v3?.columnsByName.get('qty')?.defaultExpr, '7');
+  });
+
   test('older five-element view column rows still decode', () => {
     const old = JSON.stringify({ views: [], columns: [[10, 'api', 't', 1, 'id']] });
     assert.doesNotThrow(() => decodeSchemaCache({ tables, views: old }));
