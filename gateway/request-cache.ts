@@ -16,7 +16,8 @@
 // (which overload, which parameters) and the body's text as the one json parameter
 // (planner/request/rpc-request.ts jsonArgs, planner/plan/rpc.ts argsJson).
 
-import { parseJsonPayload, type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
+import { isAscii } from 'node:buffer';
+import { parseJsonPayloadText, type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
 import type { HttpResponse } from './http-response.js';
 
 /** A request made ready to run: its plan and statements, or the error response it gets. */
@@ -60,6 +61,20 @@ const BODY = -2;
 const COLUMNS = /(?:^|&)columns=/;
 // As planner/request/payload.ts decodes a JSON body.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as planner/request/payload.ts's jsonText decodes it (strict UTF-8, a leading BOM
+ * dropped), or null where that fails. An ASCII body (the usual one) is read as one-byte text,
+ * which is the same string without the decoder's validation pass.
+ */
+function bodyText(body: Uint8Array): string | null {
+  if (isAscii(body)) return (body instanceof Buffer ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('latin1');
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return null;
+  }
+}
 /** Bigger write bodies are planned each time: a JSON parse for the key would cost what planning saves. */
 const MAX_CACHED_BODY = 64 * 1024;
 
@@ -161,16 +176,14 @@ function bodyShape(raw: RawRequest): BodyShape | null {
   if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
   if (COLUMNS.test(raw.query)) {
     // With ?columns= the planner does not parse the body (PostgreSQL does): neither does the key.
-    let text: string;
-    try {
-      text = strictUtf8.decode(raw.body);
-    } catch {
-      return null;
-    }
+    const text = bodyText(raw.body);
+    if (text === null) return null;
     const first = text.trimStart()[0];
     return first === '{' || first === '[' ? { text, keys: 'c' + first } : null;
   }
-  const payload = parseJsonPayload(raw.body);
+  const text = bodyText(raw.body);
+  if (text === null) return null;
+  const payload = parseJsonPayloadText(text);
   if (!payload.ok || payload.value.keys.length === 0) return null;
   return { text: payload.value.json, keys: (payload.value.isArray ? 'a' : 'o') + JSON.stringify(payload.value.keys) };
 }
