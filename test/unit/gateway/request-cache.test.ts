@@ -144,10 +144,17 @@ describe('request cache', () => {
       write('POST', 'columns=title', '[{"title":"q","year":4}]', { prefer: 'return=representation' }),
       // With ?columns= the body is not parsed (PostgreSQL reads it), here as in the planner.
       write('POST', 'columns=title', '[{"title":"q","ye', { prefer: 'return=representation' }),
+      // Not ASCII: decoded as the planner decodes (a leading BOM dropped), then the same template.
+      write('PATCH', 'id=eq.4', '{"title":"é ☃","year":4}'),
+      write('PATCH', 'id=eq.5', '\ufeff{"title":"bom","year":5}'),
     ];
     for (const raw of cases) assertSame(cache.prepare(raw, config, filmsSchema, compute.fn), fresh.fn(raw));
     // PATCH ×3 (one shape, though the third lists its keys in another order: two), POST arrays (one), POST object, columns.
-    assert.equal(cache.hits, 4);
+    assert.equal(cache.hits, 6);
+    // Invalid UTF-8 is planned (PGRST102) each time, never cached.
+    const invalid: RawRequest = { ...write('PATCH', 'id=eq.6', ''), body: new Uint8Array([123, 34, 116, 34, 58, 34, 0xff, 34, 125]) };
+    assertSame(cache.prepare(invalid, config, filmsSchema, compute.fn), fresh.fn(invalid));
+    assert.equal(cache.hits, 6);
     const hit = cache.prepare(write('POST', '', '[{"title":"new","year":9}]'), config, filmsSchema, compute.fn);
     assert.ok(hit.ok && hit.request.payload?.json === '[{"title":"new","year":9}]' && hit.main.params.includes('[{"title":"new","year":9}]'));
   });
