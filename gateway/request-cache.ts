@@ -173,7 +173,7 @@ function bodyShape(raw: RawRequest): BodyShape | null {
   if (raw.query.includes('%')) return null;
   if (raw.path.indexOf('/', 1) >= 0 && !(raw.method === 'POST' && isCallPath(raw.path))) return null;
   const type = raw.headers['content-type'];
-  if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
+  if (type !== undefined && type !== 'application/json' && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
   if (COLUMNS.test(raw.query)) {
     // With ?columns= the planner does not parse the body (PostgreSQL does): neither does the key.
     const text = bodyText(raw.body);
