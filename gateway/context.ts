@@ -71,6 +71,11 @@ function searchPathFor(config: AppConfig, schema: string): string {
   return path;
 }
 
+function hasNoKeys(o: Readonly<Record<string, string>>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 export interface ContextInput {
   readonly raw: RawRequest;
   readonly cookies: Readonly<Record<string, string>>;
@@ -87,7 +92,7 @@ export function requestContext(config: AppConfig, roleSettings: RoleSettings, in
     method: raw.method,
     path: raw.path,
     headers: JSON.stringify(raw.headers),
-    cookies: JSON.stringify(input.cookies),
+    cookies: hasNoKeys(input.cookies) ? '{}' : JSON.stringify(input.cookies),
     searchPath: searchPathFor(config, input.schema),
     settings: settingsFor(config, roleSettings, auth.role),
     readOnly: input.readOnly,

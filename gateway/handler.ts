@@ -25,7 +25,7 @@ import {
   type ApiRequest,
   type Result,
 } from '../planner/index.js';
-import { PgError, type AbortHook, type RunOptions } from '../protocol/index.js';
+import { PgError, type AbortHook, type Query, type RunOptions } from '../protocol/index.js';
 import { extractToken, type AuthOutcome } from './auth.js';
 import { parseCookies, requestContext } from './context.js';
 import { respond } from './render.js';
@@ -120,9 +120,10 @@ export async function handle(state: AppState, raw: RawRequest, meta?: RequestMet
   // deferred constraints and end the implicit transaction with a deliberate error.
   const rollback = (plan.kind === 'mutate' || plan.kind === 'call') && plan.rollback;
   // One round trip: context, then db-pre-request, then the optional EXPLAIN for count=planned,
-  // then the main statement (then the rollback statements).
-  const statements = [txVars];
-  if (config.dbPreRequest !== null) statements.push(preRequestStatement(config.dbPreRequest));
+  // then the main statement (then the rollback statements). Nothing reads the first two's
+  // columns: the connection only counts their rows.
+  const statements: Query[] = [{ text: txVars.text, params: txVars.params, discardColumns: true }];
+  if (config.dbPreRequest !== null) statements.push({ ...preRequestStatement(config.dbPreRequest), discardColumns: true });
   if (estimate !== null) statements.push(estimate);
   statements.push(main);
   const mainIndex = statements.length - 1;

@@ -10,7 +10,9 @@ const MSGPACK = 'application/msgpack';
 const unpackr = new Unpackr({ int64AsType: 'string', mapsAsObjects: true });
 const packr = new Packr({ useRecords: false });
 
-const isMsgpack = (type: string | undefined): boolean => type !== undefined && type.split(';')[0]!.trim().toLowerCase() === MSGPACK;
+// The usual JSON body answers without splitting and lower-casing its Content-Type.
+const isMsgpack = (type: string | undefined): boolean =>
+  type !== undefined && type !== 'application/json' && type.split(';')[0]!.trim().toLowerCase() === MSGPACK;
 
 /** msgpack values → JSON-ready ones: bytes as bytea hex literals, other values as they are. */
 function jsonReady(v: unknown): unknown {

@@ -1,5 +1,5 @@
 // The request cache: a request's parse, plan and statement by its raw shape (method, path,
-// query string, the headers the planner reads, and for a JSON write body its keys), so a
+// query string, the headers the planner reads, and for a JSON write or call body its keys), so a
 // repeated shape skips toApiRequest, actionPlan and SQL building. Filter values of the plain
 // comparisons (`col=eq.4242`) are masked in the key, and a template says which statement
 // parameter each one becomes (and which one is the body's text); any other GET/HEAD query is
@@ -12,8 +12,12 @@
 // characters that URL decoding and the filter grammar leave alone. A table write's body reaches
 // the plan only as its keys, whether it is an array, and its text as one parameter
 // (planner/request/payload.ts): the first two are in the key, the third is a template slot.
+// A POST /rpc/fn with a JSON body is the same: its arguments reach the plan as their names
+// (which overload, which parameters) and the body's text as the one json parameter
+// (planner/request/rpc-request.ts jsonArgs, planner/plan/rpc.ts argsJson).
 
-import { parseJsonPayload, type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
+import { isAscii } from 'node:buffer';
+import { parseJsonPayloadText, type ApiRequest, type Compiled, type Plan, type RawRequest, type SchemaCache } from '../planner/index.js';
 import type { HttpResponse } from './http-response.js';
 
 /** A request made ready to run: its plan and statements, or the error response it gets. */
@@ -26,8 +30,8 @@ type Entry =
   | {
       readonly kind: 'template';
       readonly request: ApiRequest;
-      /** For a write, with the body's text left out (it is not kept: a new one fills it). */
-      readonly plan: Extract<Plan, { kind: 'read' | 'mutate' }>;
+      /** For a write or call, with the body's text left out (it is not kept: a new one fills it). */
+      readonly plan: Extract<Plan, { kind: 'read' | 'mutate' | 'call' }>;
       readonly text: string;
       readonly params: readonly (string | null)[];
       /** Per parameter: the masked value it takes (index), BODY for the body's text, or -1 for the constant in `params`. */
@@ -57,6 +61,20 @@ const BODY = -2;
 const COLUMNS = /(?:^|&)columns=/;
 // As planner/request/payload.ts decodes a JSON body.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as planner/request/payload.ts's jsonText decodes it (strict UTF-8, a leading BOM
+ * dropped), or null where that fails. An ASCII body (the usual one) is read as one-byte text,
+ * which is the same string without the decoder's validation pass.
+ */
+function bodyText(body: Uint8Array): string | null {
+  if (isAscii(body)) return (body instanceof Buffer ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('latin1');
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return null;
+  }
+}
 /** Bigger write bodies are planned each time: a JSON parse for the key would cost what planning saves. */
 const MAX_CACHED_BODY = 64 * 1024;
 
@@ -138,28 +156,34 @@ interface BodyShape {
   readonly keys: string;
 }
 
+/** `/rpc/<name>`: a function call (a name with no further segment). */
+function isCallPath(path: string): boolean {
+  return path.startsWith('/rpc/') && path.length > 5 && path.indexOf('/', 5) < 0;
+}
+
 /**
  * A POST/PATCH body's part of the key, or null when the request is not cached: not a table
- * (one path segment), not JSON, too big, not a JSON object or array of objects with keys.
+ * (one path segment) or a POST /rpc/fn, not JSON, too big, not a JSON object or array of
+ * objects with keys. (For a call that is where PostgREST's reading of the arguments and
+ * parseJsonPayload's agree: keys of the object, or of every object of the array alike.)
  */
 function bodyShape(raw: RawRequest): BodyShape | null {
   if ((raw.method !== 'POST' && raw.method !== 'PATCH') || raw.body === null || raw.body.length > MAX_CACHED_BODY) return null;
   // A percent-encoded key could spell `columns`: such queries are planned each time.
-  if (raw.path.indexOf('/', 1) >= 0 || raw.query.includes('%')) return null;
+  if (raw.query.includes('%')) return null;
+  if (raw.path.indexOf('/', 1) >= 0 && !(raw.method === 'POST' && isCallPath(raw.path))) return null;
   const type = raw.headers['content-type'];
-  if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
+  if (type !== undefined && type !== 'application/json' && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') return null;
   if (COLUMNS.test(raw.query)) {
     // With ?columns= the planner does not parse the body (PostgreSQL does): neither does the key.
-    let text: string;
-    try {
-      text = strictUtf8.decode(raw.body);
-    } catch {
-      return null;
-    }
+    const text = bodyText(raw.body);
+    if (text === null) return null;
     const first = text.trimStart()[0];
     return first === '{' || first === '[' ? { text, keys: 'c' + first } : null;
   }
-  const payload = parseJsonPayload(raw.body);
+  const text = bodyText(raw.body);
+  if (text === null) return null;
+  const payload = parseJsonPayloadText(text);
   if (!payload.ok || payload.value.keys.length === 0) return null;
   return { text: payload.value.json, keys: (payload.value.isArray ? 'a' : 'o') + JSON.stringify(payload.value.keys) };
 }
@@ -230,10 +254,16 @@ export class RequestCache {
     let canonical = entry.canonical[0]!;
     for (let i = 0; i < entry.canonicalSlots.length; i++) canonical += values[entry.canonicalSlots[i]!]! + entry.canonical[i + 1]!;
     const stored = entry.request;
-    const request: ApiRequest = text === null || stored.payload === null
+    const action = stored.action;
+    const request: ApiRequest = text === null
       ? { ...stored, canonicalQuery: canonical }
-      : { ...stored, canonicalQuery: canonical, payload: { ...stored.payload, json: text } };
-    return { ok: true, request, plan: { ...entry.plan, request }, main: { text: entry.text, params }, estimate: null };
+      : stored.payload !== null
+        ? { ...stored, canonicalQuery: canonical, payload: { ...stored.payload, json: text } }
+        : action.kind === 'call'
+          ? { ...stored, canonicalQuery: canonical, action: { ...action, args: { ...action.args, json: text } } }
+          : { ...stored, canonicalQuery: canonical };
+    const plan = entry.plan.kind === 'call' && text !== null ? { ...entry.plan, request, argsJson: text } : { ...entry.plan, request };
+    return { ok: true, request, plan, main: { text: entry.text, params }, estimate: null };
   }
 
   private exact(key: string, raw: RawRequest, compute: (raw: RawRequest) => Prepared): Prepared {
@@ -277,8 +307,12 @@ export class RequestCache {
  * real request has its value, and the canonical queries must match the same way.
  */
 function templateOf(real: Prepared, masked: Masked, probe: Prepared, bodyText: string | null): Entry | null {
-  if (!real.ok || !probe.ok || real.plan.kind !== probe.plan.kind || (real.plan.kind !== 'read' && real.plan.kind !== 'mutate')) return null;
-  if (bodyText !== null && real.request.payload?.json !== bodyText) return null;
+  if (!real.ok || !probe.ok || real.plan.kind !== probe.plan.kind) return null;
+  const kind = real.plan.kind;
+  if (kind !== 'read' && kind !== 'mutate' && kind !== 'call') return null;
+  // A call is only cached by its JSON body (its query-string arguments are not masked).
+  if (kind === 'call' && (bodyText === null || real.plan.argsJson !== bodyText || real.plan.directValues !== null)) return null;
+  if (bodyText !== null && kind !== 'call' && real.request.payload?.json !== bodyText) return null;
   if (real.estimate !== null || probe.estimate !== null || real.main.text !== probe.main.text) return null;
   const rp = real.main.params;
   const pp = probe.main.params;
@@ -319,7 +353,12 @@ function templateOf(real: Prepared, masked: Masked, probe: Prepared, bodyText: s
   // request of the shape (the filter values it holds are those of the first: nothing after
   // planning reads them). The body's text is not kept.
   const payload = real.request.payload;
-  const request: ApiRequest = payload === null ? real.request : { ...real.request, payload: { ...payload, json: '' } };
-  const plan = { ...real.plan, request } as Extract<Plan, { kind: 'read' | 'mutate' }>;
+  const action = real.request.action;
+  const request: ApiRequest = payload !== null
+    ? { ...real.request, payload: { ...payload, json: '' } }
+    : action.kind === 'call' && bodyText !== null
+      ? { ...real.request, action: { ...action, args: { ...action.args, json: '' } } }
+      : real.request;
+  const plan = (real.plan.kind === 'call' ? { ...real.plan, request, argsJson: '' } : { ...real.plan, request }) as Extract<Plan, { kind: 'read' | 'mutate' | 'call' }>;
   return { kind: 'template', request, plan, text: real.main.text, params: pp.map((p, i) => (slots[i] === -1 ? p : null)), slots, canonical, canonicalSlots };
 }

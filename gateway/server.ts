@@ -45,8 +45,17 @@ const REASONS: Readonly<Record<number, string>> = {
   503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
+/** Status lines built once per status code (a response names one of a few dozen). */
+const statusLines = new Map<number, string>();
+
 function statusLine(status: number): string {
-  return `${status} ${REASONS[status] ?? 'Status'}`;
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `${status} ${REASONS[status] ?? 'Status'}`;
+    // Statuses come from the code and from response.status GUCs (100–599): bounded.
+    if (statusLines.size < 1000) statusLines.set(status, line);
+  }
+  return line;
 }
 
 /** Where the API listens: host candidates (tried in order) and a port, or a unix socket. */

@@ -11,6 +11,11 @@ export interface Query {
   readonly params: readonly (string | null)[];
   /** Parameter type OIDs; omitted = let the server infer (part of the statement-cache key). */
   readonly types?: readonly number[];
+  /**
+   * The caller never reads this statement's columns (a set_config context statement): each
+   * row is counted, as an empty row, without slicing its columns out of the socket chunk.
+   */
+  readonly discardColumns?: boolean;
 }
 
 export interface QueryResult {

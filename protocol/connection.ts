@@ -160,7 +160,8 @@ export class Connection extends Wire<ConnectionOptions> {
     let timing: { runMs: number } | null = null;
     for (const q of batch.queries) {
       batch.results.push({ rows: [], command: '' });
-      const types = q.types === undefined ? [] : [...q.types];
+      // serialize.parse only reads the types.
+      const types = q.types as number[] | undefined;
       let name = '';
       if (q === CLOCK_QUERY) {
         // Sent once per connection: not worth a prepared statement or a timing.
@@ -238,7 +239,7 @@ export class Connection extends Wire<ConnectionOptions> {
   protected override onDataRow(buf: Buffer, start: number): void {
     const batch = this.queue[this.queueHead];
     if (batch === undefined) return;
-    batch.results[batch.index]?.rows.push(readDataRow(buf, start));
+    batch.results[batch.index]?.rows.push(batch.queries[batch.index]?.discardColumns === true ? [] : readDataRow(buf, start));
   }
 
   protected override onMessage(msg: BackendMessage): void {

@@ -18,9 +18,17 @@ export interface CachedStatement {
   runMs: number;
 }
 
+interface Slot {
+  readonly entry: CachedStatement;
+  /** `clock` when the slot last moved to the end of the Map (its LRU position). */
+  refreshed: number;
+}
+
 export class StatementCache {
-  private readonly entries = new Map<string, CachedStatement>();
+  private readonly entries = new Map<string, Slot>();
   private counter = 0;
+  /** Lookups and reservations so far. */
+  private clock = 0;
   private readonly max: number;
 
   constructor(max: number) {
@@ -31,24 +39,34 @@ export class StatementCache {
     return this.entries.size;
   }
 
-  /** A ready statement name (refreshed as most recently used), or undefined. */
+  /**
+   * A ready statement name (refreshed as most recently used), or undefined. The Map's order is
+   * the eviction order; a hit moves its slot to the end only once more than a quarter of the
+   * capacity's operations came since its last move (every request looks up two statements:
+   * a delete and a set each time would be most of the lookup's cost). A slot is so at most
+   * max/4 operations stale, never near the front while in use; a cache of under 4 stays exact.
+   */
   lookup(key: string): CachedStatement | undefined {
-    const entry = this.entries.get(key);
-    if (entry !== undefined && entry.ready) {
+    const slot = this.entries.get(key);
+    if (slot === undefined) return undefined;
+    this.clock++;
+    if (slot.entry.ready && this.clock - slot.refreshed > this.max >> 2) {
       this.entries.delete(key);
-      this.entries.set(key, entry);
+      this.entries.set(key, slot);
+      slot.refreshed = this.clock;
     }
-    return entry;
+    return slot.entry;
   }
 
   /** Reserve a name for a statement about to be parsed; returns names evicted to make room. */
   reserve(key: string): { entry: CachedStatement; evicted: string[] } {
     const entry: CachedStatement = { name: 'p' + (++this.counter).toString(36), ready: false, runMs: -1 };
-    this.entries.set(key, entry);
+    // A new key goes to the end; a re-reserved key keeps its place (as Map.set does).
+    this.entries.set(key, { entry, refreshed: ++this.clock });
     const evicted: string[] = [];
     while (this.entries.size > this.max) {
       const oldestKey = this.entries.keys().next().value as string;
-      const oldest = this.entries.get(oldestKey)!;
+      const oldest = this.entries.get(oldestKey)!.entry;
       this.entries.delete(oldestKey);
       // A not-yet-confirmed statement is dropped silently: if its Parse succeeds it is closed below.
       if (oldest.ready) evicted.push(oldest.name);
@@ -58,16 +76,16 @@ export class StatementCache {
 
   /** Forget an entry if it still maps to this statement (after a failed Parse). */
   forget(key: string, entry: CachedStatement): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
+    if (this.entries.get(key)?.entry === entry) this.entries.delete(key);
   }
 
   has(key: string, entry: CachedStatement): boolean {
-    return this.entries.get(key) === entry;
+    return this.entries.get(key)?.entry === entry;
   }
 
   /** Forget everything; returns the names the server holds, for the caller to Close. */
   clear(): string[] {
-    const ready = [...this.entries.values()].filter((e) => e.ready).map((e) => e.name);
+    const ready = [...this.entries.values()].filter((s) => s.entry.ready).map((s) => s.entry.name);
     this.entries.clear();
     return ready;
   }

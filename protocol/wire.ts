@@ -1,6 +1,7 @@
 // The wire side of one PostgreSQL connection: the socket (transport.ts), the startup handshake
 // and authentication (startup.ts), reading: messages framed by reader.ts, DataRow handed over
-// as Buffer slices, every other message parsed by pg-protocol, a turn yielded after a large
+// as Buffer slices, the fixed small replies (ParseComplete, BindComplete, CommandComplete,
+// ReadyForQuery …) read in place, every other message parsed by pg-protocol, a turn yielded after a large
 // message; the messages no batch owns (ParameterStatus, BackendKeyData, notices,
 // notifications); writes coalesced per tick; Terminate and close. connection.ts is the batch
 // queue on top of it.
@@ -8,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
-import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
+import { bindComplete, closeComplete, CommandCompleteMessage, noData, parseComplete, ReadyForQueryMessage, type BackendMessage, type DatabaseError } from 'pg-protocol/dist/messages.js';
 import { sessionMismatch, type ConnInfo } from './conninfo.js';
 import { DATA_ROW } from './datarow.js';
 import { ClientError, toPgError, type PgError } from './errors.js';
@@ -21,6 +22,14 @@ const LARGE_FLUSH_BYTES = 256 * 1024;
 /** After a message this big the rest of its chunk is read on the next event-loop turn. */
 const YIELD_AFTER_BYTES = 1024 * 1024;
 const isLarge = (bytes: number): boolean => bytes >= YIELD_AFTER_BYTES;
+
+// Type bytes of the backend messages sink() reads itself.
+const PARSE_COMPLETE = 0x31; // '1'
+const BIND_COMPLETE = 0x32; // '2'
+const CLOSE_COMPLETE = 0x33; // '3'
+const NO_DATA = 0x6e; // 'n'
+const COMMAND_COMPLETE = 0x43; // 'C'
+const READY_FOR_QUERY = 0x5a; // 'Z'
 
 export interface WireOptions {
   readonly onNotice?: (notice: PgError) => void;
@@ -181,11 +190,37 @@ export abstract class Wire<O extends WireOptions> {
   }
 
   private readonly sink = (buf: Buffer, start: number, end: number): void => {
-    if (buf[start] === DATA_ROW && this.startupHandler === null) {
+    const type = buf[start];
+    if (type === DATA_ROW && this.startupHandler === null) {
       this.onDataRow(buf, start + 5);
-    } else {
-      this.parser.parse(start === 0 && end === buf.length ? buf : buf.subarray(start, end), this.onMessageBound);
+      return;
     }
+    // The replies every batch gets, read here as pg-protocol reads them (the same message
+    // objects) without its per-message view, reader and buffer bookkeeping.
+    switch (type) {
+      case PARSE_COMPLETE:
+        if (end - start === 5) return this.onMessageBound(parseComplete);
+        break;
+      case BIND_COMPLETE:
+        if (end - start === 5) return this.onMessageBound(bindComplete);
+        break;
+      case CLOSE_COMPLETE:
+        if (end - start === 5) return this.onMessageBound(closeComplete);
+        break;
+      case NO_DATA:
+        if (end - start === 5) return this.onMessageBound(noData);
+        break;
+      case COMMAND_COMPLETE:
+        // The tag, a C string: the message ends with its NUL.
+        if (end - start > 5 && buf[end - 1] === 0) return this.onMessageBound(new CommandCompleteMessage(end - start - 1, buf.toString('utf8', start + 5, end - 1)));
+        break;
+      case READY_FOR_QUERY:
+        if (end - start === 6) return this.onMessageBound(new ReadyForQueryMessage(5, String.fromCharCode(buf[start + 5]!)));
+        break;
+      default:
+        break;
+    }
+    this.parser.parse(start === 0 && end === buf.length ? buf : buf.subarray(start, end), this.onMessageBound);
   };
 
   private readonly onMessageBound = (msg: BackendMessage): void => {

@@ -3,7 +3,7 @@
 // file is the folder's part of planner/'s public surface (planner/index.ts re-exports it);
 // inside planner/, later stages import this folder's files directly.
 
-export { toApiRequest, requestHead, withBody, parseJsonPayload, type RawRequest, type RequestConfig, type RequestHead } from './request.js';
+export { toApiRequest, requestHead, withBody, parseJsonPayload, parseJsonPayloadText, type RawRequest, type RequestConfig, type RequestHead } from './request.js';
 export type { ApiRequest } from './types.js';
 export { contentType, negotiate } from './media.js';
 export { rangeAnswer } from './range.js';

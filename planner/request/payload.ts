@@ -37,6 +37,11 @@ export function jsonValue(text: string): Result<unknown> {
 export function parseJsonPayload(body: Uint8Array | null): Result<Payload> {
   const text = jsonText(body);
   if (text === null) return fail(invalidBody('Empty or invalid json'));
+  return parseJsonPayloadText(text);
+}
+
+/** parseJsonPayload for a body already decoded as jsonText decodes it. */
+export function parseJsonPayloadText(text: string): Result<Payload> {
   const parsed = jsonValue(text);
   if (!parsed.ok) return parsed;
   const value = parsed.value;

@@ -54,7 +54,7 @@ function decodePathSegment(s: string): string {
   }
 }
 
-export { parseJsonPayload } from './payload.js';
+export { parseJsonPayload, parseJsonPayloadText } from './payload.js';
 
 /** Above this many body bytes a write to a table the schema cache lacks is refused before parsing. */
 export const LARGE_BODY_BYTES = 1024 * 1024;

@@ -25,6 +25,24 @@ describe('pipelined batches on one connection', () => {
     assert.equal(conn.inFlight, 0);
   });
 
+  test('discardColumns: its rows are counted, empty; the batch\'s other statements and every command tag come through', async () => {
+    const [a, b] = await noHang(
+      conn.send([
+        { text: 'select g, g * 2 from generate_series(1, 3) g', params: [], discardColumns: true },
+        { text: 'select $1::text, null::text', params: ['x'] },
+      ]),
+      10000,
+      'discardColumns batch',
+    );
+    assert.deepEqual(a!.rows, [[], [], []]);
+    assert.equal(a!.command, 'SELECT 3');
+    assert.deepEqual(b!.rows.map((r) => r.map((c) => c?.toString() ?? null)), [['x', null]]);
+    assert.equal(b!.command, 'SELECT 1');
+    const [set] = await conn.send([{ text: 'set local statement_timeout = 1000', params: [] }]);
+    assert.equal(set!.command, 'SET');
+    assert.deepEqual(set!.rows, []);
+  });
+
   test('a connection reports itself full at its pipeline depth', async () => {
     const small = await Connection.connect(testConnInfo('proto-depth'), { statementCacheSize: 10, preparedStatements: true, pipelineDepth: 2 });
     try {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { PlanCache } from '../../../gateway/plan-cache.js';
 import { maskQuery, PLANNER_HEADERS, probeQuery, RequestCache, type Prepared } from '../../../gateway/request-cache.js';
 import { errorResponse } from '../../../gateway/http-response.js';
-import { actionPlan, toApiRequest, type RawRequest, type SchemaCache } from '../../../planner/index.js';
+import { actionPlan, decodeSchemaCache, toApiRequest, type RawRequest, type SchemaCache } from '../../../planner/index.js';
 import { filmsSchema } from '../planner/films-schema.js';
 
 const config = { schemas: ['api'] };
@@ -144,12 +144,88 @@ describe('request cache', () => {
       write('POST', 'columns=title', '[{"title":"q","year":4}]', { prefer: 'return=representation' }),
       // With ?columns= the body is not parsed (PostgreSQL reads it), here as in the planner.
       write('POST', 'columns=title', '[{"title":"q","ye', { prefer: 'return=representation' }),
+      // Not ASCII: decoded as the planner decodes (a leading BOM dropped), then the same template.
+      write('PATCH', 'id=eq.4', '{"title":"é ☃","year":4}'),
+      write('PATCH', 'id=eq.5', '\ufeff{"title":"bom","year":5}'),
     ];
     for (const raw of cases) assertSame(cache.prepare(raw, config, filmsSchema, compute.fn), fresh.fn(raw));
     // PATCH ×3 (one shape, though the third lists its keys in another order: two), POST arrays (one), POST object, columns.
-    assert.equal(cache.hits, 4);
+    assert.equal(cache.hits, 6);
+    // Invalid UTF-8 is planned (PGRST102) each time, never cached.
+    const invalid: RawRequest = { ...write('PATCH', 'id=eq.6', ''), body: new Uint8Array([123, 34, 116, 34, 58, 34, 0xff, 34, 125]) };
+    assertSame(cache.prepare(invalid, config, filmsSchema, compute.fn), fresh.fn(invalid));
+    assert.equal(cache.hits, 6);
     const hit = cache.prepare(write('POST', '', '[{"title":"new","year":9}]'), config, filmsSchema, compute.fn);
     assert.ok(hit.ok && hit.request.payload?.json === '[{"title":"new","year":9}]' && hit.main.params.includes('[{"title":"new","year":9}]'));
+  });
+
+  test('calls: a POST /rpc/fn JSON body of the same keys reuses the template with its own text', () => {
+    const param = (name: string, type: string, hasDefault = false) => ({ name, type, has_default: hasDefault, variadic: false });
+    const routine = (name: string, params: unknown[], extra: Record<string, unknown> = {}) => ({
+      schema: 'api', name, set_of: false, volatility: 'stable', settings: [], return_kind: 'scalar',
+      return_type: 'integer', return_schema: 'pg_catalog', return_name: 'int4', params, columns: [], ...extra,
+    });
+    const schema = decodeSchemaCache({ tables: '[]', routines: JSON.stringify([
+      routine('add', [param('a', 'integer'), param('b', 'integer', true)]),
+      routine('over', [param('x', 'integer')]),
+      routine('over', [param('y', 'text')]),
+      routine('echo', [param('', 'jsonb')]),
+      routine('rows', [param('n', 'integer')], {
+        set_of: true, return_kind: 'composite', return_schema: 'api', return_name: 'r',
+        columns: [{ name: 'id', type: 'integer', nullable: true, has_default: false }],
+      }),
+    ]) });
+    const cache = new Cache(100);
+    const compute = computeWith(new PlanCache(100), schema);
+    const fresh = computeWith(new PlanCache(100), schema);
+    const call = (name: string, body: string, query = '', headers: Record<string, string> = {}): RawRequest => write('POST', query, body, headers, '/rpc/' + name);
+    const cases: RawRequest[] = [
+      call('add', '{"a":1}'),
+      call('add', '{"a":2}'),
+      call('add', '{"a":3,"b":4}'),
+      call('add', '{"b":5,"a":6}'),
+      call('add', '[{"a":1},{"a":2}]'),
+      call('add', '[{"a":7}]'),
+      call('over', '{"x":1}'),
+      call('over', '{"y":"one"}'),
+      call('over', '{"x":2}'),
+      call('echo', '{"anything":[1,2]}'),
+      call('echo', '{"anything":{"k":3}}'),
+      call('rows', '{"n":5}', 'id=gte.2&order=id.desc'),
+      call('rows', '{"n":6}', 'id=gte.3&order=id.desc'),
+      call('rows', '{"n":6}', 'select=id&limit=1', { prefer: 'count=exact' }),
+      call('rows', '{"n":7}', 'select=id&limit=1', { prefer: 'count=exact' }),
+      call('add', '{"a":1}', 'columns=a'),
+      call('add', '{"a":2}', 'columns=a'),
+      // Planned each time: errors (missing function, bad keys), bad JSON, empty bodies, GET arguments.
+      call('nope', '{"a":1}'),
+      call('nope', '{"a":2}'),
+      call('add', '{"zz":1}'),
+      call('add', '{"zz":2}'),
+      call('add', '{"a":'),
+      call('add', '{}'),
+      call('add', '[]'),
+      call('add', '[{"a":1},{"b":2}]'),
+      call('add', '[1]'),
+    ];
+    for (const raw of cases) {
+      const a = cache.prepare(raw, config, schema, compute.fn);
+      const b = fresh.fn(raw);
+      assertSame(a, b);
+      if (a.ok && b.ok && a.plan.kind === 'call' && b.plan.kind === 'call') {
+        assert.equal(a.plan.argsJson, b.plan.argsJson);
+        assert.deepEqual(a.request.action, b.request.action);
+      }
+    }
+    // add ×1 and [add] ×1 and over x ×1, echo ×1, rows ×2, columns ×1 hit.
+    assert.equal(cache.hits, 7);
+    const getCall = get('a=1', {}, '/rpc/add');
+    assertSame(cache.prepare(getCall, config, schema, compute.fn), fresh.fn(getCall));
+    assertSame(cache.prepare({ ...getCall, query: 'a=2' }, config, schema, compute.fn), fresh.fn({ ...getCall, query: 'a=2' }));
+    // A GET call is cached by its exact query: the second differs, so no hit.
+    assert.equal(cache.hits, 7);
+    const patch = write('PATCH', '', '{"a":1}', {}, '/rpc/add');
+    assertSame(cache.prepare(patch, config, schema, compute.fn), fresh.fn(patch));
   });
 
   test('writes that are planned each time: other types, big or keyless bodies, bad JSON, functions, PUT', () => {

@@ -51,6 +51,22 @@ describe('StatementCache', () => {
     assert.equal(c.size, 2);
   });
 
+  test('a statement in use survives a stream of new ones in a bigger cache (refreshed every few operations)', () => {
+    const c = new StatementCache(8);
+    const hot = c.reserve('hot').entry;
+    hot.ready = true;
+    const evicted: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = c.reserve(`q${i}`);
+      r.entry.ready = true;
+      evicted.push(...r.evicted);
+      assert.equal(c.lookup('hot'), hot);
+    }
+    assert.equal(evicted.includes(hot.name), false);
+    assert.equal(evicted.length, 100 - 7);
+    assert.equal(c.size, 8);
+  });
+
   test('lookup of a ready entry refreshes it, so the other one is evicted', () => {
     const c = new StatementCache(2);
     const a = c.reserve('a').entry;
