@@ -21,18 +21,19 @@ export interface PlannerResult {
 }
 
 /**
- * The best of three timed loops: the machine is shared (wrk, PostgreSQL, other processes), and
- * a loop the scheduler preempted measures the other processes, not the planner.
+ * The median of three timed loops: the machine is shared (wrk, PostgreSQL, other processes), and
+ * one loop the scheduler preempted measures the other processes, not the planner; the median
+ * drops that loop without reporting the luckiest one.
  */
 function perSecond(iterations: number, fn: () => unknown): number {
   for (let i = 0; i < Math.min(1000, iterations); i++) fn(); // warm-up for the JIT
-  let best = 0;
+  const rates: number[] = [];
   for (let round = 0; round < 3; round++) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < iterations; i++) fn();
-    best = Math.max(best, iterations / (Number(process.hrtime.bigint() - start) / 1e9));
+    rates.push(iterations / (Number(process.hrtime.bigint() - start) / 1e9));
   }
-  return best;
+  return rates.sort((a, b) => a - b)[1]!;
 }
 
 export function runPlannerBench(iterations: number, benchSchema: SchemaCache): PlannerResult[] {
