@@ -1,10 +1,12 @@
-// Token → role and claims with jose. The signature check (the expensive part) is cached by
+// Token → role and claims with jose (HS* tokens against jwt-secret first through jwt-hmac.ts's
+// synchronous check). The signature check (the expensive part) is cached by
 // token in a bounded LRU; the time and audience claims are re-checked on every request with
 // PostgREST's 30 s skew. Failures are PostgREST's PGRST300/301/302/303 with WWW-Authenticate.
 
 import { compactVerify, errors as joseErrors } from 'jose';
 import type { ApiError } from '../planner/index.js';
 import type { AppConfig } from './config.js';
+import { HmacVerifier } from './jwt-hmac.js';
 import { loadKeySet, type KeySet, type RemoteJwksTiming } from './jwt-keys.js';
 import { parseRoleClaimKey, roleFromClaims, type PathStep } from './role-claim.js';
 
@@ -122,6 +124,8 @@ interface Verified {
 /** One per config: a new secret means a new Authenticator, which flushes the cache with it. */
 export class Authenticator {
   private readonly keys: KeySet;
+  /** The synchronous HS* check in front of jose, with a jwt-secret. */
+  private readonly hmac: HmacVerifier | null;
   private readonly roleClaim: readonly PathStep[];
   private readonly cache = new Map<string, Verified>();
   private readonly anonClaims: string;
@@ -130,6 +134,7 @@ export class Authenticator {
 
   constructor(private readonly config: AppConfig, timing: RemoteJwksTiming = { maxAgeMs: 300_000, cooldownMs: 1_000 }) {
     this.keys = loadKeySet(config, timing);
+    this.hmac = this.keys.kind === 'hmac' ? new HmacVerifier(this.keys.secret, this.keys.algorithms) : null;
     this.roleClaim = parseRoleClaimKey(config.jwtRoleClaimKey);
     this.anonClaims = JSON.stringify({ role: config.dbAnonRole });
     const role = config.dbAnonRole;
@@ -184,7 +189,7 @@ export class Authenticator {
     try {
       switch (this.keys.kind) {
         case 'hmac':
-          payload = (await compactVerify(token, this.keys.secret, { algorithms: [...this.keys.algorithms] })).payload;
+          payload = this.hmac?.payload(token) ?? (await compactVerify(token, this.keys.secret, { algorithms: [...this.keys.algorithms] })).payload;
           break;
         case 'jwks':
           payload = (await compactVerify(token, this.keys.getKey, { algorithms: [...this.keys.algorithms] })).payload;
