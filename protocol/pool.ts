@@ -248,14 +248,22 @@ export class Pool {
    * Connect, in the DateStyle spelling the server itself uses. PgBouncer before 1.20 compares
    * a client's startup DateStyle with the server's as text and, on a mismatch, injects `SET
    * DateStyle` at every server link, so every transaction (pgbouncer#776); injected after part
-   * of a pipelined batch it wedged the connection for good (scale-pgbouncer.test.ts). The first
-   * connection asks the server (a pooler echoes the client's own value in ParameterStatus, so
-   * that cannot tell) and is reopened once when the spelling differs.
+   * of a pipelined batch it wedged the connection for good (scale-pgbouncer.test.ts). A server
+   * reports its spelling in ParameterStatus; a pooler echoes the client's own value, so when
+   * the report is ours the first connection asks the server, and is reopened once when the
+   * spelling differs.
    */
   private async connectCanonical(): Promise<Connection> {
     const style = this.dateStyle;
     const conn = await Connection.connect(this.info, { ...this.connOptions, dateStyle: style.value });
     if (style.learned) return conn;
+    const reported = conn.parameters.get('DateStyle');
+    if (reported !== undefined && reported !== style.value) {
+      // The server itself answered, in its spelling; it does not mind ours, so no reopen.
+      this.dateStyle = { value: reported.startsWith('ISO') ? reported : style.value, learned: true };
+      return conn;
+    }
+    // Already its spelling, or a pooler echoing ours: the server's own setting tells.
     let value: string;
     try {
       const [r] = await conn.send([{ text: "select pg_catalog.current_setting('DateStyle')", params: [] }]);
