@@ -195,7 +195,8 @@ export class Connection extends Wire<ConnectionOptions> {
           this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
         }
       } else {
-        timing = this.unnamedTiming(statementKey(q.text, q.types));
+        // Unnamed: no timing, as nothing is pipelined without prepared statements anyway.
+        timing = null;
         this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
       }
       this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
@@ -206,22 +207,6 @@ export class Connection extends Wire<ConnectionOptions> {
     if (!batch.expectedFast) this.unknownInFlight++;
     this.queue.push(batch);
     this.scheduleFlush();
-  }
-
-  /**
-   * Run times of unnamed statements (db-prepared-statements = false), by text, bounded as the
-   * statement cache: without them no batch would ever be known fast, so none would be pipelined.
-   */
-  private readonly unnamedTimings = new Map<string, { runMs: number }>();
-
-  private unnamedTiming(key: string): { runMs: number } {
-    let t = this.unnamedTimings.get(key);
-    if (t === undefined) {
-      t = { runMs: -1 };
-      this.unnamedTimings.set(key, t);
-      if (this.unnamedTimings.size > this.options.statementCacheSize) this.unnamedTimings.delete(this.unnamedTimings.keys().next().value as string);
-    }
-    return t;
   }
 
   /**
