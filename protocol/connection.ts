@@ -85,13 +85,13 @@ export class Connection extends Wire<ConnectionOptions> {
    * bets that what runs ahead is fast; this keeps the bet safe.
    *
    * Never without prepared statements (db-prepared-statements = false, what a transaction-mode
-   * pooler needs): PgBouncer before 1.21 hands the server connection back to its pool once it
-   * has seen a ReadyForQuery for every Sync it has read, even when it has already forwarded
-   * the first messages of the next pipelined batch (a batch straddling its 4 KB read). The
-   * rest of that batch then follows another client's messages, or an injected SET, on the
-   * server: the stream is garbled, the backend drops the connection or waits for bytes that
-   * never come (scale-pgbouncer.test.ts, pgbouncer-stress.test.ts). One batch at a time
-   * gives it nothing to split.
+   * pooler needs): PgBouncer before 1.21 (its #845 counts outstanding messages) hands the
+   * server connection back to its pool once it has seen a ReadyForQuery for every Sync it has
+   * read, even when it has already forwarded the first messages of the next pipelined batch (a
+   * batch straddling its 4 KB read). The rest of that batch then follows another client's
+   * messages, or a SET PgBouncer injects, on the server: the stream is garbled, the backend
+   * drops the connection or waits for bytes that never come (scale-pgbouncer-stress.test.ts).
+   * One batch at a time gives it nothing to split.
    */
   acceptsPipelined(now: number): boolean {
     return this.options.preparedStatements && this.unknownInFlight === 0 && now - this.headSince < this.slowAfterMs;

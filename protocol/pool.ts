@@ -245,7 +245,7 @@ export class Pool {
   private dateStyle: { readonly value: string; readonly learned: boolean } = { value: 'ISO', learned: false };
 
   /**
-   * Connect, in the DateStyle spelling the server itself uses. PgBouncer before 1.20 compares
+   * Connect, in the DateStyle spelling the server itself uses. PgBouncer before 1.22 compares
    * a client's startup DateStyle with the server's as text and, on a mismatch, injects `SET
    * DateStyle` at every server link, so every transaction (pgbouncer#776); injected after part
    * of a pipelined batch it wedged the connection for good (scale-pgbouncer.test.ts). A server

@@ -10,7 +10,7 @@ import { ClientError } from './errors.js';
 
 /**
  * `dateStyle`: ISO output (dates are parsed as ISO downstream), ideally spelled as the server
- * reports it back ("ISO, MDY"): PgBouncer before 1.20 compares the startup value with the
+ * reports it back ("ISO, MDY"): PgBouncer before 1.22 compares the startup value with the
  * server's report as text, and on a mismatch injects `SET DateStyle` at every server link
  * (pgbouncer#776), which can land in the middle of a pipelined batch (see pool.ts).
  */
