@@ -229,6 +229,30 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     control.writeTimeoutMs = c.serverWriteTimeout * 1000;
   };
   updateCapture(config);
+  /** Set at stop(): /ready answers 503 from then on. */
+  let draining = false;
+  // The admin server listens before the first schema-cache load, as PostgREST's does: /live
+  // answers 200 while the process is alive and /ready 503 until the cache is loaded and the
+  // database answers, so a pod started while its database is down is not restart-looped.
+  let admin: AdminServer | null = null;
+  try {
+    if (config.adminServerUnixSocket !== null) {
+      const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
+      admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => draining);
+      log(`Admin server listening on unix socket ${socket.path}`);
+    } else if (config.adminServerPort !== null) {
+      admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => draining);
+      log(`Admin server listening on port ${admin.port}`);
+    }
+  } catch (err) {
+    // An admin port in use: nothing else was started yet but the pool (and the listener).
+    reloader.stop();
+    if (jwksTimer !== null) clearInterval(jwksTimer);
+    await listener?.stop();
+    await replicas?.end();
+    await pool.end();
+    throw err;
+  }
   // Requests that arrive before the first load get 503 PGRST002 from the handler.
   const firstLoad = options.handedSchema !== undefined
     ? Promise.resolve()
@@ -245,6 +269,7 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
    */
   const abandon = async (): Promise<void> => {
     reloader.stop();
+    await admin?.close();
     if (jwksTimer !== null) clearInterval(jwksTimer);
     await firstLoad;
     await listener?.stop();
@@ -284,8 +309,6 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     await abandon();
     throw err;
   });
-  /** Set at stop(): /ready answers 503 from then on. */
-  let draining = false;
   log(bind.kind === 'unix' ? `Listening on unix socket ${bind.path}` : `Listening on port ${server.port}`);
   if (options.waitForSchema !== false) await firstLoad;
   // The explorer path must not hide a table: refused at start, once the cache names them.
@@ -294,22 +317,6 @@ export async function startGateway(initialConfig: AppConfig, options: StartOptio
     server.close();
     await abandon();
     throw new ConfigError(clash);
-  }
-  let admin: AdminServer | null = null;
-  try {
-    if (config.adminServerUnixSocket !== null) {
-      const socket = { path: config.adminServerUnixSocket, mode: config.adminServerUnixSocketMode };
-      admin = await startAdmin({ kind: 'unix', ...socket }, state, metrics, () => draining);
-      log(`Admin server listening on unix socket ${socket.path}`);
-    } else if (config.adminServerPort !== null) {
-      admin = await startAdmin({ kind: 'tcp', hosts: listenHosts(config.adminServerHost), port: config.adminServerPort, reusePort: false }, state, metrics, () => draining);
-      log(`Admin server listening on port ${admin.port}`);
-    }
-  } catch (err) {
-    // An admin port in use: the API server must not stay listening behind the failed start.
-    server.close();
-    await abandon();
-    throw err;
   }
   return {
     port: server.port,

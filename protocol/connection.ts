@@ -83,9 +83,18 @@ export class Connection extends Wire<ConnectionOptions> {
    * Whether a batch may be pipelined here: every batch in flight ran fast last time (its
    * last statement, on this connection) and the one running now is not slow yet. Pipelining
    * bets that what runs ahead is fast; this keeps the bet safe.
+   *
+   * Never without prepared statements (db-prepared-statements = false, what a transaction-mode
+   * pooler needs): PgBouncer before 1.21 (its #845 counts outstanding messages) hands the
+   * server connection back to its pool once it has seen a ReadyForQuery for every Sync it has
+   * read, even when it has already forwarded the first messages of the next pipelined batch (a
+   * batch straddling its 4 KB read). The rest of that batch then follows another client's
+   * messages, or a SET PgBouncer injects, on the server: the stream is garbled, the backend
+   * drops the connection or waits for bytes that never come (scale-pgbouncer-stress.test.ts).
+   * One batch at a time gives it nothing to split.
    */
   acceptsPipelined(now: number): boolean {
-    return this.unknownInFlight === 0 && now - this.headSince < this.slowAfterMs;
+    return this.options.preparedStatements && this.unknownInFlight === 0 && now - this.headSince < this.slowAfterMs;
   }
 
   /**
@@ -187,7 +196,8 @@ export class Connection extends Wire<ConnectionOptions> {
           this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
         }
       } else {
-        timing = this.unnamedTiming(statementKey(q.text, q.types));
+        // Unnamed: no timing, as nothing is pipelined without prepared statements anyway.
+        timing = null;
         this.pendingWrites.push(serialize.parse({ name: '', text: q.text, types }));
       }
       this.pendingWrites.push(serialize.bind({ statement: name, values: q.params as (string | null)[] }), executeMessage);
@@ -198,22 +208,6 @@ export class Connection extends Wire<ConnectionOptions> {
     if (!batch.expectedFast) this.unknownInFlight++;
     this.queue.push(batch);
     this.scheduleFlush();
-  }
-
-  /**
-   * Run times of unnamed statements (db-prepared-statements = false), by text, bounded as the
-   * statement cache: without them no batch would ever be known fast, so none would be pipelined.
-   */
-  private readonly unnamedTimings = new Map<string, { runMs: number }>();
-
-  private unnamedTiming(key: string): { runMs: number } {
-    let t = this.unnamedTimings.get(key);
-    if (t === undefined) {
-      t = { runMs: -1 };
-      this.unnamedTimings.set(key, t);
-      if (this.unnamedTimings.size > this.options.statementCacheSize) this.unnamedTimings.delete(this.unnamedTimings.keys().next().value as string);
-    }
-    return t;
   }
 
   /**

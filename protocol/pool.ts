@@ -238,8 +238,47 @@ export class Pool {
     }
   }
 
+  /**
+   * The DateStyle to start connections with: 'ISO' until the server's canonical spelling of it
+   * is known (e.g. "ISO, MDY": the same output, and the date order the server had anyway).
+   */
+  private dateStyle: { readonly value: string; readonly learned: boolean } = { value: 'ISO', learned: false };
+
+  /**
+   * Connect, in the DateStyle spelling the server itself uses. PgBouncer before 1.22 compares
+   * a client's startup DateStyle with the server's as text and, on a mismatch, injects `SET
+   * DateStyle` at every server link, so every transaction (pgbouncer#776); injected after part
+   * of a pipelined batch it wedged the connection for good (scale-pgbouncer.test.ts). A server
+   * reports its spelling in ParameterStatus; a pooler echoes the client's own value, so when
+   * the report is ours the first connection asks the server, and is reopened once when the
+   * spelling differs.
+   */
+  private async connectCanonical(): Promise<Connection> {
+    const style = this.dateStyle;
+    const conn = await Connection.connect(this.info, { ...this.connOptions, dateStyle: style.value });
+    if (style.learned) return conn;
+    const reported = conn.parameters.get('DateStyle');
+    if (reported !== undefined && reported !== style.value) {
+      // The server itself answered, in its spelling; it does not mind ours, so no reopen.
+      this.dateStyle = { value: reported.startsWith('ISO') ? reported : style.value, learned: true };
+      return conn;
+    }
+    // Already its spelling, or a pooler echoing ours: the server's own setting tells.
+    let value: string;
+    try {
+      const [r] = await conn.send([{ text: "select pg_catalog.current_setting('DateStyle')", params: [] }]);
+      value = r?.rows[0]?.[0]?.toString('utf8') ?? style.value;
+    } catch {
+      return conn;
+    }
+    this.dateStyle = { value: value.startsWith('ISO') ? value : style.value, learned: true };
+    if (this.dateStyle.value === style.value) return conn;
+    void conn.close();
+    return Connection.connect(this.info, { ...this.connOptions, dateStyle: this.dateStyle.value });
+  }
+
   private open(i: number): void {
-    const attempt = Connection.connect(this.info, this.connOptions).then(async (conn) => {
+    const attempt = this.connectCanonical().then(async (conn) => {
       // Its clock, for the start guard of writes pipelined onto it; should reading it fail on a
       // live connection, such writes only go unguarded.
       await conn.measureClock().catch((err: unknown) => {
@@ -399,6 +438,11 @@ export class Pool {
     let available = 0;
     for (const c of this.slots) if (c !== null && !c.isClosed && c.inFlight < this.options.pipelineDepth) available++;
     return { max: this.slots.length, available, waiting: this.waiters.length, timeouts: this.timeouts };
+  }
+
+  /** What the server reported for a run-time parameter (ParameterStatus), per open connection. */
+  parameter(name: string): (string | undefined)[] {
+    return this.slots.filter((c): c is Connection => c !== null && !c.isClosed).map((c) => c.parameters.get(name));
   }
 
   /** Forget prepared statements on every connection (after a schema reload). */

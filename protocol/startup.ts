@@ -8,13 +8,19 @@ import { md5Password, scramContinue, scramFinish, scramStart, type ScramState } 
 import type { ConnInfo } from './conninfo.js';
 import { ClientError } from './errors.js';
 
-export function startupMessage(info: ConnInfo): Buffer {
+/**
+ * `dateStyle`: ISO output (dates are parsed as ISO downstream), ideally spelled as the server
+ * reports it back ("ISO, MDY"): PgBouncer before 1.22 compares the startup value with the
+ * server's report as text, and on a mismatch injects `SET DateStyle` at every server link
+ * (pgbouncer#776), which can land in the middle of a pipelined batch (see pool.ts).
+ */
+export function startupMessage(info: ConnInfo, dateStyle = 'ISO'): Buffer {
   return serialize.startup({
     user: info.user,
     database: info.database,
     application_name: info.applicationName,
-    // Dates are parsed as ISO downstream; pg-protocol itself appends client_encoding=UTF8.
-    DateStyle: 'ISO',
+    // pg-protocol itself appends client_encoding=UTF8.
+    DateStyle: dateStyle,
   });
 }
 

@@ -34,6 +34,8 @@ const READY_FOR_QUERY = 0x5a; // 'Z'
 export interface WireOptions {
   readonly onNotice?: (notice: PgError) => void;
   readonly onNotification?: (channel: string, payload: string) => void;
+  /** The DateStyle of the StartupMessage (default 'ISO'; see startup.ts). */
+  readonly dateStyle?: string;
 }
 
 export abstract class Wire<O extends WireOptions> {
@@ -87,7 +89,7 @@ export abstract class Wire<O extends WireOptions> {
         this.destroy(err);
         reject(err);
       };
-      socket.write(startupMessage(this.info));
+      socket.write(startupMessage(this.info, this.options.dateStyle));
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('error', (err) =>
         settled ? this.destroy(err) : fail(new ClientError('CONNECT_FAILED', `could not connect to ${this.info.host}:${this.info.port}: ${err.message}`)),

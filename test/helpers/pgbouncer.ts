@@ -54,7 +54,7 @@ function listening(port: number): Promise<boolean> {
 }
 
 /** PgBouncer in front of the database in `superuserUri`, its authenticator (password `pw`) allowed. */
-export async function startPgbouncer(binary: string, superuserUri: string): Promise<Bouncer> {
+export async function startPgbouncer(binary: string, superuserUri: string, options: { poolSize?: number } = {}): Promise<Bouncer> {
   const db = new URL(superuserUri);
   const dbname = db.pathname.slice(1);
   const dir = mkdtempSync(join(tmpdir(), 'pgrest-gateway-pgbouncer-'));
@@ -74,7 +74,7 @@ export async function startPgbouncer(binary: string, superuserUri: string): Prom
       'pool_mode = transaction',
       // Fewer server connections than the gateway's pool: transactions of different clients
       // and roles take turns on the same backends, which is what transaction mode is about.
-      'default_pool_size = 2',
+      `default_pool_size = ${options.poolSize ?? 2}`,
       'max_client_conn = 100',
       'server_reset_query =',
       '',

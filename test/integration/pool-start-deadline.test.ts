@@ -103,7 +103,7 @@ describe('acquisition timeout until the statements start', () => {
     }
   });
 
-  test('without prepared statements too (PgBouncer), a late pipelined write is refused and not applied', async () => {
+  test('without prepared statements too (PgBouncer), a late write is refused and not applied (it waits in the queue: nothing is pipelined there)', async () => {
     const pool = new Pool(testConnInfo('hold-deadline-unnamed'), { ...options, preparedStatements: false });
     try {
       await pool.warm();

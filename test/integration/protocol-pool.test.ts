@@ -210,4 +210,50 @@ describe('no head-of-line blocking', () => {
       await pool.end();
     }
   });
+
+  // The wire rule behind scale-pgbouncer-stress.test.ts: a pooler in transaction mode
+  // (PgBouncer before 1.21) can hand the server away in the middle of a pipelined batch, so with
+  // db-prepared-statements = false a connection takes a batch only when nothing is in flight.
+  for (const preparedStatements of [true, false]) {
+    test(`with prepared statements ${preparedStatements ? 'on batches are pipelined' : 'off nothing is pipelined'}`, async () => {
+      // slowAfterMs far above any run time: only the rule under test decides.
+      const conn = await Connection.connect(testConnInfo('proto-nopipe'), { statementCacheSize: 10, preparedStatements, slowAfterMs: 600_000 });
+      try {
+        const q = { text: 'select 1', params: [] };
+        await conn.send([q]);
+        const running = conn.send([q]);
+        assert.equal(conn.inFlight, 1);
+        assert.equal(conn.acceptsPipelined(Date.now()), preparedStatements);
+        await running;
+        assert.equal(conn.acceptsPipelined(Date.now()), preparedStatements);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
+  for (const preparedStatements of [true, false]) {
+    test(`a pool of one ${preparedStatements ? 'pipelines concurrent batches' : 'sends concurrent batches one at a time'} (prepared statements ${preparedStatements ? 'on' : 'off'})`, async () => {
+      const pool = new Pool(testConnInfo('proto-nopipe-pool'), { ...base, size: 1, preparedStatements, slowAfterMs: 600_000 });
+      // How many batches were already on the wire as each one was handed to the connection.
+      const ahead: number[] = [];
+      const submit = Connection.prototype.submit;
+      Connection.prototype.submit = function (this: Connection, queries) {
+        ahead.push(this.inFlight);
+        return submit.call(this, queries);
+      };
+      try {
+        const q = (i: number) => [{ text: 'select $1::int', params: [String(i)] }];
+        await pool.run(q(-1));
+        const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run(q(i))));
+        assert.deepEqual(replies.map((r) => column(r[0])[0]), Array.from({ length: 20 }, (_, i) => String(i)));
+        if (preparedStatements) assert.ok(Math.max(...ahead) > 0, `pipelined: ${ahead.join(',')}`);
+        else assert.deepEqual(ahead, ahead.map(() => 0));
+      } finally {
+        Connection.prototype.submit = submit;
+        await pool.end();
+      }
+    });
+  }
+
 });

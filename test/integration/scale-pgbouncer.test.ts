@@ -1,6 +1,7 @@
 // The gateway through Debian's PgBouncer in transaction mode (test/helpers/pgbouncer.ts), with
 // db-prepared-statements and db-channel-enabled off: a read, a write, an RPC and JWT + row-level
-// security requests, and many requests pipelined on the gateway's one connection while
+// security requests, and many concurrent requests on the gateway's one connection (one batch on
+// the wire at a time without prepared statements: see Connection.acceptsPipelined) while
 // PgBouncer hands their transactions to two shared backends, each seeing only its own role.
 
 import { after, before, describe, test } from 'node:test';
@@ -27,7 +28,7 @@ describe('through PgBouncer in transaction mode', { skip: 'skip' in binary ? bin
       PGRST_DB_URI: bouncer.authenticatorUri,
       PGRST_DB_PREPARED_STATEMENTS: 'false',
       PGRST_DB_CHANNEL_ENABLED: 'false',
-      // One connection to PgBouncer: every concurrent request is pipelined on it.
+      // One connection to PgBouncer: every concurrent request takes its turn on it.
       PGRST_DB_POOL: '1',
     });
   });
@@ -66,7 +67,7 @@ describe('through PgBouncer in transaction mode', { skip: 'skip' in binary ? bin
     assert.equal(anon.status, 401, anon.text);
   });
 
-  test('pipelined requests of different roles on one connection stay apart', async () => {
+  test('concurrent requests of different roles on one connection stay apart', async () => {
     const [alice, bob] = await Promise.all([token('alice'), token('bob')]);
     const replies = await Promise.all(
       Array.from({ length: 60 }, (_, i) => {
