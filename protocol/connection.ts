@@ -35,6 +35,9 @@ export interface ConnectionOptions extends WireOptions {
 // Constant messages built once (pg-protocol returns fresh buffers; these are never mutated).
 const syncMessage = serialize.sync();
 const executeMessage = serialize.execute({});
+/** A batch still running this long after its CancelRequest was delivered gets another one. */
+const RECANCEL_MS = 250;
+const MAX_CANCELS = 8;
 /** SQLSTATE query_canceled: what a CancelRequest makes the running statement fail with. */
 const QUERY_CANCELED = '57014';
 
@@ -154,14 +157,24 @@ export class Connection extends Wire<ConnectionOptions> {
     return (handle as Batch).done || this.closed || this.queue[this.queueHead] === handle;
   }
 
-  /** Resolves once the CancelRequest is delivered (the connection takes new work again). */
-  private startCancel(batch: Batch): Promise<void> {
+  /**
+   * Resolves once the CancelRequest is delivered (the connection takes new work again). The
+   * server drops a cancel that arrives while the backend waits for the batch's next message, so
+   * while the target still runs the request is sent again, a few times at most.
+   */
+  private startCancel(batch: Batch, attempt = 1): Promise<void> {
     if (this.cancelState !== 'none') return Promise.resolve();
     this.cancelState = 'sending';
     this.cancelTarget = batch;
     return sendCancel(this.info, this.processId, this.secretKey).then(() => {
       this.cancelState = this.inFlight === 0 ? 'none' : 'sent';
       if (this.cancelState === 'none') this.cancelTarget = null;
+      if (attempt >= MAX_CANCELS) return;
+      setTimeout(() => {
+        if (batch.done || this.closed || this.queue[this.queueHead] !== batch || this.cancelState !== 'sent') return;
+        this.cancelState = 'none';
+        void this.startCancel(batch, attempt + 1).then(this.options.onCancelDelivered);
+      }, RECANCEL_MS).unref();
     });
   }
 

@@ -1,7 +1,7 @@
 // Aborting a request (the HTTP client went away) through Pool.run's AbortSignal: a waiting
 // batch leaves the queue, a running batch is cancelled (57014) with or without pipelined
 // neighbours, a sent batch behind others is cancelled once it runs, and a neighbour hit by a
-// late cancel is re-sent, never failed. Also: notices reach onNotice with their SQLSTATE.
+// late cancel is re-sent, never failed; a cancel the server did not act on is sent again. Also: notices reach onNotice with their SQLSTATE.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +101,25 @@ describe('aborting a batch', () => {
       assert.ok(conn.resentAfterCancel <= 1);
     } finally {
       await conn.close();
+    }
+  });
+
+  test('a cancel the server does not act on is sent again while its batch still runs', async () => {
+    const app = 'proto-abort-again';
+    const pool = new Pool(testConnInfo(app), base);
+    try {
+      const ac = new AbortController();
+      // The first cancel is swallowed, as the server drops one that arrives while the backend
+      // waits for the batch's next message: only a second one ends the batch.
+      const text = "DO $$ BEGIN BEGIN PERFORM pg_sleep(30); EXCEPTION WHEN query_canceled THEN NULL; END; PERFORM pg_sleep(30); END $$";
+      const slow = pool.run([{ text, params: [] }], ac.signal);
+      const rejected = assert.rejects(noHang(slow, 10000, 'the twice-cancelled batch'), (e: unknown) => e instanceof PgError && e.code === '57014');
+      await eventually(() => running(app, '%query_canceled%'), 5000, 'the block to start');
+      ac.abort();
+      await rejected;
+      assert.deepEqual(column((await noHang(pool.run([{ text: 'select 3', params: [] }]), 10000, 'next batch'))[0]), ['3']);
+    } finally {
+      await pool.end();
     }
   });
 });
