@@ -1,6 +1,7 @@
 // What existing PostgREST clients (supabase's postgrest-js suite) see in error bodies that
 // name embed aliases, against test/fixtures/96_pgjs.sql: a missing column of an embedded
-// table is `<table>_<depth>.col`, and two embeds under one key are PostgreSQL's 42712.
+// table is `<table>_<depth>.col`, and two embeds under one key are PostgreSQL's 42712; and
+// the identity values a missing=default insert hands out.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,5 +36,20 @@ describe('postgrest-js compatibility: embed aliases in errors', () => {
     const aliased = await request(gateway(), 'GET', '/pgjs_pairs?select=a:pgjs_people!first_person(name),b:pgjs_people!second_person(name)');
     assert.equal(aliased.status, 200, aliased.text);
     assert.deepEqual(aliased.json(), [{ a: { name: 'ann' }, b: { name: 'bob' } }]);
+  });
+
+  test('missing=default evaluates each default once per element, as PostgREST: the same identity values', async () => {
+    const r = await request(gateway(), 'POST', '/pgjs_channels?columns=id,slug,kind&select=id,slug,kind', {
+      headers: { 'content-type': 'application/json', Prefer: 'missing=default, return=representation' },
+      body: JSON.stringify([{ id: 100 }, { slug: 'a', kind: null }, { slug: 'b' }]),
+    });
+    assert.equal(r.status, 201, r.text);
+    // The element with an id still draws a value (1), so the next ones get 2 and 3; an explicit
+    // null stays null, an absent key takes the default.
+    assert.deepEqual(r.json(), [
+      { id: 100, slug: null, kind: 'plain' },
+      { id: 2, slug: 'a', kind: null },
+      { id: 3, slug: 'b', kind: 'plain' },
+    ]);
   });
 });
