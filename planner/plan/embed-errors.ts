@@ -1,6 +1,7 @@
 // The embedding errors in PostgREST's exact wording: PGRST200 (no relationship), PGRST201
 // (ambiguous, with the candidates as details and the `!hint` choices as hint) and PGRST108
-// (a filter, order or limit on a resource that is not embedded).
+// (a filter, order or limit on a resource that is not embedded), and the 42712 two embeds
+// under one key get from PostgreSQL there.
 
 import { apiError, type ApiError } from '../errors.js';
 import type { Relationship } from '../schema/relationships.js';
@@ -64,3 +65,10 @@ const notToOne = (origin: string, target: string): string => `'${origin}' and '$
 
 export const relatedOrderNotToOne = (origin: string, target: string): ApiError =>
   apiError(400, 'PGRST118', `A related order on '${target}' is not possible`, notToOne(origin, target));
+
+/**
+ * Two embeds of one level under one key: PostgREST's lateral joins share the alias
+ * `<table>_<key>_<depth>`, and PostgreSQL's 42712 (400) is the answer.
+ */
+export const embedAliasTwice = (alias: string): ApiError =>
+  apiError(400, '42712', `table name "${alias}" specified more than once`);

@@ -3,7 +3,7 @@
 // matches, PGRST201 when several do, PGRST108 for filters on resources not embedded.
 
 import { fail, ok, type ApiError, type Result } from '../errors.js';
-import { ambiguousEmbed, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
+import { ambiguousEmbed, embedAliasTwice, noRelationship, notEmbedded, relatedOrderNotToOne } from './embed-errors.js';
 import { levenshtein, type SchemaCache, type Table } from '../schema/model.js';
 import { compareRelationships, isToOne, relationshipsOf, type Relationship } from '../schema/relationships.js';
 import type { EmbedParam } from '../request/embed-params.js';
@@ -197,7 +197,26 @@ export function planEmbeds(
   for (const f of [...filters, ...params]) {
     if (f.path.length > 0 && !known.has(f.path.join('\u0000'))) return fail(notEmbeddedAt(embeds.value, f.path));
   }
+  const clash = duplicateEmbed(embeds.value, 1);
+  if (clash !== null) return fail(clash);
   return ok({ embeds: embeds.value, rootFilters: filters.filter((f) => !taken.includes(f)) });
+}
+
+/**
+ * Two embeds of one level under the same key (`users!first_user(*),users!second_user(*)`):
+ * PostgREST joins each as `<table>_<key>_<depth>`, so PostgreSQL rejects the query with
+ * 42712; the same error here, rather than a JSON object with the key twice.
+ */
+function duplicateEmbed(level: readonly EmbedPlan[], depth: number): ApiError | null {
+  // PostgreSQL's order: each join's subquery is analysed before its alias is added.
+  const keys = new Set<string>();
+  for (const e of level) {
+    const below = duplicateEmbed(e.children, depth + 1);
+    if (below !== null) return below;
+    if (keys.has(e.key)) return embedAliasTwice(`${e.rel.table.name}_${e.key}_${depth}`);
+    keys.add(e.key);
+  }
+  return null;
 }
 
 /** PGRST108 for the first segment of `path` that is not embedded, saying its alias when it names an aliased table. */

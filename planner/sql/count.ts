@@ -4,7 +4,7 @@
 // db-max-rows (a bounded count), the planner's estimate beyond it, as PostgREST does.
 
 import { whereSql, type Scope } from './fragments.js';
-import { andWhere, embedParts, joinSql } from './embed-sql.js';
+import { andWhere, embedParts, embedTableAlias, joinSql } from './embed-sql.js';
 import { conditionSql } from './operators.js';
 import type { EmbedPlan } from '../plan/embed.js';
 import type { Plan } from '../plan/plan.js';
@@ -55,7 +55,7 @@ function childNullFilter(c: Condition, children: readonly EmbedPlan[]): boolean 
  */
 function existsSql(parent: Scope, e: EmbedPlan, name: string): Sql | null {
   if (e.children.some((c) => c.nullChecked)) return null;
-  const t = ident(name + '_t');
+  const t = embedTableAlias(e, name);
   const scope: Scope = { qualifier: t, table: e.rel.foreignTable };
   const rel = joinSql(parent, e, t, name);
   const terms = [...rel.where, ...e.conditions.filter((c) => !childNullFilter(c, e.children)).map((c) => conditionSql(scope, c))];

@@ -47,9 +47,24 @@ export function joinSql(parent: Scope, e: EmbedPlan, t: Sql, name: string): { fr
   };
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * The embedded table's alias inside its subquery: PostgREST's `<table>_<depth>` (what a
+ * 42703 "column messages_1.x does not exist" names), `name` being the embed's positional alias
+ * (`pgrst_1_2` is depth 2). Each embed's table sits in a subquery of its own, so only a parent
+ * could share the alias, and the depth differs. Two names keep the positional `<name>_t`: one
+ * PostgreSQL would truncate (over 63 bytes: truncated names could collide) and one in our own
+ * `pgrst_` namespace (a table `pgrst_1` would meet the lateral alias `pgrst_1_1`).
+ */
+export function embedTableAlias(e: EmbedPlan, name: string): Sql {
+  const alias = `${e.rel.foreignTable.name}_${name.split('_').length - 1}`;
+  return ident(utf8.encode(alias).length <= 63 && !alias.startsWith('pgrst_') ? alias : name + '_t');
+}
+
 /** The lateral subquery of one embed, aliased `name`, exposing its JSON as `name.body`. */
 function embedJoin(parent: Scope, e: EmbedPlan, name: string, mode: AggregateMode): Sql {
-  const t = ident(name + '_t');
+  const t = embedTableAlias(e, name);
   const scope: Scope = { qualifier: t, table: e.rel.foreignTable };
   const rel = joinSql(parent, e, t, name);
   // A spread's aggregates are applied by the level that collects its columns (hoisting);

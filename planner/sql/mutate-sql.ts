@@ -113,8 +113,12 @@ function bodyValue(c: string, parsed: ReadonlyMap<string, Converter> | null, j: 
 
 /**
  * Select list and row source of an insert. With Prefer: missing=default a key absent from an
- * element (`j -> key` is SQL NULL; an explicit null is JSON null) takes the column default,
- * evaluated per row; the default's text comes from the catalog, never from the request.
+ * element (`j -> key` is SQL NULL; an explicit null is JSON null) takes the column default;
+ * the default's text comes from the catalog, never from the request. As in PostgREST (which
+ * merges every default into every element), each written column's default is evaluated once
+ * per element even when the key is present, so a sequence hands out the same values: a
+ * LATERAL subquery with a volatile select list is never flattened away, and its reference
+ * to the element (never SQL NULL) makes PostgreSQL run it again for each one.
  * Columns with a data representation are read element by element, through it.
  */
 function insertRows(plan: MutatePlan, target: Sql, parsed: ReadonlyMap<string, Converter> | null): { readonly select: Sql; readonly from: Sql } {
@@ -124,9 +128,17 @@ function insertRows(plan: MutatePlan, target: Sql, parsed: ReadonlyMap<string, C
     return { select: join(plan.columns.map((c) => ident(c)), ', '), from: bodyRows(plan, target) };
   }
   const j = sql`_pgrst_e.j`;
-  const select = plan.columns.map((c) => (defaults ? withDefault(plan, c, j, bodyValue(c, parsed, j)) : bodyValue(c, parsed, j)));
+  const dflt = (c: string): string | null => (defaults ? plan.table.columnsByName.get(c)?.defaultExpr ?? null : null);
+  const select = plan.columns.map((c) =>
+    dflt(c) !== null ? sql`CASE WHEN ${j} -> ${param(c)} IS NULL THEN _pgrst_d.${ident(c)} ELSE ${bodyValue(c, parsed, j)} END` : bodyValue(c, parsed, j),
+  );
   const element = parsed === null && !narrow ? j : narrowedElement(plan, parsed, j);
-  return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body` };
+  const dflts = plan.columns.flatMap((c) => {
+    const d = dflt(c);
+    return d === null ? [] : [sql`${keyword(d)} AS ${ident(c)}`];
+  });
+  const lateral = dflts.length === 0 ? empty : sql`, LATERAL (SELECT ${join(dflts, ', ')} WHERE ${j} IS NOT NULL) _pgrst_d`;
+  return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body${lateral}` };
 }
 
 /**

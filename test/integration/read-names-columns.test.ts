@@ -187,7 +187,7 @@ describe('write: ?columns= reads only the listed keys of the body', () => {
   });
 });
 
-describe('write: missing=default evaluates a default only for the rows that lack the key', () => {
+describe('write: missing=default evaluates each written default once per element, as PostgREST', () => {
   const gw = suiteGateway();
   const post = (table: string, body: unknown): Promise<Reply> =>
     request(gw(), 'POST', `/${table}?columns=id,name&select=id,name`, {
@@ -195,25 +195,26 @@ describe('write: missing=default evaluates a default only for the rows that lack
       headers: { 'Content-Type': 'application/json', Prefer: 'return=representation,missing=default' },
     });
 
-  test('rows giving their key consume no sequence value', async () => {
+  test('every element draws a sequence value, given key or not (ids as PostgREST hands them out)', async () => {
     try {
       const r = await post('rd3_seq', [{ id: 100, name: 'given' }, { name: 'drawn' }, { id: 101, name: 'given too' }, { name: 'drawn too' }]);
       assert.equal(r.status, 201, r.text);
-      assert.deepEqual(r.json(), [{ id: 100, name: 'given' }, { id: 1, name: 'drawn' }, { id: 101, name: 'given too' }, { id: 2, name: 'drawn too' }]);
+      assert.deepEqual(r.json(), [{ id: 100, name: 'given' }, { id: 2, name: 'drawn' }, { id: 101, name: 'given too' }, { id: 4, name: 'drawn too' }]);
       const [seq] = await sqlQuery<{ last_value: string }>('SELECT last_value::text FROM api.rd3_seq_id_seq');
-      assert.equal(seq?.last_value, '2');
+      assert.equal(seq?.last_value, '4');
     } finally {
       await sqlQuery('TRUNCATE api.rd3_seq RESTART IDENTITY');
     }
   });
 
-  test('a default the role may not evaluate fails only the rows that need it', async () => {
+  test('a default the role may not evaluate fails the insert even when every element gives the key', async () => {
     try {
-      const given = await post('rd3_noseq', [{ id: 7, name: 'given' }]);
-      assert.equal(given.status, 201, given.text);
-      const drawn = await post('rd3_noseq', [{ name: 'drawn' }]);
-      assert.equal(drawn.status, 401, drawn.text);
-      assert.equal((drawn.json() as { code: string }).code, '42501');
+      for (const body of [[{ id: 7, name: 'given' }], [{ name: 'drawn' }]]) {
+        const r = await post('rd3_noseq', body);
+        assert.equal(r.status, 401, r.text);
+        assert.equal((r.json() as { code: string }).code, '42501');
+      }
+      assert.deepEqual(await sqlQuery('SELECT id FROM api.rd3_noseq'), [], 'nothing written');
     } finally {
       await sqlQuery('TRUNCATE api.rd3_noseq RESTART IDENTITY');
     }

@@ -116,7 +116,7 @@ describe('aggregates: SQL', () => {
 
   test('aggregates inside an embed group the embedded rows only', () => {
     const text = sqlOf('/customers', 'select=city,orders(day,amount.sum())');
-    assert.match(text, /SELECT "pgrst_1_t"\."day", pg_catalog\.sum\("pgrst_1_t"\."amount"\) AS "sum" FROM "api"\."orders" AS "pgrst_1_t" WHERE .* GROUP BY "pgrst_1_t"\."day"\)/);
+    assert.match(text, /SELECT "orders_1"\."day", pg_catalog\.sum\("orders_1"\."amount"\) AS "sum" FROM "api"\."orders" AS "orders_1" WHERE .* GROUP BY "orders_1"\."day"\)/);
     assert.match(text, /SELECT "api"\."customers"\."city", "pgrst_1"\."body" AS "orders" FROM/);
     assert.doesNotMatch(text, /GROUP BY "api"/);
   });
@@ -124,7 +124,7 @@ describe('aggregates: SQL', () => {
   test('a to-one spread: its columns group, its aggregates are hoisted into the parent', () => {
     const text = sqlOf('/orders', 'select=day,...customers(city,n:id.count(),count())');
     // The spread passes its aggregate's input up; the parent applies the function.
-    assert.match(text, /SELECT "pgrst_1_t"\."city", "pgrst_1_t"\."id" AS "n" FROM "api"\."customers"/);
+    assert.match(text, /SELECT "customers_1"\."city", "customers_1"\."id" AS "n" FROM "api"\."customers"/);
     assert.match(
       text,
       /SELECT "api"\."orders"\."day", "pgrst_1"\."city" AS "city", pg_catalog\.count\("pgrst_1"\."n"\) AS "n", pg_catalog\.count\(\*\) AS "count" FROM .* GROUP BY "api"\."orders"\."day", "pgrst_1"\."city" LIMIT/,

@@ -83,7 +83,7 @@ describe('embedding: computed relationships', () => {
     const s = statement('GET', '/films', 'select=title,maker(name)');
     assert.match(
       s.text,
-      / LEFT JOIN LATERAL \(SELECT row_to_json\("pgrst_1_r"\) AS body FROM \(SELECT "pgrst_1_t"\."name" FROM "api"\."maker"\(CAST\(ROW\("api"\."films"\.\*\) AS "api"\."films"\)\) AS "pgrst_1_t"\) AS "pgrst_1_r"\) AS "pgrst_1" ON true/,
+      / LEFT JOIN LATERAL \(SELECT row_to_json\("pgrst_1_r"\) AS body FROM \(SELECT "directors_1"\."name" FROM "api"\."maker"\(CAST\(ROW\("api"\."films"\.\*\) AS "api"\."films"\)\) AS "directors_1"\) AS "pgrst_1_r"\) AS "pgrst_1" ON true/,
     );
   });
 });

@@ -60,12 +60,12 @@ describe('golden SQL of writes', () => {
     assert.match(s.text, /\(SELECT json_build_array\(_pgrst_l\."id"::text\)::text FROM pgrst_mutation _pgrst_l LIMIT 1\) AS header/);
   });
 
-  test('missing=default: an absent key takes the catalog default, evaluated per element', () => {
+  test('missing=default: an absent key takes the catalog default, evaluated once per element (present key or not)', () => {
     const s = statement('POST', 'columns=name,qty', 'missing=default', '[{"name":"a"}]');
     // With ?columns= only the listed keys reach json_populate_record (the others are ignored).
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN 1 ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", CASE WHEN json_typeof(_pgrst_e.j) = 'object' THEN json_build_object($3::text, _pgrst_e.j -> $4::text, $5::text, _pgrst_e.j -> $6::text) ELSE _pgrst_e.j END) _pgrst_body RETURNING 1)`,
+      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN _pgrst_d."qty" ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", CASE WHEN json_typeof(_pgrst_e.j) = 'object' THEN json_build_object($3::text, _pgrst_e.j -> $4::text, $5::text, _pgrst_e.j -> $6::text) ELSE _pgrst_e.j END) _pgrst_body, LATERAL (SELECT 1 AS "qty" WHERE _pgrst_e.j IS NOT NULL) _pgrst_d RETURNING 1)`,
     );
     assert.deepEqual(s.params, ['qty', '[{"name":"a"}]', 'name', 'name', 'qty', 'qty']);
   });
