@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability bench-scale clean browser
+.PHONY: all install build run test unit integration check lint typecheck bench bench-protocol bench-schema bench-memory bench-reliability bench-scale clean browser pgbouncer
 
 all: build
 
@@ -24,15 +24,20 @@ run: build
 unit: build
 	$(NODE) dist/test/run.js unit
 
-integration: build browser
+integration: build browser pgbouncer
 	$(NODE) dist/test/run.js integration
 
-test: build browser
+test: build browser pgbouncer
 	$(NODE) dist/test/run.js
 
 # Debian's chromium for the explorer's browser test, installed when missing (never fails).
 browser:
 	@bash scripts/ensure-chromium.sh
+
+# PgBouncer 1.24.1 built once from Debian trixie's source into ~/.cache/pgrest-gateway for the
+# prepared-statements PgBouncer test (never fails: the test skips and says why).
+pgbouncer:
+	@bash scripts/ensure-pgbouncer.sh >/dev/null
 
 typecheck: install
 	npx tsc -p . --noEmit

@@ -94,7 +94,9 @@ export class Connection extends Wire<ConnectionOptions> {
    * batch straddling its 4 KB read). The rest of that batch then follows another client's
    * messages, or a SET PgBouncer injects, on the server: the stream is garbled, the backend
    * drops the connection or waits for bytes that never come (scale-pgbouncer-stress.test.ts).
-   * One batch at a time gives it nothing to split.
+   * One batch at a time gives it nothing to split. PgBouncer 1.21 and later with
+   * max_prepared_statements keeps a backend until every message it forwarded is answered, and
+   * takes prepared statements on: pipelined (scale-pgbouncer-prepared.test.ts).
    */
   acceptsPipelined(now: number): boolean {
     return this.options.preparedStatements && this.unknownInFlight === 0 && now - this.headSince < this.slowAfterMs;

@@ -1,18 +1,25 @@
-// Debian's PgBouncer in transaction mode in front of the test database, for the PgBouncer
-// tests: installed with apt-get when missing (as root, where apt-get exists), configured in a
-// temp directory, listening on a free 127.0.0.1 port, SCRAM to the client and to PostgreSQL.
+// PgBouncer in transaction mode in front of the test database, for the PgBouncer tests:
+// Debian's (installed with apt-get when missing, as root where apt-get exists) or 1.24.1 built
+// from Debian trixie's source by scripts/ensure-pgbouncer.sh; configured in a temp directory,
+// listening on a free 127.0.0.1 port, SCRAM to the client and to PostgreSQL.
 
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import type { Gateway } from '../../gateway/app.js';
+import { request, sqlQuery } from './gateway.js';
 import { freePort } from './net.js';
 
 export interface Bouncer {
   readonly port: number;
   /** The test database through PgBouncer, as the authenticator. */
   readonly authenticatorUri: string;
+  /** PgBouncer's admin console (database `pgbouncer`, simple query protocol only), as the authenticator. */
+  readonly consoleUri: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +49,21 @@ export function pgbouncerBinary(): { path: string } | { skip: string } {
   return found !== null ? { path: found } : { skip: `apt-get install pgbouncer failed (exit ${install.status ?? 'signal'})` };
 }
 
+/**
+ * PgBouncer 1.24.1 built from Debian trixie's source (protocol-level prepared statements in
+ * transaction mode, which bookworm's 1.18 lacks), cached by scripts/ensure-pgbouncer.sh; else
+ * the script's reason, for the test to skip with.
+ */
+export function builtPgbouncer(): { path: string } | { skip: string } {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'ensure-pgbouncer.sh');
+  const run = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.stderr !== '') process.stderr.write(run.stderr);
+  const path = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.status === 0 && path !== '' && existsSync(path)) return { path };
+  const why = run.stderr.trim().split('\n').pop();
+  return { skip: why !== undefined && why !== '' ? why : `scripts/ensure-pgbouncer.sh gave no binary (exit ${run.status ?? 'signal'})` };
+}
+
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
@@ -54,7 +76,7 @@ function listening(port: number): Promise<boolean> {
 }
 
 /** PgBouncer in front of the database in `superuserUri`, its authenticator (password `pw`) allowed. */
-export async function startPgbouncer(binary: string, superuserUri: string, options: { poolSize?: number } = {}): Promise<Bouncer> {
+export async function startPgbouncer(binary: string, superuserUri: string, options: { poolSize?: number; maxPreparedStatements?: number } = {}): Promise<Bouncer> {
   const db = new URL(superuserUri);
   const dbname = db.pathname.slice(1);
   const dir = mkdtempSync(join(tmpdir(), 'pgrest-gateway-pgbouncer-'));
@@ -77,6 +99,10 @@ export async function startPgbouncer(binary: string, superuserUri: string, optio
       `default_pool_size = ${options.poolSize ?? 2}`,
       'max_client_conn = 100',
       'server_reset_query =',
+      // SHOW STATS / SHOW SERVERS for the tests.
+      'admin_users = authenticator',
+      // PgBouncer >= 1.21 only: track named statements across server connections.
+      ...(options.maxPreparedStatements !== undefined ? [`max_prepared_statements = ${options.maxPreparedStatements}`] : []),
       '',
     ].join('\n'),
   );
@@ -104,9 +130,12 @@ export async function startPgbouncer(binary: string, superuserUri: string, optio
   uri.port = String(port);
   uri.username = 'authenticator';
   uri.password = 'pw';
+  const consoleUri = new URL(uri);
+  consoleUri.pathname = '/pgbouncer';
   return {
     port,
     authenticatorUri: uri.toString(),
+    consoleUri: consoleUri.toString(),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -117,4 +146,25 @@ export async function startPgbouncer(binary: string, superuserUri: string, optio
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A read, a write (checked in the table), an RPC and a client error through a gateway in front
+ * of PgBouncer: each answered as against PostgreSQL itself, the next request unaffected.
+ */
+export async function checkReadWriteRpc(gw: Gateway, label: string): Promise<void> {
+  const read = await request(gw, 'GET', '/scale_node');
+  assert.equal(read.status, 200, read.text);
+  assert.deepEqual(read.json(), [{ in_recovery: false }]);
+  const write = await request(gw, 'POST', '/scale_items', { body: JSON.stringify({ label }), headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' } });
+  assert.equal(write.status, 201, write.text);
+  assert.equal((write.json() as { label: string }[])[0]!.label, label);
+  assert.equal((await sqlQuery('select 1 from api.scale_items where label = $1', [label])).length, 1);
+  const rpc = await request(gw, 'GET', '/rpc/scale_in_recovery');
+  assert.equal(rpc.status, 200, rpc.text);
+  assert.equal(rpc.json(), false);
+  // A client error still gets its PostgREST error through PgBouncer, and the next request is fine.
+  const bad = await request(gw, 'GET', '/scale_items?id=eq.not-a-number');
+  assert.equal(bad.status, 400, bad.text);
+  assert.equal((bad.json() as { code: string }).code, '22P02');
 }

@@ -8,8 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import type { Gateway } from '../../gateway/app.js';
-import { JWT_SECRET, request, sqlQuery, startTestGateway, superuserUri } from '../helpers/gateway.js';
-import { pgbouncerBinary, startPgbouncer, type Bouncer } from '../helpers/pgbouncer.js';
+import { JWT_SECRET, request, startTestGateway, superuserUri } from '../helpers/gateway.js';
+import { checkReadWriteRpc, pgbouncerBinary, startPgbouncer, type Bouncer } from '../helpers/pgbouncer.js';
 
 const binary = pgbouncerBinary();
 
@@ -38,21 +38,7 @@ describe('through PgBouncer in transaction mode', { skip: 'skip' in binary ? bin
   });
 
   test('a read, a write and an RPC', async () => {
-    const read = await request(g(), 'GET', '/scale_node');
-    assert.equal(read.status, 200, read.text);
-    assert.deepEqual(read.json(), [{ in_recovery: false }]);
-    const label = `via-pgbouncer-${process.pid}`;
-    const write = await request(g(), 'POST', '/scale_items', { body: JSON.stringify({ label }), headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' } });
-    assert.equal(write.status, 201, write.text);
-    assert.equal((write.json() as { label: string }[])[0]!.label, label);
-    assert.equal((await sqlQuery('select 1 from api.scale_items where label = $1', [label])).length, 1);
-    const rpc = await request(g(), 'GET', '/rpc/scale_in_recovery');
-    assert.equal(rpc.status, 200, rpc.text);
-    assert.equal(rpc.json(), false);
-    // A client error still gets its PostgREST error through PgBouncer, and the next request is fine.
-    const bad = await request(g(), 'GET', '/scale_items?id=eq.not-a-number');
-    assert.equal(bad.status, 400, bad.text);
-    assert.equal((bad.json() as { code: string }).code, '22P02');
+    await checkReadWriteRpc(g(), `via-pgbouncer-${process.pid}`);
   });
 
   test('JWT role and row-level security per transaction', async () => {
