@@ -5,12 +5,13 @@
 
 import { apiError, singularityError, type ApiError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
-import { empty, ident, isEmpty, join, keyword, param, sql, type Sql } from './sql.js';
+import { empty, ident, isEmpty, join, keyword, nameLiteral, param, sql, type Sql } from './sql.js';
 import { andWhere, embedParts, relatedOrder } from './embed-sql.js';
 import { convert, orderSql, selectSql, whereSql, type Scope } from './fragments.js';
 import type { Converter } from '../schema/representations.js';
 import { groupBySql, levelMode } from './aggregate-sql.js';
 import { returningOf } from './returning.js';
+import { arrayLiteral } from './operators.js';
 
 type MutatePlan = Extract<Plan, { kind: 'mutate' }>;
 
@@ -112,33 +113,44 @@ function bodyValue(c: string, parsed: ReadonlyMap<string, Converter> | null, j: 
 }
 
 /**
- * Select list and row source of an insert. With Prefer: missing=default a key absent from an
- * element (`j -> key` is SQL NULL; an explicit null is JSON null) takes the column default;
- * the default's text comes from the catalog, never from the request. As in PostgREST (which
- * merges every default into every element), each written column's default is evaluated once
- * per element even when the key is present, so a sequence hands out the same values: a
- * LATERAL subquery with a volatile select list is never flattened away, and its reference
- * to the element (never SQL NULL) makes PostgreSQL run it again for each one.
+ * Select list and row source of an insert. With Prefer: missing=default each element is first
+ * merged over an object of the written columns' defaults (`jsonb_build_object('c', default, …)
+ * || elem`, PostgREST's pgrst_json_defs): a key absent from the element takes the default, an
+ * explicit null stays null, and each default is evaluated once per element even when its key
+ * is present, so a sequence hands out the values PostgREST's does. The defaults' text comes
+ * from the catalog, never from the request. The merged elements are read as a plain body's are.
  * Columns with a data representation are read element by element, through it.
  */
 function insertRows(plan: MutatePlan, target: Sql, parsed: ReadonlyMap<string, Converter> | null): { readonly select: Sql; readonly from: Sql } {
-  const defaults = plan.request.preferences.missing === 'default';
   const narrow = narrowsBody(plan);
-  if (!defaults && parsed === null && !narrow) {
+  const defaults = plan.request.preferences.missing === 'default' ? mergedDefaults(plan) : null;
+  if (defaults === null && parsed === null && !narrow) {
     return { select: join(plan.columns.map((c) => ident(c)), ', '), from: bodyRows(plan, target) };
   }
   const j = sql`_pgrst_e.j`;
-  const dflt = (c: string): string | null => (defaults ? plan.table.columnsByName.get(c)?.defaultExpr ?? null : null);
-  const select = plan.columns.map((c) =>
-    dflt(c) !== null ? sql`CASE WHEN ${j} -> ${param(c)} IS NULL THEN _pgrst_d.${ident(c)} ELSE ${bodyValue(c, parsed, j)} END` : bodyValue(c, parsed, j),
-  );
+  const select = join(plan.columns.map((c) => bodyValue(c, parsed, j)), ', ');
   const element = parsed === null && !narrow ? j : narrowedElement(plan, parsed, j);
-  const dflts = plan.columns.flatMap((c) => {
-    const d = dflt(c);
-    return d === null ? [] : [sql`${keyword(d)} AS ${ident(c)}`];
+  const populated = sql`LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body`;
+  if (defaults === null) return { select, from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), ${populated}` };
+  // Without representations the merged array is read in one call; `?columns=` drops the
+  // unlisted columns' keys from each element first, so they are never read.
+  const unlisted = narrow ? plan.table.columns.filter((c) => !plan.columns.includes(c.name)).map((c) => c.name) : [];
+  const elements =
+    unlisted.length === 0
+      ? sql`${bodyArray(plan)}::jsonb`
+      : sql`(SELECT jsonb_agg(_pgrst_n.value - ${param(arrayLiteral(unlisted))}::text[]) FROM jsonb_array_elements(${bodyArray(plan)}::jsonb) _pgrst_n)`;
+  const merged = sql`(SELECT jsonb_agg(${defaults} || elem) AS val FROM jsonb_array_elements(${elements}) elem) pgrst_json_defs`;
+  if (parsed === null) return { select, from: sql`${merged}, LATERAL json_populate_recordset(null::${target}, pgrst_json_defs.val::json) _pgrst_body` };
+  return { select, from: sql`${merged}, LATERAL json_array_elements(pgrst_json_defs.val::json) _pgrst_e(j), ${populated}` };
+}
+
+/** `jsonb_build_object('c', default, …)` over the written columns that have a default, or null. */
+function mergedDefaults(plan: MutatePlan): Sql | null {
+  const pairs = plan.columns.flatMap((c) => {
+    const d = plan.table.columnsByName.get(c)?.defaultExpr ?? null;
+    return d === null ? [] : [sql`${nameLiteral(c)}, ${keyword(d)}`];
   });
-  const lateral = dflts.length === 0 ? empty : sql`, LATERAL (SELECT ${join(dflts, ', ')} WHERE ${j} IS NOT NULL) _pgrst_d`;
-  return { select: join(select, ', '), from: sql`json_array_elements(${bodyArray(plan)}) _pgrst_e(j), LATERAL json_populate_record(null::${target}, ${element}) _pgrst_body${lateral}` };
+  return pairs.length === 0 ? null : sql`jsonb_build_object(${join(pairs, ', ')})`;
 }
 
 /**

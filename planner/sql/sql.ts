@@ -59,6 +59,17 @@ export function param(value: string | null): Sql {
   return make([{ value }]);
 }
 
+/**
+ * A name from the schema cache (a column's, never request text) as a string literal: the JSON
+ * keys of a merged-defaults object, which PostgreSQL then shows in plans as PostgREST writes
+ * them. Quoted as PostgREST's pgFmtLit: quotes doubled, and E'' with backslashes doubled when
+ * the name holds one, so the literal reads the same whatever standard_conforming_strings says.
+ */
+export function nameLiteral(name: string): Sql {
+  const quoted = "'" + name.replace(/\0/g, '').replace(/'/g, "''") + "'";
+  return make([quoted.includes('\\') ? 'E' + quoted.replace(/\\/g, '\\\\') : quoted]);
+}
+
 /** Keyword-level text chosen by code from a closed set (operators, ASC/DESC …). */
 export function keyword(text: string): Sql {
   return make([text]);

@@ -207,6 +207,38 @@ describe('write: missing=default evaluates each written default once per element
     }
   });
 
+  test('quoted, case-sensitive names: each key takes its own default; given keys and explicit nulls stay', async () => {
+    try {
+      const r = await request(gw(), 'POST', `/Rd3_Odd?columns=${encodeURIComponent('"Id","it\'s","back\\\\slash",name')}`, {
+        body: JSON.stringify([{ name: 'a' }, { Id: 50, "it's": null, 'back\\slash': 1, name: 'b' }, { name: 'c' }]),
+        headers: { 'Content-Type': 'application/json', Prefer: 'return=representation,missing=default' },
+      });
+      assert.equal(r.status, 201, r.text);
+      assert.deepEqual(r.json(), [
+        { Id: 1, "it's": 'quoted', 'back\\slash': 7, name: 'a' },
+        { Id: 50, "it's": null, 'back\\slash': 1, name: 'b' },
+        { Id: 3, "it's": 'quoted', 'back\\slash': 7, name: 'c' },
+      ]);
+    } finally {
+      await sqlQuery('TRUNCATE api."Rd3_Odd" RESTART IDENTITY');
+    }
+  });
+
+  test('bad bodies are 400 with PostgreSQL\'s reason and write nothing: a scalar element, a scalar body', async () => {
+    try {
+      for (const body of ['[{"name":"a"}, 5]', '[[{"name":"a"}]]', '"text"', '7']) {
+        for (const path of ['/rd3_seq?columns=id,name', '/rd3_seq']) {
+          const r = await request(gw(), 'POST', path, { body, headers: { 'Content-Type': 'application/json', Prefer: 'missing=default' } });
+          assert.equal(r.status, 400, `${path} ${body}: ${r.text}`);
+          assert.match((r.json() as { code: string }).code, /^(22023|PGRST102)$/, r.text);
+        }
+      }
+      assert.deepEqual(await sqlQuery('SELECT id FROM api.rd3_seq'), [], 'nothing written');
+    } finally {
+      await sqlQuery('TRUNCATE api.rd3_seq RESTART IDENTITY');
+    }
+  });
+
   test('a default the role may not evaluate fails the insert even when every element gives the key', async () => {
     try {
       for (const body of [[{ id: 7, name: 'given' }], [{ name: 'drawn' }]]) {

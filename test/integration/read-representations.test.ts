@@ -114,10 +114,12 @@ describe('read: data representations', () => {
     const bulk = await write('POST', '/rd2_ink?select=id,color', [{ id: 2, color: '#000002' }, { id: 3, color: null }]);
     assert.equal(bulk.status, 201, bulk.text);
     assert.deepEqual(bulk.body, [{ id: 2, color: '#000002' }, { id: 3, color: '' }]);
-    // Missing keys take the column default with missing=default; the default is stored as is.
+    // Missing keys take the column default with missing=default. As in PostgREST, the default
+    // is merged into the element (jsonb_build_object('color', 255) || elem) and so is read
+    // through the cast from json like a given value: JSON 255 is the hex text '255'.
     const dflt = await write('POST', '/rd2_ink?columns=id,color&select=id,color', { id: 4 }, 'return=representation, missing=default');
     assert.equal(dflt.status, 201, dflt.text);
-    assert.deepEqual(dflt.body, [{ id: 4, color: '#0000FF' }]);
+    assert.deepEqual(dflt.body, [{ id: 4, color: '#000255' }]);
     // Keys outside columns= are never read, valid or not.
     const cols = await write('POST', '/rd2_ink?columns=id,color&select=id,name,color,made', { id: 5, name: 'skipped', color: '#000005', made: 'not a number' });
     assert.equal(cols.status, 201, cols.text);

@@ -10,7 +10,7 @@ import { actionPlan } from '../../../planner/plan/plan.js';
 import { mainStatement } from '../../../planner/sql/statements.js';
 import { decodeSchemaCache } from '../../../planner/schema/decode.js';
 import type { TxEndSetting } from '../../../planner/plan/tx-end.js';
-import type { Compiled } from '../../../planner/sql/sql.js';
+import { compile, nameLiteral, type Compiled } from '../../../planner/sql/sql.js';
 
 const column = (name: string, type = 'text', dflt: string | null = null) => ({ name, type, nullable: true, has_default: dflt !== null, default: dflt });
 const cache = decodeSchemaCache({
@@ -60,14 +60,29 @@ describe('golden SQL of writes', () => {
     assert.match(s.text, /\(SELECT json_build_array\(_pgrst_l\."id"::text\)::text FROM pgrst_mutation _pgrst_l LIMIT 1\) AS header/);
   });
 
-  test('missing=default: an absent key takes the catalog default, evaluated once per element (present key or not)', () => {
+  test('missing=default: each element is merged over the written columns\' defaults, evaluated once per element (present key or not)', () => {
     const s = statement('POST', 'columns=name,qty', 'missing=default', '[{"name":"a"}]');
-    // With ?columns= only the listed keys reach json_populate_record (the others are ignored).
+    // With ?columns= the unlisted keys are dropped before the merge, so they are never read;
+    // the merged array is read in one json_populate_recordset call, as PostgREST's pgrst_json_defs.
     assert.equal(
       writing(s.text),
-      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", CASE WHEN _pgrst_e.j -> $1 IS NULL THEN _pgrst_d."qty" ELSE _pgrst_body."qty" END FROM json_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)) _pgrst_e(j), LATERAL json_populate_record(null::"api"."wr", CASE WHEN json_typeof(_pgrst_e.j) = 'object' THEN json_build_object($3::text, _pgrst_e.j -> $4::text, $5::text, _pgrst_e.j -> $6::text) ELSE _pgrst_e.j END) _pgrst_body, LATERAL (SELECT 1 AS "qty" WHERE _pgrst_e.j IS NOT NULL) _pgrst_d RETURNING 1)`,
+      `pgrst_mutation AS (INSERT INTO "api"."wr" ("name", "qty") SELECT _pgrst_body."name", _pgrst_body."qty" FROM (SELECT jsonb_agg(jsonb_build_object('qty', 1) || elem) AS val FROM jsonb_array_elements((SELECT jsonb_agg(_pgrst_n.value - $1::text[]) FROM jsonb_array_elements((SELECT CASE WHEN json_typeof(j) = 'array' THEN j ELSE json_build_array(j) END FROM (SELECT $2::json AS j) _pgrst_p)::jsonb) _pgrst_n)) elem) pgrst_json_defs, LATERAL json_populate_recordset(null::"api"."wr", pgrst_json_defs.val::json) _pgrst_body RETURNING 1)`,
     );
-    assert.deepEqual(s.params, ['qty', '[{"name":"a"}]', 'name', 'name', 'qty', 'qty']);
+    assert.deepEqual(s.params, ['{"id"}', '[{"name":"a"}]']);
+    // Without ?columns= the body goes to the merge as it is.
+    const all = statement('POST', '', 'missing=default', '[{"name":"a","qty":2}]');
+    assert.match(writing(all.text), /FROM \(SELECT jsonb_agg\(jsonb_build_object\('qty', 1\) \|\| elem\) AS val FROM jsonb_array_elements\(\(SELECT CASE .* FROM \(SELECT \$1::json AS j\) _pgrst_p\)::jsonb\) elem\) pgrst_json_defs, LATERAL json_populate_recordset/);
+    // No written column has a default: nothing to merge, the plain recordset.
+    const none = statement('POST', 'columns=name', 'missing=default', '[{"name":"a"}]');
+    assert.doesNotMatch(none.text, /pgrst_json_defs/);
+  });
+
+  test('a merged default\'s key is the catalog name as a literal: quotes doubled, E\'\' when it holds a backslash', () => {
+    assert.equal(compile(nameLiteral('qty')).text, "'qty'");
+    assert.equal(compile(nameLiteral("it's")).text, "'it''s'");
+    assert.equal(compile(nameLiteral('a\\b')).text, "E'a\\\\b'");
+    assert.equal(compile(nameLiteral("a\\'b")).text, "E'a\\\\''b'");
+    assert.deepEqual(compile(nameLiteral("it's")).params, []);
   });
 
   test('?columns=: keys outside the list never reach json_populate_record(set); a list of every column needs no narrowing', () => {
